@@ -1,0 +1,67 @@
+/// What kind of conversation a channel is.
+public enum ChannelKind: String, Codable, Sendable, CaseIterable {
+    case `public`
+    case `private`
+    case dm
+    case groupDM = "group_dm"
+
+    /// DMs and group DMs have a fixed set of members keyed by who is in them.
+    public var isDirect: Bool { self == .dm || self == .groupDM }
+}
+
+/// A channel as the API returns it. The caller-specific fields (`is_member`, unread and
+/// mention counts, `last_read_id`) are present when the caller is a member.
+public struct Channel: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var workspaceID: Snowflake
+    public var name: String
+    public var kind: ChannelKind
+    public var topic: String
+    public var creatorID: Snowflake
+    public var createdAtMs: UInt64
+    public var memberCount: Int
+    public var lastMessageID: Snowflake?
+    public var isMember: Bool?
+    public var unreadCount: Int?
+    public var mentionCount: Int?
+    public var lastReadID: Snowflake?
+    /// DMs and group DMs: everyone in the conversation (at most 9).
+    public var memberIDs: [Snowflake]?
+    /// The full bootstrap only: the complete roster.
+    public var members: [Snowflake]?
+
+    public init(id: Snowflake, workspaceID: Snowflake, name: String, kind: ChannelKind, topic: String = "",
+                creatorID: Snowflake, createdAtMs: UInt64, memberCount: Int = 0, lastMessageID: Snowflake? = nil,
+                isMember: Bool? = nil, unreadCount: Int? = nil, mentionCount: Int? = nil,
+                lastReadID: Snowflake? = nil, memberIDs: [Snowflake]? = nil, members: [Snowflake]? = nil) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.kind = kind
+        self.topic = topic
+        self.creatorID = creatorID
+        self.createdAtMs = createdAtMs
+        self.memberCount = memberCount
+        self.lastMessageID = lastMessageID
+        self.isMember = isMember
+        self.unreadCount = unreadCount
+        self.mentionCount = mentionCount
+        self.lastReadID = lastReadID
+        self.memberIDs = memberIDs
+        self.members = members
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, topic, members
+        case workspaceID = "workspace_id"
+        case creatorID = "creator_id"
+        case createdAtMs = "created_at_ms"
+        case memberCount = "member_count"
+        case lastMessageID = "last_message_id"
+        case isMember = "is_member"
+        case unreadCount = "unread_count"
+        case mentionCount = "mention_count"
+        case lastReadID = "last_read_id"
+        case memberIDs = "member_ids"
+    }
+}

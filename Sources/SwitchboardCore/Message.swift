@@ -1,0 +1,98 @@
+/// A message as the API returns it. `reactions[].me` is relative to the caller.
+public struct Message: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var channelID: Snowflake
+    public var authorID: Snowflake
+    public var content: String
+    public var createdAtMs: UInt64
+    public var editedAtMs: UInt64?
+    /// The thread parent, for a reply.
+    public var threadID: Snowflake?
+    /// A reply that was also posted to the channel.
+    public var alsoToChannel: Bool
+    public var replyCount: Int
+    public var latestReplyID: Snowflake?
+    public var reactions: [Reaction]
+    /// Users mentioned with `<@id>`.
+    public var mentions: [Snowflake]
+    public var mentionsHere: Bool
+    public var mentionsChannel: Bool
+    public var attachments: [Attachment]
+
+    public init(id: Snowflake, channelID: Snowflake, authorID: Snowflake, content: String, createdAtMs: UInt64,
+                editedAtMs: UInt64? = nil, threadID: Snowflake? = nil, alsoToChannel: Bool = false,
+                replyCount: Int = 0, latestReplyID: Snowflake? = nil, reactions: [Reaction] = [],
+                mentions: [Snowflake] = [], mentionsHere: Bool = false, mentionsChannel: Bool = false,
+                attachments: [Attachment] = []) {
+        self.id = id
+        self.channelID = channelID
+        self.authorID = authorID
+        self.content = content
+        self.createdAtMs = createdAtMs
+        self.editedAtMs = editedAtMs
+        self.threadID = threadID
+        self.alsoToChannel = alsoToChannel
+        self.replyCount = replyCount
+        self.latestReplyID = latestReplyID
+        self.reactions = reactions
+        self.mentions = mentions
+        self.mentionsHere = mentionsHere
+        self.mentionsChannel = mentionsChannel
+        self.attachments = attachments
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, content, reactions, mentions, attachments
+        case channelID = "channel_id"
+        case authorID = "author_id"
+        case createdAtMs = "created_at_ms"
+        case editedAtMs = "edited_at_ms"
+        case threadID = "thread_id"
+        case alsoToChannel = "also_to_channel"
+        case replyCount = "reply_count"
+        case latestReplyID = "latest_reply_id"
+        case mentionsHere = "mentions_here"
+        case mentionsChannel = "mentions_channel"
+    }
+}
+
+/// One emoji's reactions on a message.
+public struct Reaction: Codable, Sendable, Equatable {
+    public var emoji: String
+    public var count: Int
+    /// Whether the caller is among those who reacted.
+    public var me: Bool
+
+    public init(emoji: String, count: Int, me: Bool) {
+        self.emoji = emoji
+        self.count = count
+        self.me = me
+    }
+}
+
+/// A file attached to a message.
+public struct Attachment: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var name: String
+    public var size: Int
+    public var contentType: String
+    public var url: String
+    public var width: Int?
+    public var height: Int?
+
+    public init(id: Snowflake, name: String, size: Int, contentType: String, url: String,
+                width: Int? = nil, height: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.contentType = contentType
+        self.url = url
+        self.width = width
+        self.height = height
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, size, url, width, height
+        case contentType = "content_type"
+    }
+}

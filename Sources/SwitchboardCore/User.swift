@@ -1,0 +1,108 @@
+/// A user's full profile, as `GET /api/users/{id}` and the full bootstrap return it.
+public struct User: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var workspaceID: Snowflake
+    public var handle: String
+    public var displayName: String
+    public var realName: String
+    public var title: String
+    public var email: String
+    public var tz: String
+    public var statusText: String
+    public var statusEmoji: String
+    public var avatar: Avatar
+    public var isBot: Bool
+    public var deleted: Bool
+    public var createdAtMs: UInt64
+    public var updatedAtMs: UInt64
+
+    public init(id: Snowflake, workspaceID: Snowflake, handle: String, displayName: String,
+                realName: String = "", title: String = "", email: String = "", tz: String = "UTC",
+                statusText: String = "", statusEmoji: String = "", avatar: Avatar,
+                isBot: Bool = false, deleted: Bool = false, createdAtMs: UInt64, updatedAtMs: UInt64) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.handle = handle
+        self.displayName = displayName
+        self.realName = realName
+        self.title = title
+        self.email = email
+        self.tz = tz
+        self.statusText = statusText
+        self.statusEmoji = statusEmoji
+        self.avatar = avatar
+        self.isBot = isBot
+        self.deleted = deleted
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs
+    }
+
+    /// The short form used by working sets: `{id, handle, display_name, image_48}`.
+    public var short: UserShort {
+        UserShort(id: id, handle: handle, displayName: displayName, image48: avatar.image48)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, handle, title, email, tz, avatar, deleted
+        case workspaceID = "workspace_id"
+        case displayName = "display_name"
+        case realName = "real_name"
+        case statusText = "status_text"
+        case statusEmoji = "status_emoji"
+        case isBot = "is_bot"
+        case createdAtMs = "created_at_ms"
+        case updatedAtMs = "updated_at_ms"
+    }
+}
+
+/// Avatar image URLs at the five sizes clients draw.
+public struct Avatar: Codable, Sendable, Equatable {
+    public var image24: String
+    public var image48: String
+    public var image72: String
+    public var image192: String
+    public var image512: String
+
+    /// Derives the five sizes from one base URL: `{base}/24.png` ... `{base}/512.png`.
+    public init(base: String) {
+        image24 = "\(base)/24.png"
+        image48 = "\(base)/48.png"
+        image72 = "\(base)/72.png"
+        image192 = "\(base)/192.png"
+        image512 = "\(base)/512.png"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case image24 = "image_24"
+        case image48 = "image_48"
+        case image72 = "image_72"
+        case image192 = "image_192"
+        case image512 = "image_512"
+    }
+}
+
+/// The short profile of the working set.
+public struct UserShort: Codable, Sendable, Equatable, Hashable {
+    public var id: Snowflake
+    public var handle: String
+    public var displayName: String
+    public var image48: String
+
+    public init(id: Snowflake, handle: String, displayName: String, image48: String) {
+        self.id = id
+        self.handle = handle
+        self.displayName = displayName
+        self.image48 = image48
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, handle
+        case displayName = "display_name"
+        case image48 = "image_48"
+    }
+}
+
+/// Presence of a user as others see it.
+public enum PresenceStatus: String, Codable, Sendable, CaseIterable {
+    case active, away, dnd, offline
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import SwitchboardCore
+
+/// Workspaces, users and tokens: admin key only.
+enum AdminRoutes {
+    static func add(to router: Router<OriginRequestContext>, origin: Origin) {
+        router.post("/api/workspaces") { request, context in
+            try origin.requireAdmin(request)
+            let body = try await request.json(CreateWorkspaceRequest.self, context: context)
+            let workspace = try await origin.chat.createWorkspace(body)
+            return EditedResponse(status: .created, response: WorkspaceResponse(workspace: workspace))
+        }
+        router.post("/api/workspaces/:workspace/users") { request, context in
+            try origin.requireAdmin(request)
+            let workspaceID = try context.id("workspace")
+            let body = try await request.json(CreateUserRequest.self, context: context)
+            let user = try await origin.chat.createUser(workspaceID: workspaceID, body)
+            let token = try await origin.tokens.issue(for: Caller(userID: user.id, workspaceID: workspaceID))
+            return EditedResponse(status: .created, response: CreatedUserResponse(user: user, token: token))
+        }
+        router.post("/api/workspaces/:workspace/tokens") { request, context in
+            try origin.requireAdmin(request)
+            let workspaceID = try context.id("workspace")
+            let body = try await request.json(CreateTokenRequest.self, context: context)
+            guard let user = try await origin.store.user(body.userID), user.workspaceID == workspaceID, !user.deleted else {
+                throw SwitchboardError.notFound("user")
+            }
+            return TokenResponse(token: try await origin.tokens.issue(for: Caller(userID: user.id, workspaceID: workspaceID)))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Hummingbird
+import SwitchboardCore
+
+enum ChannelRoutes {
+    static func add(to router: Router<OriginRequestContext>, origin: Origin) {
+        let chat = origin.chat
+        router.post("/api/channels") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(CreateChannelRequest.self, context: context)
+            return EditedResponse(status: .created, response: ChannelResponse(channel: try await chat.createChannel(caller, body)))
+        }
+        router.post("/api/dms") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(OpenDMRequest.self, context: context)
+            return ChannelResponse(channel: try await chat.openDirect(caller, body))
+        }
+        router.get("/api/channels") { request, _ in
+            ChannelsResponse(channels: try await chat.channels(try await origin.caller(request)))
+        }
+        router.get("/api/channels/:channel") { request, context in
+            let caller = try await origin.caller(request)
+            return ChannelResponse(channel: try await chat.channel(caller, id: try context.id("channel")))
+        }
+        router.post("/api/channels/:channel/join") { request, context in
+            let caller = try await origin.caller(request)
+            return ChannelResponse(channel: try await chat.join(caller, channelID: try context.id("channel")))
+        }
+        router.post("/api/channels/:channel/leave") { request, context in
+            let caller = try await origin.caller(request)
+            try await chat.leave(caller, channelID: try context.id("channel"))
+            return EmptyResponse()
+        }
+        router.post("/api/channels/:channel/members") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(AddMemberRequest.self, context: context)
+            try await chat.addMember(caller, channelID: try context.id("channel"), userID: body.userID)
+            return EmptyResponse()
+        }
+        router.get("/api/channels/:channel/members") { request, context in
+            let caller = try await origin.caller(request)
+            return try await chat.members(caller, channelID: try context.id("channel"), after: try request.queryID("after"),
+                                          limit: try request.queryInt("limit"))
+        }
+        router.post("/api/channels/:channel/typing") { request, context in
+            let caller = try await origin.caller(request)
+            try await chat.typing(caller, channelID: try context.id("channel"))
+            return Response(status: .noContent)
+        }
+        router.post("/api/channels/:channel/read") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(MarkReadRequest.self, context: context)
+            try await chat.markRead(caller, channelID: try context.id("channel"), messageID: body.messageID)
+            return EmptyResponse()
+        }
+    }
+}

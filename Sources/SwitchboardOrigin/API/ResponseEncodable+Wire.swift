@@ -1,0 +1,17 @@
+import Hummingbird
+import SwitchboardCore
+
+// The wire types live in SwitchboardCore, which knows nothing of HTTP; here they become
+// Hummingbird responses.
+extension WorkspaceResponse: ResponseEncodable {}
+extension UserResponse: ResponseEncodable {}
+extension CreatedUserResponse: ResponseEncodable {}
+extension TokenResponse: ResponseEncodable {}
+extension UsersResponse: ResponseEncodable {}
+extension ChannelResponse: ResponseEncodable {}
+extension ChannelsResponse: ResponseEncodable {}
+extension MembersResponse: ResponseEncodable {}
+extension MessageResponse: ResponseEncodable {}
+extension MessagesResponse: ResponseEncodable {}
+extension EmptyResponse: ResponseEncodable {}
+extension HealthResponse: ResponseEncodable {}

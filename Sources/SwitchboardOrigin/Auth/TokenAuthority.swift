@@ -1,0 +1,62 @@
+import Foundation
+import JWTKit
+import SwitchboardCore
+
+/// Who is calling: the verified claims of a bearer token.
+public struct Caller: Sendable, Equatable {
+    public var userID: Snowflake
+    public var workspaceID: Snowflake
+
+    public init(userID: Snowflake, workspaceID: Snowflake) {
+        self.userID = userID
+        self.workspaceID = workspaceID
+    }
+}
+
+/// Issues and verifies HS256 JWTs with claims `sub` (user id), `ws` (workspace id) and `exp`.
+/// The edge verifies the same tokens with the same secret, without a round trip.
+public struct TokenAuthority: Sendable {
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var ws: String
+        var exp: ExpirationClaim
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {
+            try exp.verifyNotExpired()
+        }
+    }
+
+    private let keys: JWTKeyCollection
+    /// Lifetime of issued tokens.
+    public let tokenLifetimeSeconds: Int
+
+    /// - Parameter secret: at least 32 bytes (shorter HS256 keys are refused).
+    public init(secret: String, tokenLifetimeSeconds: Int) async throws {
+        guard secret.utf8.count >= 32 else {
+            throw SwitchboardError.badRequest("the token secret must be at least 32 bytes")
+        }
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.tokenLifetimeSeconds = tokenLifetimeSeconds
+    }
+
+    public func issue(for caller: Caller, nowMs: UInt64 = WallClock.nowMs()) async throws -> String {
+        let expiry = Double(nowMs) / 1000 + Double(tokenLifetimeSeconds)
+        let claims = Claims(sub: SubjectClaim(value: caller.userID.description), ws: caller.workspaceID.description,
+                            exp: ExpirationClaim(value: Date(timeIntervalSince1970: expiry)))
+        return try await keys.sign(claims)
+    }
+
+    /// The caller named by a valid, unexpired token; `unauthorized` otherwise.
+    public func verify(_ token: String) async throws(SwitchboardError) -> Caller {
+        do {
+            let claims = try await keys.verify(token, as: Claims.self)
+            guard let user = Snowflake(claims.sub.value), let workspace = Snowflake(claims.ws) else {
+                throw SwitchboardError.unauthorized
+            }
+            return Caller(userID: user, workspaceID: workspace)
+        } catch {
+            throw SwitchboardError.unauthorized
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import SwitchboardCore
+
+extension Chat {
+    /// Validates, rate-limits and stores a message. `created == false` for a nonce replay
+    /// (which is not rate-limited: it stores nothing).
+    public func postMessage(_ caller: Caller, channelID: Snowflake,
+                            _ request: PostMessageRequest) async throws -> (message: Message, created: Bool) {
+        let content = try Validation.content(request.content)
+        let nonce = try request.nonce.map(Validation.nonce)
+        if let attachments = request.attachmentIDs, !attachments.isEmpty {
+            throw SwitchboardError.badRequest("unknown attachment id \(attachments[0])")
+        }
+        try await requireMember(caller, channelID)
+        let nowMs = now()
+        let draft = MessageDraft(id: ids.next(), channelID: channelID, authorID: caller.userID, content: content,
+                                 nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
+                                 mentions: Mentions(parsing: content), nowMs: nowMs)
+        // A retried send gets its first answer even at the rate limit: it stores nothing.
+        if let nonce, let first = try await store.nonceReplay(userID: caller.userID, nonce: nonce, nowMs: nowMs) {
+            return (first, false)
+        }
+        try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
+        // The store checks the nonce again inside its write transaction (two racing retries).
+        return try await store.postMessage(draft)
+    }
+
+    public func messages(_ caller: Caller, channelID: Snowflake, before: Snowflake?, after: Snowflake?,
+                         limit: Int?) async throws -> MessagesResponse {
+        try await requireMember(caller, channelID)
+        let limit = try Self.pageSize(limit, default: Limits.defaultHistoryLimit, max: Limits.maxHistoryLimit)
+        let page = try await store.messages(channelID: channelID, viewer: caller.userID, before: before, after: after, limit: limit)
+        return MessagesResponse(messages: page.messages, hasMore: page.hasMore)
+    }
+
+    public func replies(_ caller: Caller, channelID: Snowflake, threadID: Snowflake, after: Snowflake?,
+                        limit: Int?) async throws -> MessagesResponse {
+        try await requireMember(caller, channelID)
+        let limit = try Self.pageSize(limit, default: Limits.defaultHistoryLimit, max: Limits.maxHistoryLimit)
+        let page = try await store.replies(channelID: channelID, threadID: threadID, viewer: caller.userID, after: after, limit: limit)
+        return MessagesResponse(messages: page.messages, hasMore: page.hasMore)
+    }
+
+    public func editMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake,
+                            _ request: EditMessageRequest) async throws -> Message {
+        let content = try Validation.content(request.content)
+        try await requireMember(caller, channelID)
+        return try await store.editMessage(channelID: channelID, id: messageID, editorID: caller.userID, content: content,
+                                           mentions: Mentions(parsing: content), nowMs: now())
+    }
+
+    public func deleteMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
+        try await requireMember(caller, channelID)
+        try await store.deleteMessage(channelID: channelID, id: messageID, byUserID: caller.userID)
+    }
+
+    public func setReaction(_ caller: Caller, channelID: Snowflake, messageID: Snowflake, emoji: String,
+                            present: Bool) async throws {
+        let emoji = try Validation.emoji(emoji)
+        try await requireMember(caller, channelID)
+        try await store.setReaction(channelID: channelID, messageID: messageID, userID: caller.userID, emoji: emoji,
+                                    present: present, nowMs: now())
+    }
+
+    public func markRead(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
+        try await requireMember(caller, channelID)
+        try await store.markRead(channelID: channelID, userID: caller.userID, messageID: messageID)
+    }
+
+    public func search(_ caller: Caller, query: String, channelID: Snowflake?, authorID: Snowflake?,
+                       limit: Int?) async throws -> [Message] {
+        guard !query.allSatisfy(\.isWhitespace) else { throw SwitchboardError.badRequest("q must not be empty") }
+        guard query.count <= Limits.maxContentCharacters else { throw SwitchboardError.badRequest("q is too long") }
+        if let channelID { try await requireMember(caller, channelID) }
+        let limit = try Self.pageSize(limit, default: Limits.defaultSearchLimit, max: Limits.maxSearchLimit)
+        return try await store.search(workspaceID: caller.workspaceID, viewer: caller.userID, query: query,
+                                      channelID: channelID, authorID: authorID, limit: limit)
+    }
+}

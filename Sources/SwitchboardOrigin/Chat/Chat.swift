@@ -1,0 +1,57 @@
+import SwitchboardCore
+
+/// The origin's use cases, shared by the REST API and (later) the gateway: validation,
+/// authorization, rate limits and id assignment around the ``Store``.
+public struct Chat: Sendable {
+    public let store: any Store
+    public let ids: SnowflakeGenerator
+    public let rateLimiter: MessageRateLimiter
+    public let presence: PresenceRegistry
+    let avatarBaseURL: String
+    let now: @Sendable () -> UInt64
+
+    public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceRegistry,
+                avatarBaseURL: String, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.store = store
+        self.ids = ids
+        self.rateLimiter = rateLimiter
+        self.presence = presence
+        self.avatarBaseURL = avatarBaseURL
+        self.now = now
+    }
+
+    // MARK: Workspaces (admin)
+
+    public func createWorkspace(_ request: CreateWorkspaceRequest) async throws -> Workspace {
+        let name = try Validation.text(request.name, field: "name", max: Limits.maxWorkspaceNameLength, allowEmpty: false)
+        return try await store.createWorkspace(id: ids.next(), generalChannelID: ids.next(), name: name, nowMs: now())
+    }
+
+    // MARK: Access checks
+
+    /// The channel if the caller may see it: any channel of their workspace that is public,
+    /// or one they belong to. `not_found` for unknown or foreign ids, `not_a_member` otherwise.
+    func visibleChannel(_ caller: Caller, _ id: Snowflake) async throws -> Channel {
+        guard let channel = try await store.channel(id, viewer: caller.userID), channel.workspaceID == caller.workspaceID else {
+            throw SwitchboardError.notFound("channel")
+        }
+        guard channel.kind == .public || channel.isMember == true else { throw SwitchboardError.notAMember }
+        return channel
+    }
+
+    /// Passes only if the caller is a member of the channel.
+    func requireMember(_ caller: Caller, _ channelID: Snowflake) async throws {
+        if try await store.isMember(channelID: channelID, userID: caller.userID) { return }
+        guard let channel = try await store.channel(channelID, viewer: caller.userID), channel.workspaceID == caller.workspaceID else {
+            throw SwitchboardError.notFound("channel")
+        }
+        throw SwitchboardError.notAMember
+    }
+
+    /// Clamps a page size to 1...max, defaulting when absent.
+    static func pageSize(_ limit: Int?, default defaultLimit: Int, max: Int) throws -> Int {
+        guard let limit else { return defaultLimit }
+        guard limit >= 1 else { throw SwitchboardError.badRequest("limit must be at least 1") }
+        return min(limit, max)
+    }
+}

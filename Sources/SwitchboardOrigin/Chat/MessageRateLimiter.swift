@@ -1,0 +1,50 @@
+import Synchronization
+import SwitchboardCore
+
+/// At most `limit` messages per `windowMs` per (user, channel): a sliding log of the last
+/// `limit` send times per key. Memory is bounded by sweeping idle keys as it goes.
+public final class MessageRateLimiter: Sendable {
+    private struct Key: Hashable {
+        var user: Snowflake
+        var channel: Snowflake
+    }
+
+    private struct State {
+        var sends: [Key: [UInt64]] = [:]
+        var operationsSinceSweep = 0
+    }
+
+    public let limit: Int
+    public let windowMs: UInt64
+    private let state = Mutex(State())
+
+    public init(limit: Int, windowMs: UInt64) {
+        self.limit = limit
+        self.windowMs = windowMs
+    }
+
+    /// Records a send, or throws `rate_limited` with the wait until the oldest send leaves the window.
+    public func acquire(user: Snowflake, channel: Snowflake, nowMs: UInt64) throws(SwitchboardError) {
+        guard limit > 0 else { return }
+        let key = Key(user: user, channel: channel)
+        let retryAfter: UInt64? = state.withLock { state in
+            state.operationsSinceSweep += 1
+            if state.operationsSinceSweep >= 10_000 {
+                state.operationsSinceSweep = 0
+                state.sends = state.sends.filter { $0.value.last.map { $0 + windowMs > nowMs } ?? false }
+            }
+            var times = state.sends[key, default: []].filter { $0 + windowMs > nowMs }
+            if times.count >= limit {
+                state.sends[key] = times
+                return times[0] + windowMs - nowMs
+            }
+            times.append(nowMs)
+            state.sends[key] = times
+            return nil
+        }
+        if let retryAfter {
+            throw SwitchboardError(.rateLimited, "too many messages in this channel; slow down",
+                                   retryAfterMs: Int(retryAfter))
+        }
+    }
+}

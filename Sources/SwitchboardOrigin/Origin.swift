@@ -1,0 +1,44 @@
+import Foundation
+import SwitchboardCore
+
+/// The parts of a running origin, built once from its configuration and shared by the HTTP
+/// routes (and, later, the gateway and the edge feed).
+public struct Origin: Sendable {
+    public let configuration: OriginConfiguration
+    public let store: any Store
+    public let chat: Chat
+    public let tokens: TokenAuthority
+    public let metrics: OriginMetrics
+    let adminKey: AdminKey
+    let startedAtMs: UInt64
+
+    /// Opens the SQLite store (running migrations) and sets up auth, ids and limits.
+    public init(configuration: OriginConfiguration) async throws {
+        let store = try SQLiteStore(path: configuration.sqlitePath)
+        try await self.init(configuration: configuration, store: store)
+    }
+
+    public init(configuration: OriginConfiguration, store: any Store) async throws {
+        self.configuration = configuration
+        self.store = store
+        tokens = try await TokenAuthority(secret: configuration.tokenSecret,
+                                          tokenLifetimeSeconds: configuration.tokenLifetimeSeconds)
+        chat = Chat(store: store, ids: SnowflakeGenerator(worker: configuration.workerID),
+                    rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
+                                                    windowMs: configuration.messageRateWindowMs),
+                    presence: PresenceRegistry(), avatarBaseURL: configuration.avatarBaseURL)
+        metrics = OriginMetrics()
+        adminKey = AdminKey(key: configuration.adminKey)
+        startedAtMs = WallClock.nowMs()
+    }
+
+    /// The caller named by the request's bearer token.
+    func caller(_ authorization: String?) async throws -> Caller {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { throw SwitchboardError.unauthorized }
+        return try await tokens.verify(String(authorization.dropFirst("Bearer ".count)))
+    }
+
+    func requireAdmin(_ key: String?) throws {
+        guard adminKey.matches(key) else { throw SwitchboardError(.unauthorized, "missing or wrong X-Admin-Key") }
+    }
+}

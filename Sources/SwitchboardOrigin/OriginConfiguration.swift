@@ -1,0 +1,43 @@
+/// Everything an origin needs to run. Executables fill it from flags, environment and a
+/// file; tests build it directly.
+public struct OriginConfiguration: Sendable {
+    /// Address to bind. Default `127.0.0.1`.
+    public var host: String
+    /// Port to bind; 0 picks a free one. Default `8080`.
+    public var port: Int
+    /// Directory of the SQLite database (`origin.sqlite`). Default `./data/origin`.
+    public var dataDirectory: String
+    /// Key for admin calls (`X-Admin-Key`). Empty disables admin calls. No default.
+    public var adminKey: String
+    /// HS256 secret for tokens, at least 32 bytes; the edges verify with the same one. No default.
+    public var tokenSecret: String
+    /// Lifetime of issued tokens, seconds. Default 30 days.
+    public var tokenLifetimeSeconds: Int
+    /// Snowflake worker id of this process, 0...1023; unique among processes sharing a store. Default 1.
+    public var workerID: UInt64
+    /// Messages allowed per user per channel per window. Default 5; 0 disables the limit.
+    public var messageRateLimit: Int
+    /// The rate limit's window, milliseconds. Default 5,000.
+    public var messageRateWindowMs: UInt64
+    /// Base of generated avatar URLs (`{base}/{user_id}/{size}.png`). Default `https://avatars.switchboard.example`.
+    public var avatarBaseURL: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data/origin",
+                adminKey: String, tokenSecret: String, tokenLifetimeSeconds: Int = 30 * 24 * 3600,
+                workerID: UInt64 = 1, messageRateLimit: Int = 5, messageRateWindowMs: UInt64 = 5_000,
+                avatarBaseURL: String = "https://avatars.switchboard.example") {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.adminKey = adminKey
+        self.tokenSecret = tokenSecret
+        self.tokenLifetimeSeconds = tokenLifetimeSeconds
+        self.workerID = workerID
+        self.messageRateLimit = messageRateLimit
+        self.messageRateWindowMs = messageRateWindowMs
+        self.avatarBaseURL = avatarBaseURL
+    }
+
+    /// The SQLite database file inside ``dataDirectory``.
+    public var sqlitePath: String { dataDirectory + "/origin.sqlite" }
+}

@@ -1,0 +1,117 @@
+import GRDB
+
+/// The SQLite schema, as ordered migrations. Never edit a shipped migration: add one.
+enum SQLiteSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE workspaces (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    icon_url TEXT,
+                    general_channel_id INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                );
+
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                    handle TEXT NOT NULL COLLATE NOCASE,
+                    display_name TEXT NOT NULL COLLATE NOCASE,
+                    real_name TEXT NOT NULL COLLATE NOCASE,
+                    title TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    tz TEXT NOT NULL,
+                    status_text TEXT NOT NULL,
+                    status_emoji TEXT NOT NULL,
+                    avatar_base TEXT NOT NULL,
+                    is_bot INTEGER NOT NULL,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX users_by_handle ON users(workspace_id, handle);
+                CREATE INDEX users_by_display_name ON users(workspace_id, display_name);
+                CREATE INDEX users_by_real_name ON users(workspace_id, real_name);
+
+                -- dm_key is the sorted member id list of a DM / group DM, NULL for named channels.
+                CREATE TABLE channels (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    topic TEXT NOT NULL DEFAULT '',
+                    creator_id INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    member_count INTEGER NOT NULL DEFAULT 0,
+                    last_message_id INTEGER,
+                    dm_key TEXT
+                );
+                CREATE UNIQUE INDEX channels_by_name ON channels(workspace_id, name) WHERE dm_key IS NULL;
+                CREATE UNIQUE INDEX channels_by_dm_key ON channels(workspace_id, dm_key) WHERE dm_key IS NOT NULL;
+
+                CREATE TABLE memberships (
+                    channel_id INTEGER NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    joined_at_ms INTEGER NOT NULL,
+                    last_read_id INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (channel_id, user_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX memberships_by_user ON memberships(user_id, channel_id);
+
+                -- Clustered by (channel, id): a history page is one contiguous range.
+                CREATE TABLE messages (
+                    channel_id INTEGER NOT NULL,
+                    id INTEGER NOT NULL,
+                    author_id INTEGER NOT NULL,
+                    content TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    edited_at_ms INTEGER,
+                    thread_id INTEGER,
+                    also_to_channel INTEGER NOT NULL DEFAULT 0,
+                    reply_count INTEGER NOT NULL DEFAULT 0,
+                    latest_reply_id INTEGER,
+                    mention_ids TEXT NOT NULL DEFAULT '',
+                    mentions_here INTEGER NOT NULL DEFAULT 0,
+                    mentions_channel INTEGER NOT NULL DEFAULT 0,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (channel_id, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX messages_by_thread ON messages(channel_id, thread_id, id) WHERE thread_id IS NOT NULL;
+
+                -- Direct mentions, for mention counts (and notifications).
+                CREATE TABLE mentions (
+                    user_id INTEGER NOT NULL,
+                    message_id INTEGER NOT NULL,
+                    channel_id INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, message_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE reactions (
+                    message_id INTEGER NOT NULL,
+                    emoji TEXT NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, emoji, user_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE nonces (
+                    user_id INTEGER NOT NULL,
+                    nonce TEXT NOT NULL,
+                    channel_id INTEGER NOT NULL,
+                    message_id INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, nonce)
+                ) WITHOUT ROWID;
+                CREATE INDEX nonces_by_age ON nonces(created_at_ms);
+
+                -- rowid = message id; channel_id lets a search filter by membership before the join.
+                CREATE VIRTUAL TABLE messages_fts USING fts5(
+                    content, channel_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+                );
+                """)
+        }
+        return migrator
+    }
+}

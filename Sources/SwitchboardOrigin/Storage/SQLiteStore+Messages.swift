@@ -1,0 +1,279 @@
+import GRDB
+import SwitchboardCore
+
+extension SQLiteStore {
+    /// Messages that appear in a channel's timeline.
+    static let inTimeline = "deleted = 0 AND (thread_id IS NULL OR also_to_channel = 1)"
+
+    public func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool) {
+        try await pool.write { db in
+            try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
+            if let nonce = draft.nonce {
+                if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
+                    return (first, false)
+                }
+                try db.run("DELETE FROM nonces WHERE user_id = ? AND nonce = ?", [draft.authorID, nonce])
+            }
+            if let threadID = draft.threadID {
+                guard let parent = try db.fetchRow("SELECT thread_id FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0",
+                                                   [draft.channelID, threadID]) else {
+                    throw SwitchboardError.notFound("thread parent message")
+                }
+                if parent.optionalID("thread_id") != nil {
+                    throw SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")
+                }
+            }
+            let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
+            try db.run("""
+                INSERT INTO messages (channel_id, id, author_id, content, created_at_ms, thread_id, also_to_channel,
+                    mention_ids, mentions_here, mentions_channel)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [draft.channelID, draft.id, draft.authorID, draft.content, draft.nowMs.db, draft.threadID,
+                      alsoToChannel, Self.encodeIDs(draft.mentions.userIDs), draft.mentions.here, draft.mentions.channel])
+            try db.run("INSERT INTO messages_fts (rowid, content, channel_id) VALUES (?, ?, ?)",
+                       [draft.id, draft.content, draft.channelID])
+            try Self.insertMentions(db, messageID: draft.id, channelID: draft.channelID, userIDs: draft.mentions.userIDs)
+            if let threadID = draft.threadID {
+                try db.run("UPDATE messages SET reply_count = reply_count + 1, latest_reply_id = ? WHERE channel_id = ? AND id = ?",
+                           [draft.id, draft.channelID, threadID])
+            }
+            if draft.threadID == nil || alsoToChannel {
+                try db.run("UPDATE channels SET last_message_id = ? WHERE id = ?", [draft.id, draft.channelID])
+                // Your own message is read by you.
+                try db.run("UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE channel_id = ? AND user_id = ?",
+                           [draft.id, draft.channelID, draft.authorID])
+            }
+            if let nonce = draft.nonce {
+                try db.run("INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                           [draft.authorID, nonce, draft.channelID, draft.id, draft.nowMs.db])
+            }
+            let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
+                                  createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
+                                  mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
+                                  mentionsChannel: draft.mentions.channel)
+            return (message, true)
+        }
+    }
+
+    public func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message? {
+        try await pool.read { db in try Self.nonceReplay(db, userID: userID, nonce: nonce, nowMs: nowMs) }
+    }
+
+    static func nonceReplay(_ db: Database, userID: Snowflake, nonce: String, nowMs: UInt64) throws -> Message? {
+        guard let seen = try db.fetchRow("SELECT channel_id, message_id, created_at_ms FROM nonces WHERE user_id = ? AND nonce = ?",
+                                         [userID, nonce]),
+              seen.ms("created_at_ms") + Limits.nonceWindowMs >= nowMs else { return nil }
+        // A message deleted since is not resurrected by a retry; the retry answers with nothing new either.
+        return try message(db, channelID: seen.id("channel_id"), id: seen.id("message_id"), viewer: userID)
+    }
+
+    public func message(channelID: Snowflake, id: Snowflake, viewer: Snowflake) async throws -> Message? {
+        try await pool.read { db in try Self.message(db, channelID: channelID, id: id, viewer: viewer) }
+    }
+
+    public func messages(channelID: Snowflake, viewer: Snowflake, before: Snowflake?, after: Snowflake?,
+                         limit: Int) async throws -> (messages: [Message], hasMore: Bool) {
+        try await pool.read { db in
+            let rows: [Row]
+            if let after {
+                rows = try db.fetchRows("""
+                    SELECT * FROM messages WHERE channel_id = ? AND id > ? AND id < ? AND \(Self.inTimeline)
+                    ORDER BY id LIMIT ?
+                    """, [channelID, after, before?.int64 ?? Int64.max, limit + 1])
+            } else {
+                rows = try db.fetchRows("""
+                    SELECT * FROM messages WHERE channel_id = ? AND id < ? AND \(Self.inTimeline)
+                    ORDER BY id DESC LIMIT ?
+                    """, [channelID, before?.int64 ?? Int64.max, limit + 1]).reversed()
+            }
+            let hasMore = rows.count > limit
+            let page = after != nil ? Array(rows.prefix(limit)) : Array(rows.suffix(limit))
+            return (try Self.messages(db, rows: page, viewer: viewer), hasMore)
+        }
+    }
+
+    public func replies(channelID: Snowflake, threadID: Snowflake, viewer: Snowflake, after: Snowflake?,
+                        limit: Int) async throws -> (messages: [Message], hasMore: Bool) {
+        try await pool.read { db in
+            guard try db.fetchRow("SELECT 1 FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0 AND thread_id IS NULL",
+                                  [channelID, threadID]) != nil else {
+                throw SwitchboardError.notFound("message")
+            }
+            let rows = try db.fetchRows("""
+                SELECT * FROM messages WHERE channel_id = ? AND thread_id = ? AND id > ? AND deleted = 0
+                ORDER BY id LIMIT ?
+                """, [channelID, threadID, after?.int64 ?? -1, limit + 1])
+            return (try Self.messages(db, rows: Array(rows.prefix(limit)), viewer: viewer), rows.count > limit)
+        }
+    }
+
+    public func editMessage(channelID: Snowflake, id: Snowflake, editorID: Snowflake, content: String,
+                            mentions: Mentions, nowMs: UInt64) async throws -> Message {
+        try await pool.write { db in
+            let row = try Self.liveMessageRow(db, channelID: channelID, id: id)
+            guard row.id("author_id") == editorID else { throw SwitchboardError.forbidden("only the author can edit a message") }
+            try db.run("""
+                UPDATE messages SET content = ?, edited_at_ms = ?, mention_ids = ?, mentions_here = ?, mentions_channel = ?
+                WHERE channel_id = ? AND id = ?
+                """, [content, nowMs.db, Self.encodeIDs(mentions.userIDs), mentions.here, mentions.channel, channelID, id])
+            try db.run("UPDATE messages_fts SET content = ? WHERE rowid = ?", [content, id])
+            try db.run("DELETE FROM mentions WHERE message_id = ? AND user_id IN (SELECT user_id FROM memberships WHERE channel_id = ?)",
+                       [id, channelID])
+            try Self.insertMentions(db, messageID: id, channelID: channelID, userIDs: mentions.userIDs)
+            return try Self.message(db, channelID: channelID, id: id, viewer: editorID)!
+        }
+    }
+
+    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws {
+        try await pool.write { db in
+            let row = try Self.liveMessageRow(db, channelID: channelID, id: id)
+            if row.id("author_id") != byUserID {
+                let creator = try db.fetchRow("SELECT creator_id FROM channels WHERE id = ?", [channelID])
+                guard creator?.id("creator_id") == byUserID else {
+                    throw SwitchboardError.forbidden("only the author or the channel's creator can delete a message")
+                }
+            }
+            // Soft delete keeps the row so a thread under it stays addressable; the content goes.
+            try db.run("UPDATE messages SET deleted = 1, content = '', mention_ids = '' WHERE channel_id = ? AND id = ?",
+                       [channelID, id])
+            try db.run("DELETE FROM messages_fts WHERE rowid = ?", [id])
+            try db.run("DELETE FROM reactions WHERE message_id = ?", [id])
+            try db.run("DELETE FROM mentions WHERE message_id = ? AND user_id IN (SELECT user_id FROM memberships WHERE channel_id = ?)",
+                       [id, channelID])
+            if let threadID = row.optionalID("thread_id") {
+                try db.run("""
+                    UPDATE messages SET reply_count = MAX(reply_count - 1, 0),
+                        latest_reply_id = (SELECT MAX(id) FROM messages WHERE channel_id = ?1 AND thread_id = ?2 AND deleted = 0)
+                    WHERE channel_id = ?1 AND id = ?2
+                    """, [channelID, threadID])
+            }
+            try db.run("""
+                UPDATE channels SET last_message_id = (SELECT MAX(id) FROM messages WHERE channel_id = ?1 AND \(Self.inTimeline))
+                WHERE id = ?1 AND last_message_id = ?2
+                """, [channelID, id])
+        }
+    }
+
+    public func setReaction(channelID: Snowflake, messageID: Snowflake, userID: Snowflake, emoji: String,
+                            present: Bool, nowMs: UInt64) async throws -> Bool {
+        try await pool.write { db in
+            try Self.requireMember(db, channelID: channelID, userID: userID)
+            _ = try Self.liveMessageRow(db, channelID: channelID, id: messageID)
+            if present {
+                try db.run("INSERT OR IGNORE INTO reactions (message_id, emoji, user_id, created_at_ms) VALUES (?, ?, ?, ?)",
+                           [messageID, emoji, userID, nowMs.db])
+            } else {
+                try db.run("DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?", [messageID, emoji, userID])
+            }
+            return db.changesCount > 0
+        }
+    }
+
+    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws {
+        try await pool.write { db in
+            try Self.requireMember(db, channelID: channelID, userID: userID)
+            guard try db.fetchRow("SELECT 1 FROM messages WHERE channel_id = ? AND id = ?", [channelID, messageID]) != nil else {
+                throw SwitchboardError.notFound("message")
+            }
+            try db.run("UPDATE memberships SET last_read_id = ? WHERE channel_id = ? AND user_id = ?", [messageID, channelID, userID])
+        }
+    }
+
+    public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
+                       authorID: Snowflake?, limit: Int) async throws -> [Message] {
+        guard let match = Self.ftsQuery(query) else { return [] }
+        return try await pool.read { db in
+            var sql = """
+                SELECT m.* FROM messages_fts f
+                JOIN messages m ON m.channel_id = f.channel_id AND m.id = f.rowid
+                WHERE messages_fts MATCH ? AND f.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = ?)
+                    AND m.deleted = 0
+                """
+            var arguments: StatementArguments = [match, viewer]
+            if let channelID {
+                sql += " AND f.channel_id = ?"
+                arguments += [channelID]
+            }
+            if let authorID {
+                sql += " AND m.author_id = ?"
+                arguments += [authorID]
+            }
+            sql += " ORDER BY f.rowid DESC LIMIT ?"
+            arguments += [limit]
+            return try Self.messages(db, rows: db.fetchRows(sql, arguments), viewer: viewer)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Quotes every word so that user input can never be FTS5 syntax; the last word matches
+    /// as a prefix (search as you type). `nil` when nothing searchable is left.
+    static func ftsQuery(_ query: String) -> String? {
+        let words = query.split(whereSeparator: { $0.isWhitespace || $0 == "\"" }).map(String.init)
+            .filter { $0.contains(where: { $0.isLetter || $0.isNumber }) }
+        guard !words.isEmpty else { return nil }
+        return words.enumerated().map { index, word in
+            "\"\(word)\"" + (index == words.count - 1 ? "*" : "")
+        }.joined(separator: " ")
+    }
+
+    static func requireMember(_ db: Database, channelID: Snowflake, userID: Snowflake) throws {
+        guard try db.fetchRow("SELECT 1 FROM memberships WHERE channel_id = ? AND user_id = ?", [channelID, userID]) != nil else {
+            if try db.fetchRow("SELECT 1 FROM channels WHERE id = ?", [channelID]) == nil {
+                throw SwitchboardError.notFound("channel")
+            }
+            throw SwitchboardError.notAMember
+        }
+    }
+
+    static func liveMessageRow(_ db: Database, channelID: Snowflake, id: Snowflake) throws -> Row {
+        guard let row = try db.fetchRow("SELECT * FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0", [channelID, id]) else {
+            throw SwitchboardError.notFound("message")
+        }
+        return row
+    }
+
+    /// Mention rows are kept only for members: they drive the members' mention counts.
+    static func insertMentions(_ db: Database, messageID: Snowflake, channelID: Snowflake, userIDs: [Snowflake]) throws {
+        for userID in userIDs {
+            try db.run("""
+                INSERT OR IGNORE INTO mentions (user_id, message_id, channel_id)
+                SELECT user_id, ?, channel_id FROM memberships WHERE channel_id = ? AND user_id = ?
+                """, [messageID, channelID, userID])
+        }
+    }
+
+    static func message(_ db: Database, channelID: Snowflake, id: Snowflake, viewer: Snowflake) throws -> Message? {
+        guard let row = try db.fetchRow("SELECT * FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0", [channelID, id]) else {
+            return nil
+        }
+        return try messages(db, rows: [row], viewer: viewer).first
+    }
+
+    /// Builds messages from rows, loading every message's reactions in one statement.
+    static func messages(_ db: Database, rows: [Row], viewer: Snowflake) throws -> [Message] {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map { $0.id("id") }
+        let reactionRows = try Row.fetchAll(db, sql: """
+            SELECT message_id, emoji, COUNT(*) AS count, MAX(user_id = ?) AS me, MIN(created_at_ms) AS first_ms
+            FROM reactions WHERE message_id IN (\(databaseQuestionMarks(count: ids.count)))
+            GROUP BY message_id, emoji ORDER BY first_ms, emoji
+            """, arguments: StatementArguments([viewer] + ids))
+        var reactions: [Snowflake: [Reaction]] = [:]
+        for row in reactionRows {
+            reactions[row.id("message_id"), default: []].append(Reaction(emoji: row["emoji"], count: row["count"], me: row["me"]))
+        }
+        return rows.map { row in
+            let id = row.id("id")
+            return Message(id: id, channelID: row.id("channel_id"), authorID: row.id("author_id"), content: row["content"],
+                           createdAtMs: row.ms("created_at_ms"), editedAtMs: (row["edited_at_ms"] as Int64?).map { UInt64($0) },
+                           threadID: row.optionalID("thread_id"), alsoToChannel: row["also_to_channel"],
+                           replyCount: row["reply_count"], latestReplyID: row.optionalID("latest_reply_id"),
+                           reactions: reactions[id] ?? [], mentions: decodeIDs(row["mention_ids"]),
+                           mentionsHere: row["mentions_here"], mentionsChannel: row["mentions_channel"])
+        }
+    }
+
+    static func encodeIDs(_ ids: [Snowflake]) -> String { ids.map(\.description).joined(separator: ",") }
+    static func decodeIDs(_ text: String) -> [Snowflake] { text.split(separator: ",").compactMap { Snowflake($0) } }
+}

@@ -1,0 +1,110 @@
+import SwitchboardCore
+
+/// The origin's source of truth. `SQLiteStore` is the embedded default; every
+/// implementation passes the same contract suite.
+///
+/// Stores enforce the invariants that must hold inside one transaction (membership for
+/// writes, nonce de-duplication, counters such as `reply_count` and `member_count`) and throw
+/// ``SwitchboardError`` for the protocol's cases (`not_found`, `not_a_member`, `conflict`, ...).
+/// Input validation (lengths, names) and rate limits happen before a store is called.
+public protocol Store: Sendable {
+    // MARK: Workspaces
+    /// Creates a workspace and its `#general` channel, which every new user joins.
+    func createWorkspace(id: Snowflake, generalChannelID: Snowflake, name: String, nowMs: UInt64) async throws -> Workspace
+    func workspace(_ id: Snowflake) async throws -> Workspace?
+    /// The workspace with `member_count` (users not deleted) and `channel_count` (public and private).
+    func workspaceWithCounts(_ id: Snowflake) async throws -> Workspace?
+
+    // MARK: Users
+    /// Creates a user and adds them to the workspace's `#general`. `conflict` on a taken handle.
+    func createUser(_ user: User) async throws -> User
+    func user(_ id: Snowflake) async throws -> User?
+    /// The users of `workspaceID` among `ids`, in the order asked; unknown ids are left out.
+    func users(workspaceID: Snowflake, ids: [Snowflake]) async throws -> [User]
+    /// Users whose handle, display name or real name (or a word of it) starts with `prefix`.
+    func searchUsers(workspaceID: Snowflake, prefix: String, limit: Int) async throws -> [User]
+    /// One page of a workspace's users in id order (bootstraps and snapshots stream these).
+    func usersPage(workspaceID: Snowflake, after: Snowflake?, limit: Int) async throws -> [User]
+    func updateProfile(userID: Snowflake, _ update: UpdateProfileRequest, nowMs: UInt64) async throws -> User
+
+    // MARK: Channels
+    /// `conflict` if the name is taken in the workspace. The creator becomes a member.
+    func createChannel(_ channel: Channel) async throws -> Channel
+    /// Finds or creates the DM / group DM whose members are exactly `memberIDs`.
+    func openDirect(workspaceID: Snowflake, newID: Snowflake, creatorID: Snowflake, memberIDs: [Snowflake],
+                    nowMs: UInt64) async throws -> Channel
+    /// A channel with the caller-specific fields filled in when `viewer` is a member.
+    func channel(_ id: Snowflake, viewer: Snowflake) async throws -> Channel?
+    /// Every channel `userID` belongs to (DMs included) with unread and mention counts.
+    func channels(ofUser userID: Snowflake) async throws -> [Channel]
+    /// Every public channel of a workspace plus the private ones `viewer` belongs to, in id
+    /// order, with caller fields where `viewer` is a member. DMs are not included.
+    func visibleChannels(workspaceID: Snowflake, viewer: Snowflake) async throws -> [Channel]
+    func isMember(channelID: Snowflake, userID: Snowflake) async throws -> Bool
+    /// Adds `userID` to the channel; idempotent. Returns the channel as `userID` sees it.
+    func addMember(channelID: Snowflake, userID: Snowflake, nowMs: UInt64) async throws -> Channel
+    /// Removes `userID` from the channel; idempotent.
+    func removeMember(channelID: Snowflake, userID: Snowflake) async throws
+    /// One page of a channel's member ids, ascending, after the cursor.
+    func members(channelID: Snowflake, after: Snowflake?, limit: Int) async throws -> [Snowflake]
+    /// Memberships of the given channels in (channel, user) order, one page after a cursor.
+    func membershipsPage(channelIDs: [Snowflake], after: (channel: Snowflake, user: Snowflake)?,
+                         limit: Int) async throws -> [(channel: Snowflake, user: Snowflake)]
+
+    // MARK: Messages
+    /// Stores a message. If the author used `nonce` within the nonce window the first message
+    /// is returned with `created == false` and nothing is written.
+    func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool)
+    /// The message the user sent with `nonce` within the nonce window, if any.
+    func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message?
+    func message(channelID: Snowflake, id: Snowflake, viewer: Snowflake) async throws -> Message?
+    /// A page of the channel's timeline (top-level messages and replies also sent to the
+    /// channel), ascending. With neither cursor: the latest `limit`.
+    func messages(channelID: Snowflake, viewer: Snowflake, before: Snowflake?, after: Snowflake?,
+                  limit: Int) async throws -> (messages: [Message], hasMore: Bool)
+    /// A page of a thread's replies after `after`, ascending.
+    func replies(channelID: Snowflake, threadID: Snowflake, viewer: Snowflake, after: Snowflake?,
+                 limit: Int) async throws -> (messages: [Message], hasMore: Bool)
+    /// Only the author may edit (`forbidden` otherwise).
+    func editMessage(channelID: Snowflake, id: Snowflake, editorID: Snowflake, content: String,
+                     mentions: Mentions, nowMs: UInt64) async throws -> Message
+    /// The author or the channel's creator may delete (`forbidden` otherwise).
+    func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws
+    /// Idempotent; returns whether anything changed.
+    @discardableResult
+    func setReaction(channelID: Snowflake, messageID: Snowflake, userID: Snowflake, emoji: String,
+                     present: Bool, nowMs: UInt64) async throws -> Bool
+    /// Moves the user's read position to `messageID` (which must be in the channel).
+    func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    /// Deletes nonces recorded before `cutoff` (they can no longer de-duplicate anything).
+    func purgeNonces(olderThanMs cutoff: UInt64) async throws
+    /// Full-text search over the channels `viewer` is a member of, newest first.
+    func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
+                authorID: Snowflake?, limit: Int) async throws -> [Message]
+}
+
+/// A message to store, already validated, with its id assigned.
+public struct MessageDraft: Sendable {
+    public var id: Snowflake
+    public var channelID: Snowflake
+    public var authorID: Snowflake
+    public var content: String
+    public var nonce: String?
+    public var threadID: Snowflake?
+    public var alsoToChannel: Bool
+    public var mentions: Mentions
+    public var nowMs: UInt64
+
+    public init(id: Snowflake, channelID: Snowflake, authorID: Snowflake, content: String, nonce: String?,
+                threadID: Snowflake?, alsoToChannel: Bool, mentions: Mentions, nowMs: UInt64) {
+        self.id = id
+        self.channelID = channelID
+        self.authorID = authorID
+        self.content = content
+        self.nonce = nonce
+        self.threadID = threadID
+        self.alsoToChannel = alsoToChannel
+        self.mentions = mentions
+        self.nowMs = nowMs
+    }
+}
