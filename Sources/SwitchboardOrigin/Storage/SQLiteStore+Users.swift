@@ -22,6 +22,16 @@ extension SQLiteStore {
         }
     }
 
+    public func workspaces() async throws -> [Workspace] {
+        try await pool.read { db in try db.fetchRows("SELECT * FROM workspaces ORDER BY id").map(Self.workspace(from:)) }
+    }
+
+    public func user(workspaceID: Snowflake, handle: String) async throws -> User? {
+        try await pool.read { db in
+            try db.fetchRow("SELECT * FROM users WHERE workspace_id = ? AND handle = ?", [workspaceID, handle]).map(Self.user(from:))
+        }
+    }
+
     public func workspaceWithCounts(_ id: Snowflake) async throws -> Workspace? {
         try await pool.read { db in
             guard let row = try db.fetchRow("""

@@ -12,6 +12,10 @@ public protocol Store: Sendable {
     /// Creates a workspace and its `#general` channel, which every new user joins.
     func createWorkspace(id: Snowflake, generalChannelID: Snowflake, name: String, nowMs: UInt64) async throws -> Workspace
     func workspace(_ id: Snowflake) async throws -> Workspace?
+    /// All workspaces, oldest first.
+    func workspaces() async throws -> [Workspace]
+    /// The user with this handle in the workspace.
+    func user(workspaceID: Snowflake, handle: String) async throws -> User?
     /// The workspace with `member_count` (users not deleted) and `channel_count` (public and private).
     func workspaceWithCounts(_ id: Snowflake) async throws -> Workspace?
 

@@ -1,0 +1,94 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import SwitchboardCore
+
+/// A protocol error answered by the server: the HTTP status and the error body.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: Int
+    public var error: SwitchboardError
+
+    public var code: ErrorCode { error.code }
+    public var description: String { "HTTP \(status) \(error.code.rawValue): \(error.message)" }
+}
+
+/// The REST half of the Swift SDK. Talks to an origin or an edge (same paths).
+public struct SwitchboardClient: Sendable {
+    /// `http://host:port`, no trailing slash.
+    public let baseURL: String
+    /// Bearer token for user calls.
+    public var token: String?
+    /// `X-Admin-Key` for admin calls.
+    public var adminKey: String?
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    public init(baseURL: String, token: String? = nil, adminKey: String? = nil, httpClient: HTTPClient = .shared,
+                timeout: TimeAmount = .seconds(30)) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.adminKey = adminKey
+        self.http = httpClient
+        self.timeout = timeout
+    }
+
+    /// The same client acting as another user.
+    public func withToken(_ token: String) -> SwitchboardClient {
+        var copy = self
+        copy.token = token
+        return copy
+    }
+
+    // MARK: Transport
+
+    /// One request; the raw status and body whatever the status. Bodies are limited to 256 MiB.
+    public func raw(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: Data? = nil,
+                    headers: [(String, String)] = []) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let adminKey { request.headers.add(name: "X-Admin-Key", value: adminKey) }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        let response = try await http.execute(request, timeout: timeout)
+        let buffer = try await response.body.collect(upTo: 256 << 20)
+        return (Int(response.status.code), Data(buffer: buffer))
+    }
+
+    /// A request whose 2xx body decodes as `R`; other statuses throw ``APIError``.
+    func call<R: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
+                            body: (some Encodable)? = Optional<EmptyResponse>.none,
+                            as type: R.Type = R.self) async throws -> (status: Int, value: R) {
+        let data = try body.map { try JSON.encode($0) }
+        let (status, responseBody) = try await raw(method, path, query: query, body: data)
+        guard (200..<300).contains(status) else { throw Self.apiError(status: status, body: responseBody) }
+        if R.self == EmptyResponse.self, responseBody.isEmpty { return (status, EmptyResponse() as! R) }
+        return (status, try JSON.decode(R.self, from: responseBody))
+    }
+
+    static func apiError(status: Int, body: Data) -> APIError {
+        if let decoded = try? JSON.decode(ErrorBody.self, from: body) {
+            return APIError(status: status, error: decoded.switchboardError)
+        }
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return APIError(status: status, error: SwitchboardError(.internalError, "HTTP \(status): \(text)"))
+    }
+
+    static func queryString(_ query: [(String, String?)]) -> String {
+        let items = query.compactMap { name, value in value.map { (name, $0) } }
+        guard !items.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#,")
+        return "?" + items.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $1)" }
+            .joined(separator: "&")
+    }
+
+    static func pathComponent(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? value
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchboardClient
+import SwitchboardCore
+import SwitchboardOrigin
+
+/// A real origin listening on an ephemeral loopback port, with its own temporary data
+/// directory, for tests and benchmarks.
+public struct TestOrigin: Sendable {
+    public let origin: Origin
+    public let port: Int
+    public let dataDirectory: String
+    public static let adminKey = "test-admin-key-0123456789"
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// A client carrying the admin key.
+    public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey) }
+
+    /// A client without credentials.
+    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL) }
+
+    /// Runs `body` against a fresh origin, then shuts it down gracefully and deletes its data.
+    /// Throws if the shutdown itself fails.
+    public static func with<T: Sendable>(
+        configure: (inout OriginConfiguration) -> Void = { _ in },
+        _ body: (TestOrigin) async throws -> T
+    ) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("switchboard-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = OriginConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory,
+                                                adminKey: adminKey, tokenSecret: randomSecret())
+        configure(&configuration)
+        let origin = try await Origin(configuration: configuration)
+        var logger = Logger(label: "test-origin")
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = buildOrigin(origin, logger: logger) { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            var port = 0
+            for await bound in ports { port = bound }
+            let running = TestOrigin(origin: origin, port: port, dataDirectory: directory)
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(running))
+            } catch {
+                result = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// 48 random alphanumerics: HS256 needs at least 32 bytes.
+    public static func randomSecret() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<48).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// A workspace with named users, made through the admin API.
+public struct TestWorkspace: Sendable {
+    public let workspace: Workspace
+    public let users: [String: (user: User, client: SwitchboardClient)]
+
+    public func client(_ handle: String) -> SwitchboardClient { users[handle]!.client }
+    public func user(_ handle: String) -> User { users[handle]!.user }
+
+    /// Creates a workspace and one user per handle (each joins #general).
+    public static func make(on origin: TestOrigin, name: String = "Acme", handles: [String]) async throws -> TestWorkspace {
+        let admin = origin.admin
+        let workspace = try await admin.createWorkspace(name: name)
+        var users: [String: (User, SwitchboardClient)] = [:]
+        for handle in handles {
+            let created = try await admin.createUser(
+                workspaceID: workspace.id,
+                CreateUserRequest(handle: handle, displayName: handle.capitalized, realName: "\(handle.capitalized) Tester",
+                                  title: "Engineer", email: "\(handle)@example.com", tz: "Europe/Paris"))
+            users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token))
+        }
+        return TestWorkspace(workspace: workspace, users: users)
+    }
+}

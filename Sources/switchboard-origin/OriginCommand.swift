@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Configuration
+import Logging
+import SwitchboardOrigin
+import SystemPackage
+
+/// `switchboard-origin`: reads configuration (flags > environment > file > defaults), builds
+/// the origin and runs it until SIGTERM / SIGINT.
+@main
+struct OriginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-origin",
+        abstract: "The Switchboard origin server: storage, REST API and the source of truth.",
+        discussion: """
+            Every option can also come from the environment (SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
+            SWITCHBOARD_ADMIN_KEY, SWITCHBOARD_TOKEN_SECRET, ...) or a JSON file given with --config
+            (see config/origin.example.json). Flags win over the environment, which wins over the file.
+            """)
+
+    @Option(help: "JSON configuration file.") var config: String?
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to bind (default 8080; 0 picks a free port).") var port: Int?
+    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database (default ./data/origin).") var dataDir: String?
+    @Option(name: .customLong("admin-key"), help: "Key for admin calls (X-Admin-Key).") var adminKey: String?
+    @Option(name: .customLong("token-secret"), help: "HS256 token secret, at least 32 bytes.") var tokenSecret: String?
+    @Option(name: .customLong("worker-id"), help: "Snowflake worker id 0-1023 (default 1).") var workerID: Int?
+    @Option(name: .customLong("rate-limit"), help: "Messages per user per channel per window (default 5; 0 = off).") var rateLimit: Int?
+    @Flag(name: .customLong("seed-demo"), help: "Create the demo workspace if the store is empty and print a token.") var seedDemo = false
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
+
+    func run() async throws {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let host { flags["host"] = .init(stringLiteral: host) }
+        if let port { flags["port"] = .init(integerLiteral: port) }
+        if let dataDir { flags["dataDir"] = .init(stringLiteral: dataDir) }
+        if let adminKey { flags["adminKey"] = ConfigValue(.string(adminKey), isSecret: true) }
+        if let tokenSecret { flags["tokenSecret"] = ConfigValue(.string(tokenSecret), isSecret: true) }
+        if let workerID { flags["workerId"] = .init(integerLiteral: workerID) }
+        if let rateLimit { flags["rateLimit.messages"] = .init(integerLiteral: rateLimit) }
+        if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
+
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: flags),
+            EnvironmentVariablesProvider().prefixKeys(with: "switchboard"),
+        ]
+        if let config { providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(config))) }
+        let reader = ConfigReader(providers: providers)
+
+        let defaults = OriginConfiguration(adminKey: "", tokenSecret: "")
+        let configuration = OriginConfiguration(
+            host: reader.string(forKey: "host", default: defaults.host),
+            port: reader.int(forKey: "port", default: defaults.port),
+            dataDirectory: reader.string(forKey: "dataDir", default: defaults.dataDirectory),
+            adminKey: reader.string(forKey: "adminKey", isSecret: true, default: ""),
+            tokenSecret: reader.string(forKey: "tokenSecret", isSecret: true, default: ""),
+            tokenLifetimeSeconds: reader.int(forKey: "tokenLifetimeSeconds", default: defaults.tokenLifetimeSeconds),
+            workerID: UInt64(reader.int(forKey: "workerId", default: Int(defaults.workerID))),
+            messageRateLimit: reader.int(forKey: "rateLimit.messages", default: defaults.messageRateLimit),
+            messageRateWindowMs: UInt64(reader.int(forKey: "rateLimit.windowMs", default: Int(defaults.messageRateWindowMs))),
+            avatarBaseURL: reader.string(forKey: "avatarBaseUrl", default: defaults.avatarBaseURL))
+        guard configuration.tokenSecret.utf8.count >= 32 else {
+            throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
+        }
+        guard (0...1023).contains(configuration.workerID) else { throw ValidationError("--worker-id must be 0...1023") }
+
+        var logger = Logger(label: "switchboard.origin")
+        logger.logLevel = Logger.Level(rawValue: reader.string(forKey: "logLevel", default: "info")) ?? .info
+
+        let origin = try await Origin(configuration: configuration)
+        if seedDemo {
+            let demo = try await DemoWorkspace.seedIfEmpty(origin)
+            printDemo(demo, port: configuration.port, host: configuration.host)
+        }
+        let startupLogger = logger
+        let app = buildOrigin(origin, logger: logger) { port in
+            startupLogger.info("origin listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+        }
+        try await app.runService()
+    }
+
+    private func printDemo(_ demo: DemoWorkspace.Seeded, port: Int, host: String) {
+        let base = "http://\(host):\(port)"
+        let text = """
+
+            Demo workspace "\(demo.workspace.name)" \(demo.created ? "created" : "already present") (id \(demo.workspace.id)).
+            Signed in as @\(demo.user.handle) (user \(demo.user.id)). Token:
+
+            export TOKEN=\(demo.token)
+
+            Try:
+              curl -s \(base)/api/users/me -H "Authorization: Bearer $TOKEN"
+              curl -s \(base)/api/channels -H "Authorization: Bearer $TOKEN"
+              curl -s "\(base)/api/channels/\(demo.general.id)/messages?limit=10" -H "Authorization: Bearer $TOKEN"
+              curl -s -X POST \(base)/api/channels/\(demo.general.id)/messages -H "Authorization: Bearer $TOKEN" \\
+                   -H 'Content-Type: application/json' -d '{"content":"Hello from curl","nonce":"hello-1"}'
+              curl -s "\(base)/api/search?q=edge" -H "Authorization: Bearer $TOKEN"
+              curl -s \(base)/api/rtm.start -H "Authorization: Bearer $TOKEN" | wc -c
+
+            """
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}
