@@ -91,7 +91,8 @@ public struct HealthResponse: Codable, Sendable {
 
 /// `GET /api/rtm.start`: the legacy full bootstrap.
 public struct FullBootstrap: Codable, Sendable {
-    public var `self`: User
+    /// The caller (`self` on the wire).
+    public var me: User
     public var workspace: Workspace
     public var users: [User]
     public var presence: [Snowflake: PresenceStatus]
@@ -101,7 +102,8 @@ public struct FullBootstrap: Codable, Sendable {
     public var focusChannelID: Snowflake?
 
     enum CodingKeys: String, CodingKey {
-        case `self`, workspace, users, presence, channels, dms, messages
+        case me = "self"
+        case workspace, users, presence, channels, dms, messages
         case focusChannelID = "focus_channel_id"
     }
 }

@@ -38,9 +38,12 @@ struct MaintenanceService: Service {
     let store: any Store
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(60))
-            try? await store.purgeNonces(olderThanMs: WallClock.nowMs() - 2 * Limits.nonceWindowMs)
+        // Sleeping is cancelled as soon as a graceful shutdown begins.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(60))
+                try? await store.purgeNonces(olderThanMs: WallClock.nowMs() - 2 * Limits.nonceWindowMs)
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SwitchboardCore
 
 /// Turns every error into PROTOCOL.md's error JSON. Unknown errors become a logged 500
@@ -28,6 +29,8 @@ enum ErrorResponses {
             return error
         case let error as DecodingError:
             return .badRequest(error.readableDescription)
+        case is NIOTooManyBytesError:
+            return SwitchboardError(.payloadTooLarge, "request body is larger than \(Limits.maxRequestBodyBytes) bytes")
         case let error as HTTPError:
             let message = error.body ?? error.status.reasonPhrase
             switch error.status.code {

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import SwitchboardCore
+
+@Suite struct MentionsTests {
+    @Test func findsUsersHereAndChannel() {
+        let mentions = Mentions(parsing: "hi <@123> and <@456>, also <@123> @here")
+        #expect(mentions.userIDs == [Snowflake(123), Snowflake(456)])
+        #expect(mentions.here)
+        #expect(!mentions.channel)
+    }
+
+    @Test func ignoresLookalikes() {
+        let mentions = Mentions(parsing: "mail me@channel.org or <@abc> or <@12 or @heres or @channel2")
+        #expect(mentions.userIDs.isEmpty)
+        #expect(!mentions.here)
+        #expect(!mentions.channel)
+        #expect(Mentions(parsing: "@channel: deploy at 5").channel)
+    }
+}
+
+@Suite struct ValidationTests {
+    @Test func content() throws {
+        #expect(try Validation.content("hello") == "hello")
+        #expect(throws: SwitchboardError.self) { try Validation.content("   \n") }
+        #expect(throws: SwitchboardError.self) { try Validation.content(String(repeating: "a", count: 4_001)) }
+        // 4,000 emoji (each one character, several bytes) is within the limit.
+        #expect(try Validation.content(String(repeating: "👍🏽", count: 4_000)).count == 4_000)
+    }
+
+    @Test func namesAndHandles() throws {
+        #expect(try Validation.channelName("#Launch-Plans") == "launch-plans")
+        #expect(throws: SwitchboardError.self) { try Validation.channelName("no spaces") }
+        #expect(try Validation.handle("Alice.B") == "alice.b")
+        #expect(throws: SwitchboardError.self) { try Validation.handle("_alice") }
+        #expect(throws: SwitchboardError.self) { try Validation.text("a\u{0}b", field: "title") }
+        #expect(throws: SwitchboardError.self) { try Validation.emoji("thumbs up") }
+        #expect(try Validation.emoji("🎉") == "🎉")
+    }
+
+    @Test func errorBodyShape() throws {
+        let body = ErrorBody(SwitchboardError(.rateLimited, "slow down", retryAfterMs: 1200))
+        let json = try JSONSerialization.jsonObject(with: JSON.encode(body)) as! [String: [String: Any]]
+        #expect(json["error"]?["code"] as? String == "rate_limited")
+        #expect(json["error"]?["retry_after_ms"] as? Int == 1200)
+        #expect(ErrorCode.notAMember.httpStatus == 403)
+        #expect(ErrorCode.payloadTooLarge.httpStatus == 413)
+    }
+
+    @Test func modelKeysAreSnakeCase() throws {
+        let user = User(id: Snowflake(1), workspaceID: Snowflake(2), handle: "a", displayName: "A",
+                        avatar: Avatar(base: "https://x/1"), createdAtMs: 1, updatedAtMs: 2)
+        let json = try JSONSerialization.jsonObject(with: JSON.encode(user)) as! [String: Any]
+        for key in ["id", "handle", "display_name", "real_name", "title", "email", "tz", "status_text", "status_emoji",
+                    "avatar", "is_bot", "deleted"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        let avatar = json["avatar"] as! [String: String]
+        #expect(avatar.keys.sorted() == ["image_192", "image_24", "image_48", "image_512", "image_72"])
+        let short = try JSONSerialization.jsonObject(with: JSON.encode(user.short)) as! [String: Any]
+        #expect(short.keys.sorted() == ["display_name", "handle", "id", "image_48"])
+    }
+}
