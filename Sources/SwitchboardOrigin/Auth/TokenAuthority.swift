@@ -43,7 +43,7 @@ public struct TokenAuthority: Sendable {
     public func issue(for caller: Caller, nowMs: UInt64 = WallClock.nowMs()) async throws -> String {
         let expiry = Double(nowMs) / 1000 + Double(tokenLifetimeSeconds)
         let claims = Claims(sub: SubjectClaim(value: caller.userID.description), ws: caller.workspaceID.description,
-                            exp: ExpirationClaim(value: Date(timeIntervalSince1970: expiry)))
+                            exp: ExpirationClaim(value: Date(timeIntervalSince1970: expiry.rounded(.down))))
         return try await keys.sign(claims)
     }
 
