@@ -65,3 +65,16 @@ public struct Channel: Codable, Sendable, Equatable {
         case memberIDs = "member_ids"
     }
 }
+
+extension Channel {
+    /// The channel as everyone sees it: no caller-specific fields.
+    public var withoutViewerFields: Channel {
+        var copy = self
+        copy.isMember = nil
+        copy.unreadCount = nil
+        copy.mentionCount = nil
+        copy.lastReadID = nil
+        copy.members = nil
+        return copy
+    }
+}

@@ -94,3 +94,67 @@ import Testing
                                           authorID: nil, limit: 5).count == 1)
     }
 }
+
+@Suite struct EventLogTests {
+    @Test func everyChangeAppendsOneEventInOrder() async throws {
+        let f = try await SQLiteStoreTests.Fixture(userCount: 2)
+        defer { try? FileManager.default.removeItem(atPath: f.directory) }
+        let store = f.store
+        let start = try await store.eventLogBounds(workspaceID: f.workspace.id).lastSeq
+        #expect(start == 4)  // two users: user.created + member.joined each
+
+        let message = try await store.postMessage(f.draft("hello <@\(f.users[1].id)>", at: 10)).message
+        _ = try await store.postMessage(f.draft("hello again", nonce: "n", at: 11))
+        _ = try await store.postMessage(f.draft("replayed", nonce: "n", at: 12))  // nonce replay: no event
+        try await store.setReaction(channelID: f.general, messageID: message.id, userID: f.users[1].id, emoji: "tada",
+                                    present: true, nowMs: 13)
+        try await store.setReaction(channelID: f.general, messageID: message.id, userID: f.users[1].id, emoji: "tada",
+                                    present: true, nowMs: 14)  // no change: no event
+        _ = try await store.editMessage(channelID: f.general, id: message.id, editorID: f.users[0].id, content: "edited",
+                                        mentions: Mentions(), nowMs: 15)
+        try await store.markRead(channelID: f.general, userID: f.users[1].id, messageID: message.id)
+        let channel = try await store.createChannel(Channel(id: f.ids.next(), workspaceID: f.workspace.id, name: "x",
+                                                            kind: .private, creatorID: f.users[0].id, createdAtMs: 16))
+        try await store.removeMember(channelID: channel.id, userID: f.users[0].id)
+        try await store.deleteMessage(channelID: f.general, id: message.id, byUserID: f.users[0].id)
+
+        let events = try await store.events(workspaceID: f.workspace.id, after: start, limit: 100)
+        #expect(events.map(\.type) == [.messageCreated, .messageCreated, .reactionAdded, .messageUpdated, .readUpdated,
+                                       .channelCreated, .memberJoined, .memberLeft, .messageDeleted])
+        #expect(events.map(\.seq) == Array((start + 1)...(start + 9)))
+        #expect(events[4].userID == f.users[1].id && events[4].channelID == nil)   // read.updated: the reader only
+        #expect(events[5].channelID == channel.id)                                  // private channel: its members
+        #expect(events[7].userID == f.users[0].id && events[7].channelID == channel.id)
+        let created = try JSON.decode(Message.self, from: Data(events[0].payload))
+        #expect(created.id == message.id && created.mentions == [f.users[1].id])
+        let read = try JSON.decode(ReadState.self, from: Data(events[4].payload))
+        #expect(read.lastReadID == message.id && read.unreadCount == 1)
+
+        // Failed writes log nothing.
+        await #expect(throws: SwitchboardError.self) {
+            _ = try await store.editMessage(channelID: f.general, id: message.id, editorID: f.users[1].id, content: "x",
+                                            mentions: Mentions(), nowMs: 20)
+        }
+        #expect(try await store.eventLogBounds(workspaceID: f.workspace.id).lastSeq == start + 9)
+    }
+
+    @Test func retentionByCountAndAge() async throws {
+        let f = try await SQLiteStoreTests.Fixture(userCount: 1)
+        defer { try? FileManager.default.removeItem(atPath: f.directory) }
+        for i in 0..<10 { _ = try await f.store.postMessage(f.draft("m\(i)", at: 1_000 + UInt64(i))) }
+        var bounds = try await f.store.eventLogBounds(workspaceID: f.workspace.id)
+        #expect(bounds == EventLogBounds(firstSeq: 1, lastSeq: 12))
+        #expect(bounds.canResume(from: 0) && bounds.canResume(from: 12) && !bounds.canResume(from: 13))
+
+        try await f.store.purgeEvents(keepingLast: 5, olderThanMs: 0)
+        bounds = try await f.store.eventLogBounds(workspaceID: f.workspace.id)
+        #expect(bounds == EventLogBounds(firstSeq: 8, lastSeq: 12))
+        #expect(bounds.canResume(from: 7) && !bounds.canResume(from: 6))
+        try await f.store.purgeEvents(keepingLast: 1_000, olderThanMs: 1_008)
+        #expect(try await f.store.events(workspaceID: f.workspace.id, after: 0, limit: 100).map(\.seq) == [11, 12])
+        try await f.store.purgeEvents(keepingLast: 0, olderThanMs: 0)
+        bounds = try await f.store.eventLogBounds(workspaceID: f.workspace.id)
+        #expect(bounds == EventLogBounds(firstSeq: 13, lastSeq: 12))
+        #expect(bounds.canResume(from: 12) && !bounds.canResume(from: 11))
+    }
+}

@@ -6,13 +6,28 @@ enum SQLiteSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core") { db in
             try db.execute(sql: """
+                -- last_seq: the sequence number of the workspace's latest event.
                 CREATE TABLE workspaces (
                     id INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,
                     icon_url TEXT,
                     general_channel_id INTEGER NOT NULL,
-                    created_at_ms INTEGER NOT NULL
+                    created_at_ms INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL DEFAULT 0
                 );
+
+                -- The per-workspace event log, appended in the same transaction as each change.
+                CREATE TABLE events (
+                    workspace_id INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    channel_id INTEGER,
+                    user_id INTEGER,
+                    created_at_ms INTEGER NOT NULL,
+                    payload BLOB NOT NULL,
+                    PRIMARY KEY (workspace_id, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX events_by_age ON events(created_at_ms);
 
                 CREATE TABLE users (
                     id INTEGER PRIMARY KEY,

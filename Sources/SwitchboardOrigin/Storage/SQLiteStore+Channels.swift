@@ -13,7 +13,12 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [channel.id, channel.workspaceID, channel.name, channel.kind.rawValue, channel.topic,
                       channel.creatorID, channel.createdAtMs.db])
-            try Self.insertMembership(db, channelID: channel.id, userID: channel.creatorID, nowMs: channel.createdAtMs)
+            let created = try Self.channel(db, id: channel.id, viewer: channel.creatorID)!
+            try Self.appendEvent(db, workspaceID: channel.workspaceID, type: .channelCreated,
+                                 channelID: channel.kind == .public ? nil : channel.id,
+                                 payload: created.withoutViewerFields, nowMs: channel.createdAtMs)
+            try Self.insertMembership(db, workspaceID: channel.workspaceID, channelID: channel.id, userID: channel.creatorID,
+                                      nowMs: channel.createdAtMs)
             return try Self.channel(db, id: channel.id, viewer: channel.creatorID)!
         }
     }
@@ -38,9 +43,14 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, '', ?, ?, ?)
                 """, [newID, workspaceID, name, kind.rawValue, creatorID, nowMs.db, key])
             for member in members {
-                try Self.insertMembership(db, channelID: newID, userID: member, nowMs: nowMs)
+                try Self.insertMembership(db, workspaceID: workspaceID, channelID: newID, userID: member, nowMs: nowMs,
+                                          announce: false)
             }
-            return try Self.channel(db, id: newID, viewer: creatorID)!
+            let created = try Self.channel(db, id: newID, viewer: creatorID)!
+            // Its members learn of a DM from channel.created (which lists them), not member by member.
+            try Self.appendEvent(db, workspaceID: workspaceID, type: .channelCreated, channelID: newID,
+                                 payload: created.withoutViewerFields, nowMs: nowMs)
+            return created
         }
     }
 
@@ -79,16 +89,22 @@ extension SQLiteStore {
                                   [userID, channel.id("workspace_id")]) != nil else {
                 throw SwitchboardError.notFound("user")
             }
-            try Self.insertMembership(db, channelID: channelID, userID: userID, nowMs: nowMs)
+            try Self.insertMembership(db, workspaceID: channel.id("workspace_id"), channelID: channelID, userID: userID, nowMs: nowMs)
             return try Self.channel(db, id: channelID, viewer: userID)!
         }
     }
 
     public func removeMember(channelID: Snowflake, userID: Snowflake) async throws {
         try await pool.write { db in
+            let workspaceID = try Self.workspaceOf(db, channelID: channelID)
             try db.run("DELETE FROM memberships WHERE channel_id = ? AND user_id = ?", [channelID, userID])
             if db.changesCount > 0 {
                 try db.run("UPDATE channels SET member_count = member_count - 1 WHERE id = ?", [channelID])
+                // Scoped to the channel and to the leaver, who is no longer a member.
+                try Self.appendEvent(db, workspaceID: workspaceID, type: .memberLeft, channelID: channelID, userID: userID,
+                                     payload: MembershipChange(channelID: channelID, userID: userID,
+                                                               memberCount: try Self.memberCount(db, channelID: channelID)),
+                                     nowMs: WallClock.nowMs())
             }
         }
     }
@@ -118,14 +134,21 @@ extension SQLiteStore {
 
     // MARK: Helpers shared by the write paths
 
-    static func insertMembership(_ db: Database, channelID: Snowflake, userID: Snowflake, nowMs: UInt64) throws {
+    /// Adds a membership (idempotent) and, unless told not to, logs `member.joined`.
+    static func insertMembership(_ db: Database, workspaceID: Snowflake, channelID: Snowflake, userID: Snowflake,
+                                 nowMs: UInt64, announce: Bool = true) throws {
         // A new member starts with everything before now read, like Slack and Discord.
         try db.run("""
             INSERT OR IGNORE INTO memberships (channel_id, user_id, joined_at_ms, last_read_id)
             VALUES (?, ?, ?, COALESCE((SELECT last_message_id FROM channels WHERE id = ?), 0))
             """, [channelID, userID, nowMs.db, channelID])
-        if db.changesCount > 0 {
-            try db.run("UPDATE channels SET member_count = member_count + 1 WHERE id = ?", [channelID])
+        guard db.changesCount > 0 else { return }
+        try db.run("UPDATE channels SET member_count = member_count + 1 WHERE id = ?", [channelID])
+        if announce {
+            try appendEvent(db, workspaceID: workspaceID, type: .memberJoined, channelID: channelID,
+                            payload: MembershipChange(channelID: channelID, userID: userID,
+                                                      memberCount: try memberCount(db, channelID: channelID)),
+                            nowMs: nowMs)
         }
     }
 

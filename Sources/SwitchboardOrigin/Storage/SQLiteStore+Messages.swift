@@ -51,6 +51,8 @@ extension SQLiteStore {
                                   createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
                                   mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
                                   mentionsChannel: draft.mentions.channel)
+            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: draft.channelID), type: .messageCreated,
+                                 channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
             return (message, true)
         }
     }
@@ -120,7 +122,10 @@ extension SQLiteStore {
             try db.run("DELETE FROM mentions WHERE message_id = ? AND user_id IN (SELECT user_id FROM memberships WHERE channel_id = ?)",
                        [id, channelID])
             try Self.insertMentions(db, messageID: id, channelID: channelID, userIDs: mentions.userIDs)
-            return try Self.message(db, channelID: channelID, id: id, viewer: editorID)!
+            let edited = try Self.message(db, channelID: channelID, id: id, viewer: editorID)!
+            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: channelID), type: .messageUpdated,
+                                 channelID: channelID, payload: MessageUpdate(edited), nowMs: nowMs)
+            return edited
         }
     }
 
@@ -151,6 +156,10 @@ extension SQLiteStore {
                 UPDATE channels SET last_message_id = (SELECT MAX(id) FROM messages WHERE channel_id = ?1 AND \(Self.inTimeline))
                 WHERE id = ?1 AND last_message_id = ?2
                 """, [channelID, id])
+            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: channelID), type: .messageDeleted,
+                                 channelID: channelID,
+                                 payload: MessageDeletion(id: id, channelID: channelID, threadID: row.optionalID("thread_id")),
+                                 nowMs: WallClock.nowMs())
         }
     }
 
@@ -165,7 +174,12 @@ extension SQLiteStore {
             } else {
                 try db.run("DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?", [messageID, emoji, userID])
             }
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: channelID),
+                                 type: present ? .reactionAdded : .reactionRemoved, channelID: channelID,
+                                 payload: ReactionChange(channelID: channelID, messageID: messageID, userID: userID, emoji: emoji),
+                                 nowMs: nowMs)
+            return true
         }
     }
 
@@ -176,6 +190,10 @@ extension SQLiteStore {
                 throw SwitchboardError.notFound("message")
             }
             try db.run("UPDATE memberships SET last_read_id = ? WHERE channel_id = ? AND user_id = ?", [messageID, channelID, userID])
+            let channel = try Self.channel(db, id: channelID, viewer: userID)!
+            // Only the reader's own sessions hear of it.
+            try Self.appendEvent(db, workspaceID: channel.workspaceID, type: .readUpdated, userID: userID,
+                                 payload: ReadState(channel), nowMs: WallClock.nowMs())
         }
     }
 

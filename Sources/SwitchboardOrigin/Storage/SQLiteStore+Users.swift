@@ -68,7 +68,8 @@ extension SQLiteStore {
                 """, [user.id, user.workspaceID, user.handle, user.displayName, user.realName, user.title, user.email,
                       user.tz, user.statusText, user.statusEmoji, Self.avatarBase(of: user), user.isBot, user.deleted,
                       user.createdAtMs.db, user.updatedAtMs.db])
-            try Self.insertMembership(db, channelID: Snowflake(int64: general["general_channel_id"]),
+            try Self.appendEvent(db, workspaceID: user.workspaceID, type: .userCreated, payload: user, nowMs: user.createdAtMs)
+            try Self.insertMembership(db, workspaceID: user.workspaceID, channelID: Snowflake(int64: general["general_channel_id"]),
                                       userID: user.id, nowMs: user.createdAtMs)
             return user
         }
@@ -135,6 +136,7 @@ extension SQLiteStore {
                     status_emoji = ?, updated_at_ms = ? WHERE id = ?
                 """, [user.displayName, user.realName, user.title, user.email, user.tz, user.statusText,
                       user.statusEmoji, nowMs.db, userID])
+            try Self.appendEvent(db, workspaceID: user.workspaceID, type: .userUpdated, payload: user, nowMs: nowMs)
             return user
         }
     }

@@ -80,6 +80,14 @@ public protocol Store: Sendable {
                      present: Bool, nowMs: UInt64) async throws -> Bool
     /// Moves the user's read position to `messageID` (which must be in the channel).
     func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    // MARK: Event log
+    /// Events of a workspace after `after`, in sequence order.
+    func events(workspaceID: Snowflake, after: UInt64, limit: Int) async throws -> [WorkspaceEvent]
+    /// The oldest retained and the latest sequence number of a workspace's log.
+    func eventLogBounds(workspaceID: Snowflake) async throws -> EventLogBounds
+    /// Drops events older than `cutoff` or more than `count` behind the latest.
+    func purgeEvents(keepingLast count: Int, olderThanMs cutoff: UInt64) async throws
+
     /// Deletes nonces recorded before `cutoff` (they can no longer de-duplicate anything).
     func purgeNonces(olderThanMs cutoff: UInt64) async throws
     /// Full-text search over the channels `viewer` is a member of, newest first.
@@ -110,5 +118,17 @@ public struct MessageDraft: Sendable {
         self.alsoToChannel = alsoToChannel
         self.mentions = mentions
         self.nowMs = nowMs
+    }
+}
+
+/// The retained range of a workspace's event log: events `firstSeq...lastSeq` are readable
+/// (`firstSeq == lastSeq + 1` when none are retained).
+public struct EventLogBounds: Sendable, Equatable {
+    public var firstSeq: UInt64
+    public var lastSeq: UInt64
+
+    /// Whether a reader that has applied everything up to `cursor` can continue from the log.
+    public func canResume(from cursor: UInt64) -> Bool {
+        cursor <= lastSeq && cursor + 1 >= firstSeq
     }
 }
