@@ -1,0 +1,323 @@
+import Foundation
+
+// The gateway's wire format (PROTOCOL.md, "Gateway"): every frame is a JSON text message
+// `{"op": "...", "d": {...}}`; events add `s` (per-session sequence) and `t` (event type).
+// Pure encode / decode functions: no sockets, no logging.
+
+/// Client → server commands.
+public enum GatewayCommand: Sendable, Equatable {
+    case identify(Identify)
+    case resume(Resume)
+    case heartbeat(Heartbeat)
+    case focus(Focus)
+    case presenceSubscribe(PresenceSubscribe)
+    case typing(Typing)
+    case send(Send)
+    case read(Read)
+    case setPresence(SetPresence)
+
+    public struct Identify: Codable, Sendable, Equatable {
+        public var token: String
+        public var focusChannelID: Snowflake?
+        public init(token: String, focusChannelID: Snowflake? = nil) {
+            self.token = token
+            self.focusChannelID = focusChannelID
+        }
+        enum CodingKeys: String, CodingKey {
+            case token
+            case focusChannelID = "focus_channel_id"
+        }
+    }
+
+    public struct Resume: Codable, Sendable, Equatable {
+        public var token: String
+        public var sessionID: String
+        public var s: UInt64
+        public init(token: String, sessionID: String, s: UInt64) {
+            self.token = token
+            self.sessionID = sessionID
+            self.s = s
+        }
+        enum CodingKeys: String, CodingKey {
+            case token, s
+            case sessionID = "session_id"
+        }
+    }
+
+    public struct Heartbeat: Codable, Sendable, Equatable {
+        public var s: UInt64?
+        public init(s: UInt64?) { self.s = s }
+    }
+
+    public struct Focus: Codable, Sendable, Equatable {
+        /// `null` for none.
+        public var channelID: Snowflake?
+        public init(channelID: Snowflake?) { self.channelID = channelID }
+        enum CodingKeys: String, CodingKey { case channelID = "channel_id" }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(channelID, forKey: .channelID)  // an explicit null means "no focus"
+        }
+    }
+
+    public struct PresenceSubscribe: Codable, Sendable, Equatable {
+        public var userIDs: [Snowflake]
+        public init(userIDs: [Snowflake]) { self.userIDs = userIDs }
+        enum CodingKeys: String, CodingKey { case userIDs = "user_ids" }
+    }
+
+    public struct Typing: Codable, Sendable, Equatable {
+        public var channelID: Snowflake
+        public init(channelID: Snowflake) { self.channelID = channelID }
+        enum CodingKeys: String, CodingKey { case channelID = "channel_id" }
+    }
+
+    public struct Send: Codable, Sendable, Equatable {
+        public var channelID: Snowflake
+        public var content: String
+        public var nonce: String
+        public var threadID: Snowflake?
+        public var alsoToChannel: Bool?
+        public init(channelID: Snowflake, content: String, nonce: String, threadID: Snowflake? = nil, alsoToChannel: Bool? = nil) {
+            self.channelID = channelID
+            self.content = content
+            self.nonce = nonce
+            self.threadID = threadID
+            self.alsoToChannel = alsoToChannel
+        }
+        enum CodingKeys: String, CodingKey {
+            case content, nonce
+            case channelID = "channel_id"
+            case threadID = "thread_id"
+            case alsoToChannel = "also_to_channel"
+        }
+    }
+
+    public struct Read: Codable, Sendable, Equatable {
+        public var channelID: Snowflake
+        public var messageID: Snowflake
+        public init(channelID: Snowflake, messageID: Snowflake) {
+            self.channelID = channelID
+            self.messageID = messageID
+        }
+        enum CodingKeys: String, CodingKey {
+            case channelID = "channel_id"
+            case messageID = "message_id"
+        }
+    }
+
+    public struct SetPresence: Codable, Sendable, Equatable {
+        public var status: PresenceStatus
+        public init(status: PresenceStatus) { self.status = status }
+    }
+
+    public var op: String {
+        switch self {
+        case .identify: "identify"
+        case .resume: "resume"
+        case .heartbeat: "heartbeat"
+        case .focus: "focus"
+        case .presenceSubscribe: "presence_subscribe"
+        case .typing: "typing"
+        case .send: "send"
+        case .read: "read"
+        case .setPresence: "set_presence"
+        }
+    }
+
+    /// Parses one client frame. Every failure is a ``SwitchboardError`` with code
+    /// `bad_request` whose message says what was wrong.
+    public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> GatewayCommand {
+        let data = Data(bytes)
+        let envelope: Envelope
+        do {
+            envelope = try JSON.decoder().decode(Envelope.self, from: data)
+        } catch {
+            throw .badRequest("a frame is a JSON object {\"op\": ..., \"d\": {...}}")
+        }
+        func payload<T: Decodable>(_ type: T.Type) throws(SwitchboardError) -> T {
+            do {
+                return try JSON.decoder().decode(Incoming<T>.self, from: data).d
+            } catch let error as DecodingError {
+                throw .badRequest("\(envelope.op): \(Self.describe(error))")
+            } catch {
+                throw .badRequest("\(envelope.op): malformed payload")
+            }
+        }
+        switch envelope.op {
+        case "identify": return .identify(try payload(Identify.self))
+        case "resume": return .resume(try payload(Resume.self))
+        case "heartbeat": return .heartbeat((try? JSON.decoder().decode(Incoming<Heartbeat>.self, from: data))?.d ?? Heartbeat(s: nil))
+        case "focus": return .focus(try payload(Focus.self))
+        case "presence_subscribe": return .presenceSubscribe(try payload(PresenceSubscribe.self))
+        case "typing": return .typing(try payload(Typing.self))
+        case "send": return .send(try payload(Send.self))
+        case "read": return .read(try payload(Read.self))
+        case "set_presence": return .setPresence(try payload(SetPresence.self))
+        default: throw .badRequest("unknown op '\(envelope.op)'")
+        }
+    }
+
+    /// The frame a client sends for this command.
+    public func encoded() -> [UInt8] {
+        func frame(_ d: some Encodable) -> [UInt8] {
+            [UInt8]((try? JSON.encode(Outgoing(op: op, d: d))) ?? Data())
+        }
+        switch self {
+        case .identify(let d): return frame(d)
+        case .resume(let d): return frame(d)
+        case .heartbeat(let d): return frame(d)
+        case .focus(let d): return frame(d)
+        case .presenceSubscribe(let d): return frame(d)
+        case .typing(let d): return frame(d)
+        case .send(let d): return frame(d)
+        case .read(let d): return frame(d)
+        case .setPresence(let d): return frame(d)
+        }
+    }
+
+    private struct Envelope: Decodable { var op: String }
+    private struct Incoming<D: Decodable>: Decodable {
+        var d: D
+    }
+    private struct Outgoing<D: Encodable>: Encodable {
+        var op: String
+        var d: D
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            (context.codingPath + (key.map { [$0] } ?? [])).map(\.stringValue).filter { $0 != "d" }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing field '\(path(context, key))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "field '\(path(context))' has the wrong type"
+        case .dataCorrupted(let context): return "field '\(path(context))' is invalid"
+        @unknown default: return "malformed payload"
+        }
+    }
+}
+
+/// Server → client frames, encoded once into bytes.
+public enum GatewayFrame {
+    public static func hello(heartbeatIntervalMs: Int, sessionID: String) -> [UInt8] {
+        frame("hello", Hello(heartbeatIntervalMs: heartbeatIntervalMs, sessionID: sessionID))
+    }
+
+    /// `ready` around an already-encoded bootstrap object.
+    public static func ready(bootstrap: some Sequence<UInt8>) -> [UInt8] {
+        Array(#"{"op":"ready","d":{"bootstrap":"#.utf8) + bootstrap + Array("}}".utf8)
+    }
+
+    /// `event`: the payload bytes are shared by every recipient; only `s` differs.
+    public static func event(s: UInt64, type: EventType, payload: [UInt8]) -> [UInt8] {
+        var bytes = Array(#"{"op":"event","s":"#.utf8)
+        bytes.reserveCapacity(bytes.count + payload.count + 48)
+        bytes += Array(String(s).utf8)
+        bytes += Array(#","t":""#.utf8)
+        bytes += Array(type.rawValue.utf8)
+        bytes += Array(#"","d":"#.utf8)
+        bytes += payload
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    public static func ack(nonce: String, message: Message) -> [UInt8] {
+        frame("ack", Ack(nonce: nonce, message: message))
+    }
+
+    public static func error(_ error: SwitchboardError, nonce: String? = nil) -> [UInt8] {
+        frame("error", ErrorPayload(code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs, nonce: nonce))
+    }
+
+    public static func heartbeatAck() -> [UInt8] { Array(#"{"op":"heartbeat_ack","d":{}}"#.utf8) }
+
+    public static func resumed(replayed: Int) -> [UInt8] { frame("resumed", Resumed(replayed: replayed)) }
+
+    public static func reconnect(reason: String) -> [UInt8] { frame("reconnect", Reconnect(reason: reason)) }
+
+    static func frame(_ op: String, _ d: some Encodable) -> [UInt8] {
+        [UInt8]((try? JSON.encode(Envelope(op: op, d: d))) ?? Data())
+    }
+
+    struct Envelope<D: Encodable>: Encodable {
+        var op: String
+        var d: D
+    }
+
+    public struct Hello: Codable, Sendable, Equatable {
+        public var heartbeatIntervalMs: Int
+        public var sessionID: String
+        enum CodingKeys: String, CodingKey {
+            case heartbeatIntervalMs = "heartbeat_interval_ms"
+            case sessionID = "session_id"
+        }
+    }
+
+    public struct Ack: Codable, Sendable, Equatable {
+        public var nonce: String
+        public var message: Message
+    }
+
+    public struct ErrorPayload: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+        public var retryAfterMs: Int?
+        /// The `send` this error answers, if any.
+        public var nonce: String?
+        enum CodingKeys: String, CodingKey {
+            case code, message, nonce
+            case retryAfterMs = "retry_after_ms"
+        }
+    }
+
+    public struct Resumed: Codable, Sendable, Equatable {
+        public var replayed: Int
+    }
+
+    public struct Reconnect: Codable, Sendable, Equatable {
+        public var reason: String
+    }
+}
+
+/// A server frame as a client reads it: the envelope fields, and `d` decoded on demand into
+/// whatever type the op and event type call for.
+public struct ServerFrame: Sendable, CustomStringConvertible {
+    public let op: String
+    /// Per-session sequence of an `event`.
+    public let s: UInt64?
+    /// Event type of an `event` (raw, so that types newer than this build still parse).
+    public let t: String?
+    /// The whole frame.
+    public let raw: Data
+
+    public init(_ raw: Data) throws {
+        let envelope = try JSON.decoder().decode(Envelope.self, from: raw)
+        op = envelope.op
+        s = envelope.s
+        t = envelope.t
+        self.raw = raw
+    }
+
+    public var eventType: EventType? { t.flatMap(EventType.init(rawValue:)) }
+
+    /// Decodes `d` as `T`.
+    public func payload<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        try JSON.decoder().decode(Payload<T>.self, from: raw).d
+    }
+
+    public var description: String { String(decoding: raw.prefix(300), as: UTF8.self) }
+
+    private struct Envelope: Decodable {
+        var op: String
+        var s: UInt64?
+        var t: String?
+    }
+
+    private struct Payload<D: Decodable>: Decodable { var d: D }
+}
+
+/// `ready.d`: the bootstrap the server chose (full at the origin, working set at an edge).
+public struct ReadyPayload<Bootstrap: Decodable & Sendable>: Decodable, Sendable {
+    public var bootstrap: Bootstrap
+}
