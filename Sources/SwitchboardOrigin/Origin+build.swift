@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
@@ -18,11 +19,26 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
     SessionRoutes.add(to: router, origin: origin)
     OpsRoutes.add(to: router, origin: origin)
 
+    // WebSocket upgrades have their own small router.
+    let webSockets = Router(context: BasicWebSocketRequestContext.self)
+    webSockets.ws("/gateway") { inbound, outbound, context in
+        await GatewayConnection(origin: origin, logger: context.logger).run(inbound: inbound, outbound: outbound)
+    }
+
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSockets,
+            // The socket's frame limit is above the protocol's so that an oversized frame is
+            // answered with an error instead of a closed connection.
+            configuration: .init(ws: .init(maxFrameSize: 4 * origin.configuration.gateway.maxClientFrameBytes,
+                                           autoPing: .disabled))),
         configuration: .init(address: .hostname(origin.configuration.host, port: origin.configuration.port),
                              serverName: "switchboard-origin"),
-        services: [MaintenanceService(store: origin.store)],
+        // Started in this order, stopped in reverse: the server (added last by Hummingbird)
+        // stops first.
+        services: [origin.events, origin.presence, origin.sessions,
+                   MaintenanceService(store: origin.store, configuration: origin.configuration)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
@@ -33,16 +49,21 @@ public func buildOrigin(_ configuration: OriginConfiguration,
     buildOrigin(try await Origin(configuration: configuration), logger: logger)
 }
 
-/// Periodic housekeeping: drops nonces older than the de-duplication window.
+/// Periodic housekeeping: drops nonces older than the de-duplication window and events
+/// beyond the log's retention.
 struct MaintenanceService: Service {
     let store: any Store
+    let configuration: OriginConfiguration
 
     func run() async throws {
         // Sleeping is cancelled as soon as a graceful shutdown begins.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(60))
-                try? await store.purgeNonces(olderThanMs: WallClock.nowMs() - 2 * Limits.nonceWindowMs)
+                let nowMs = WallClock.nowMs()
+                try? await store.purgeNonces(olderThanMs: nowMs - 2 * Limits.nonceWindowMs)
+                try? await store.purgeEvents(keepingLast: configuration.eventRetentionCount,
+                                             olderThanMs: nowMs - min(nowMs, configuration.eventRetentionMs))
             }
         }
     }

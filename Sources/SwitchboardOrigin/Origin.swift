@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SwitchboardCore
 
 /// The parts of a running origin, built once from its configuration and shared by the HTTP
@@ -9,24 +10,33 @@ public struct Origin: Sendable {
     public let chat: Chat
     public let tokens: TokenAuthority
     public let metrics: OriginMetrics
+    public let events: EventHub
+    public let presence: PresenceTracker
+    let sessions: SessionRegistry
     let adminKey: AdminKey
     let startedAtMs: UInt64
 
     /// Opens the SQLite store (running migrations) and sets up auth, ids and limits.
-    public init(configuration: OriginConfiguration) async throws {
+    public init(configuration: OriginConfiguration, logger: Logger = Logger(label: "switchboard.origin")) async throws {
         let store = try SQLiteStore(path: configuration.sqlitePath)
-        try await self.init(configuration: configuration, store: store)
+        try await self.init(configuration: configuration, store: store, logger: logger)
     }
 
-    public init(configuration: OriginConfiguration, store: any Store) async throws {
+    public init(configuration: OriginConfiguration, store: any Store, logger: Logger = Logger(label: "switchboard.origin")) async throws {
         self.configuration = configuration
         self.store = store
         tokens = try await TokenAuthority(secret: configuration.tokenSecret,
                                           tokenLifetimeSeconds: configuration.tokenLifetimeSeconds)
+        events = EventHub(store: store, logger: logger)
+        let sessions = SessionRegistry(hub: events, limits: configuration.gateway)
+        self.sessions = sessions
+        presence = PresenceTracker(graceMs: configuration.presenceGraceMs) { workspaceID, change in
+            sessions.publishPresence(change, workspaceID: workspaceID)
+        }
         chat = Chat(store: store, ids: SnowflakeGenerator(worker: configuration.workerID),
                     rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
-                    presence: PresenceRegistry(), avatarBaseURL: configuration.avatarBaseURL)
+                    presence: presence, events: events, avatarBaseURL: configuration.avatarBaseURL)
         metrics = OriginMetrics()
         adminKey = AdminKey(key: configuration.adminKey)
         startedAtMs = WallClock.nowMs()

@@ -22,6 +22,15 @@ public struct OriginConfiguration: Sendable {
     /// Base of generated avatar URLs (`{base}/{user_id}/{size}.png`). Default `https://avatars.switchboard.example`.
     public var avatarBaseURL: String
 
+    /// Gateway session limits (heartbeat, resume window, queues). See ``GatewayLimits``.
+    public var gateway: GatewayLimits = GatewayLimits()
+    /// A user is shown offline this long after their last connection closed (ms). Default 30,000.
+    public var presenceGraceMs: UInt64 = 30_000
+    /// Event log retention: at most this many events per workspace. Default 100,000.
+    public var eventRetentionCount: Int = 100_000
+    /// Event log retention: events older than this are dropped (ms). Default 24 h.
+    public var eventRetentionMs: UInt64 = 24 * 3600 * 1000
+
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data/origin",
                 adminKey: String, tokenSecret: String, tokenLifetimeSeconds: Int = 30 * 24 * 3600,
                 workerID: UInt64 = 1, messageRateLimit: Int = 5, messageRateWindowMs: UInt64 = 5_000,

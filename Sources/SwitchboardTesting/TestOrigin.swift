@@ -15,6 +15,7 @@ public struct TestOrigin: Sendable {
     public static let adminKey = "test-admin-key-0123456789"
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var gatewayURL: String { "ws://127.0.0.1:\(port)/gateway" }
 
     /// A client carrying the admin key.
     public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey) }

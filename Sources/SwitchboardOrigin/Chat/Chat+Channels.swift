@@ -9,7 +9,7 @@ extension Chat {
             id: ids.next(), workspaceID: caller.workspaceID, name: try Validation.channelName(request.name),
             kind: request.kind, topic: try Validation.text(request.topic ?? "", field: "topic", max: Limits.maxTopicLength),
             creatorID: caller.userID, createdAtMs: now())
-        return try await store.createChannel(channel)
+        return try await committing(caller.workspaceID) { try await store.createChannel(channel) }
     }
 
     /// One other user: a DM; 2–8 others: a group DM. The same set of people always gets the
@@ -20,8 +20,10 @@ extension Chat {
         guard others.count <= Limits.maxGroupDMOthers else {
             throw SwitchboardError.badRequest("a group DM has at most \(Limits.maxGroupDMOthers) other members")
         }
-        return try await store.openDirect(workspaceID: caller.workspaceID, newID: ids.next(), creatorID: caller.userID,
-                                          memberIDs: Array(others) + [caller.userID], nowMs: now())
+        return try await committing(caller.workspaceID) {
+            try await store.openDirect(workspaceID: caller.workspaceID, newID: ids.next(), creatorID: caller.userID,
+                                       memberIDs: Array(others) + [caller.userID], nowMs: now())
+        }
     }
 
     public func channel(_ caller: Caller, id: Snowflake) async throws -> Channel {
@@ -36,7 +38,9 @@ extension Chat {
         let channel = try await visibleChannel(caller, channelID)
         if channel.isMember == true { return channel }
         guard channel.kind == .public else { throw SwitchboardError.forbidden("only public channels can be joined") }
-        return try await store.addMember(channelID: channelID, userID: caller.userID, nowMs: now())
+        return try await committing(caller.workspaceID) {
+            try await store.addMember(channelID: channelID, userID: caller.userID, nowMs: now())
+        }
     }
 
     public func leave(_ caller: Caller, channelID: Snowflake) async throws {
@@ -46,7 +50,7 @@ extension Chat {
         guard channel.name != "general" || channel.kind != .public else {
             throw SwitchboardError.forbidden("everyone stays in #general")
         }
-        try await store.removeMember(channelID: channelID, userID: caller.userID)
+        try await committing(caller.workspaceID) { try await store.removeMember(channelID: channelID, userID: caller.userID) }
     }
 
     /// Any member may add someone from the workspace to a public or private channel.
@@ -55,7 +59,7 @@ extension Chat {
         guard channel.isMember == true else { throw SwitchboardError.notAMember }
         guard !channel.kind.isDirect else { throw SwitchboardError.forbidden("DM members are fixed; open a new group DM") }
         _ = try await user(caller, id: userID)
-        _ = try await store.addMember(channelID: channelID, userID: userID, nowMs: now())
+        _ = try await committing(caller.workspaceID) { try await store.addMember(channelID: channelID, userID: userID, nowMs: now()) }
     }
 
     public func members(_ caller: Caller, channelID: Snowflake, after: Snowflake?, limit: Int?) async throws -> MembersResponse {

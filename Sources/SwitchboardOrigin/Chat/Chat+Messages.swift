@@ -21,7 +21,7 @@ extension Chat {
         }
         try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
         // The store checks the nonce again inside its write transaction (two racing retries).
-        return try await store.postMessage(draft)
+        return try await committing(caller.workspaceID) { try await store.postMessage(draft) }
     }
 
     public func messages(_ caller: Caller, channelID: Snowflake, before: Snowflake?, after: Snowflake?,
@@ -44,26 +44,34 @@ extension Chat {
                             _ request: EditMessageRequest) async throws -> Message {
         let content = try Validation.content(request.content)
         try await requireMember(caller, channelID)
-        return try await store.editMessage(channelID: channelID, id: messageID, editorID: caller.userID, content: content,
-                                           mentions: Mentions(parsing: content), nowMs: now())
+        return try await committing(caller.workspaceID) {
+            try await store.editMessage(channelID: channelID, id: messageID, editorID: caller.userID, content: content,
+                                        mentions: Mentions(parsing: content), nowMs: now())
+        }
     }
 
     public func deleteMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
         try await requireMember(caller, channelID)
-        try await store.deleteMessage(channelID: channelID, id: messageID, byUserID: caller.userID)
+        try await committing(caller.workspaceID) {
+            try await store.deleteMessage(channelID: channelID, id: messageID, byUserID: caller.userID)
+        }
     }
 
     public func setReaction(_ caller: Caller, channelID: Snowflake, messageID: Snowflake, emoji: String,
                             present: Bool) async throws {
         let emoji = try Validation.emoji(emoji)
         try await requireMember(caller, channelID)
-        try await store.setReaction(channelID: channelID, messageID: messageID, userID: caller.userID, emoji: emoji,
-                                    present: present, nowMs: now())
+        try await committing(caller.workspaceID) {
+            try await store.setReaction(channelID: channelID, messageID: messageID, userID: caller.userID, emoji: emoji,
+                                        present: present, nowMs: now())
+        }
     }
 
     public func markRead(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
         try await requireMember(caller, channelID)
-        try await store.markRead(channelID: channelID, userID: caller.userID, messageID: messageID)
+        try await committing(caller.workspaceID) {
+            try await store.markRead(channelID: channelID, userID: caller.userID, messageID: messageID)
+        }
     }
 
     public func search(_ caller: Caller, query: String, channelID: Snowflake?, authorID: Snowflake?,

@@ -17,7 +17,7 @@ extension Chat {
             statusEmoji: try Validation.text(request.statusEmoji ?? "", field: "status_emoji", max: Limits.maxEmojiLength),
             avatar: Avatar(base: "\(avatarBaseURL)/\(id)"), isBot: request.isBot ?? false,
             createdAtMs: nowMs, updatedAtMs: nowMs)
-        return try await store.createUser(user)
+        return try await committing(workspaceID) { try await store.createUser(user) }
     }
 
     public func me(_ caller: Caller) async throws -> User {
@@ -58,10 +58,10 @@ extension Chat {
         if let v = update.tz { update.tz = try Validation.text(v, field: "tz") }
         if let v = update.statusText { update.statusText = try Validation.text(v, field: "status_text") }
         if let v = update.statusEmoji { update.statusEmoji = try Validation.text(v, field: "status_emoji", max: Limits.maxEmojiLength) }
-        return try await store.updateProfile(userID: caller.userID, update, nowMs: now())
+        return try await committing(caller.workspaceID) { try await store.updateProfile(userID: caller.userID, update, nowMs: now()) }
     }
 
     public func setPresence(_ caller: Caller, _ status: PresenceStatus) throws {
-        try presence.set(status, for: caller.userID)
+        try presence.choose(status, user: caller.userID, workspaceID: caller.workspaceID)
     }
 }

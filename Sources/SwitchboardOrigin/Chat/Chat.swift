@@ -6,16 +6,19 @@ public struct Chat: Sendable {
     public let store: any Store
     public let ids: SnowflakeGenerator
     public let rateLimiter: MessageRateLimiter
-    public let presence: PresenceRegistry
+    public let presence: PresenceTracker
+    /// Poked after every committed change so subscribers read the new events.
+    public let events: EventHub
     let avatarBaseURL: String
     let now: @Sendable () -> UInt64
 
-    public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceRegistry,
-                avatarBaseURL: String, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+    public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceTracker,
+                events: EventHub, avatarBaseURL: String, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.store = store
         self.ids = ids
         self.rateLimiter = rateLimiter
         self.presence = presence
+        self.events = events
         self.avatarBaseURL = avatarBaseURL
         self.now = now
     }
@@ -25,6 +28,13 @@ public struct Chat: Sendable {
     public func createWorkspace(_ request: CreateWorkspaceRequest) async throws -> Workspace {
         let name = try Validation.text(request.name, field: "name", max: Limits.maxWorkspaceNameLength, allowEmpty: false)
         return try await store.createWorkspace(id: ids.next(), generalChannelID: ids.next(), name: name, nowMs: now())
+    }
+
+    /// Runs a change and tells the event hub that the workspace's log grew.
+    func committing<T>(_ workspaceID: Snowflake, _ change: () async throws -> T) async throws -> T {
+        let result = try await change()
+        events.poke(workspaceID)
+        return result
     }
 
     // MARK: Access checks

@@ -8,12 +8,18 @@ public final class OriginMetrics: Sendable {
     let nonceReplays: Prometheus.Counter
     let rateLimited: Prometheus.Counter
     let fullBootstraps: Prometheus.Counter
+    let gatewayConnections: Prometheus.Gauge
+    let gatewayIdentifies: Prometheus.Counter
+    let gatewayResumes: Prometheus.Counter
 
     public init() {
         messagesPosted = registry.makeCounter(name: "switchboard_messages_posted_total", help: "Messages stored")
         nonceReplays = registry.makeCounter(name: "switchboard_nonce_replays_total", help: "Sends answered with an earlier message")
         rateLimited = registry.makeCounter(name: "switchboard_rate_limited_total", help: "Sends refused by the rate limit")
         fullBootstraps = registry.makeCounter(name: "switchboard_full_bootstraps_total", help: "GET /api/rtm.start served")
+        gatewayConnections = registry.makeGauge(name: "switchboard_gateway_connections", help: "Open client WebSockets")
+        gatewayIdentifies = registry.makeCounter(name: "switchboard_gateway_identifies_total", help: "Sessions identified")
+        gatewayResumes = registry.makeCounter(name: "switchboard_gateway_resumes_total", help: "Sessions resumed")
     }
 
     /// Counter of HTTP requests by method, route template and status.

@@ -1,0 +1,116 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Synchronization
+import SwitchboardCore
+
+/// A client WebSocket to a gateway (`/gateway` of an origin or an edge): send commands, read
+/// frames one at a time. Frames are not read from the socket faster than `next()` takes them.
+public final class GatewaySocket: Sendable {
+    public struct Timeout: Error, CustomStringConvertible {
+        public var description: String { "no frame arrived in time" }
+    }
+
+    public struct NotConnected: Error, CustomStringConvertible {
+        public var description: String { "the gateway socket is not open" }
+    }
+
+    private struct State {
+        var outbound: WebSocketOutboundWriter?
+        var closeCode: UInt16?
+        var closed = false
+    }
+
+    private let mailbox = FrameMailbox<ServerFrame>(capacity: 256)
+    private let state = Mutex(State())
+
+    private init() {}
+
+    /// Connects to `url` (`ws://host:port/gateway`). Returns once the socket is open.
+    public static func connect(_ url: String, logger: Logger = Logger(label: "switchboard.gateway-client")) async throws -> GatewaySocket {
+        let socket = GatewaySocket()
+        let (opened, openedContinuation) = AsyncThrowingStream<Void, any Error>.makeStream()
+        // The connection lives as long as the object, not a scope of the caller's: it runs in
+        // its own task and ends when either side closes.
+        Task {
+            do {
+                let closeFrame = try await WebSocketClient.connect(
+                    url: url, configuration: .init(maxFrameSize: 16 << 20, autoPing: .disabled), logger: logger
+                ) { inbound, outbound, _ in
+                    socket.state.withLock { $0.outbound = outbound }
+                    openedContinuation.yield()
+                    for try await message in inbound.messages(maxSize: 512 << 20) {
+                        let data: Data
+                        switch message {
+                        case .text(let text): data = Data(text.utf8)
+                        case .binary(let buffer): data = Data(buffer.readableBytesView)
+                        }
+                        if let frame = try? ServerFrame(data) { await socket.mailbox.put(frame) }
+                    }
+                }
+                socket.state.withLock { $0.closeCode = closeFrame?.closeCode.rawCode }
+            } catch {
+                openedContinuation.finish(throwing: error)
+            }
+            socket.state.withLock { $0.closed = true }
+            openedContinuation.finish()
+            socket.mailbox.finish()
+        }
+        for try await _ in opened { return socket }
+        throw NotConnected()
+    }
+
+    /// Sends a command frame.
+    public func send(_ command: GatewayCommand) async throws {
+        try await sendRaw(command.encoded())
+    }
+
+    /// Sends arbitrary bytes as a text frame (for tests of bad input).
+    public func sendRaw(_ bytes: [UInt8]) async throws {
+        guard let outbound = state.withLock({ $0.outbound }) else { throw NotConnected() }
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+    }
+
+    /// The next frame, nil once the socket is closed; throws ``Timeout`` if none arrives in time.
+    public func next(timeout: Duration = .seconds(10)) async throws -> ServerFrame? {
+        try await withThrowingTaskGroup(of: ServerFrame?.self) { group in
+            group.addTask { await self.mailbox.take() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw Timeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// Reads frames until one matches, returning it; the skipped ones are returned too.
+    public func next(where matches: (ServerFrame) -> Bool, timeout: Duration = .seconds(10)) async throws -> (frame: ServerFrame, skipped: [ServerFrame]) {
+        var skipped: [ServerFrame] = []
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            guard let frame = try await next(timeout: deadline - ContinuousClock.now) else { throw Timeout() }
+            if matches(frame) { return (frame, skipped) }
+            skipped.append(frame)
+        }
+    }
+
+    /// Closes the socket (normal closure).
+    public func close() async {
+        try? await state.withLock { $0.outbound }?.close(.normalClosure, reason: nil)
+    }
+
+    public var isClosed: Bool { state.withLock { $0.closed } }
+    /// The close code the server sent, once closed.
+    public var closeCode: UInt16? { state.withLock { $0.closeCode } }
+}
+
+extension WebSocketErrorCode {
+    var rawCode: UInt16 {
+        var buffer = ByteBuffer()
+        buffer.write(webSocketErrorCode: self)
+        return buffer.readInteger(as: UInt16.self) ?? 0
+    }
+}

@@ -1,0 +1,94 @@
+import DequeModule
+import Synchronization
+
+/// The bounded queue between everything that produces frames for one client and the one
+/// writer task that puts them on its socket. Producers never wait: `enqueue` answers at once,
+/// and a client that cannot keep up overflows its byte budget and is disconnected instead of
+/// growing memory (the Centrifuge writer model).
+public final class OutboundQueue: Sendable {
+    public enum EnqueueResult: Sendable, Equatable {
+        case enqueued
+        /// The byte budget is exhausted: the consumer is too slow. The queue is now closed.
+        case overflow
+        case closed
+    }
+
+    private struct State {
+        var frames = Deque<[UInt8]>()
+        var bytes = 0
+        var waiter: CheckedContinuation<[UInt8]?, Never>?
+        var closed = false
+    }
+
+    /// Most bytes that may wait in the queue.
+    public let limitBytes: Int
+    private let state = Mutex(State())
+
+    public init(limitBytes: Int) {
+        self.limitBytes = limitBytes
+    }
+
+    public func enqueue(_ frame: [UInt8]) -> EnqueueResult {
+        let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<[UInt8]?, Never>?) in
+            guard !state.closed else { return (.closed, nil) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (.enqueued, waiter)
+            }
+            guard state.bytes + frame.count <= limitBytes else {
+                state.closed = true
+                state.frames.removeAll()
+                state.bytes = 0
+                return (.overflow, nil)
+            }
+            state.frames.append(frame)
+            state.bytes += frame.count
+            return (.enqueued, nil)
+        }
+        waiter?.resume(returning: frame)
+        return result
+    }
+
+    /// The next frame; `nil` once the queue is closed (pending frames are dropped on close).
+    public func next() async -> [UInt8]? {
+        if let frame = state.withLock({ state -> [UInt8]?? in
+            if state.closed { return .some(nil) }
+            guard let frame = state.frames.popFirst() else { return nil }
+            state.bytes -= frame.count
+            return .some(frame)
+        }) {
+            return frame
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate = state.withLock { state -> [UInt8]?? in
+                    if state.closed || Task.isCancelled { return .some(nil) }
+                    if let frame = state.frames.popFirst() {
+                        state.bytes -= frame.count
+                        return .some(frame)
+                    }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            close()
+        }
+    }
+
+    /// Stops the queue; a waiting `next()` returns nil.
+    public func close() {
+        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+            state.closed = true
+            state.frames.removeAll()
+            state.bytes = 0
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    public var isClosed: Bool { state.withLock { $0.closed } }
+    public var queuedBytes: Int { state.withLock { $0.bytes } }
+}

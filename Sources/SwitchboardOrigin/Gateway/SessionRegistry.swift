@@ -1,0 +1,127 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchboardCore
+
+/// Every gateway session of this origin: lookup for `resume`, the per-workspace indexes for
+/// ephemeral events, and the expiry of sessions not resumed within the window.
+public final class SessionRegistry: Service, Sendable {
+    private struct State {
+        var sessions: [String: GatewaySession] = [:]
+        var workspaces: [Snowflake: WorkspaceSessions] = [:]
+        /// Listeners for a workspace's ephemeral events (edge feeds).
+        var listeners: [Snowflake: [ObjectIdentifier: any EphemeralListener]] = [:]
+    }
+
+    let hub: EventHub
+    let limits: GatewayLimits
+    private let now: @Sendable () -> UInt64
+    private let state = Mutex(State())
+
+    init(hub: EventHub, limits: GatewayLimits, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.hub = hub
+        self.limits = limits
+        self.now = now
+    }
+
+    /// Adds a session and subscribes it to its workspace's events after its log position.
+    func register(_ session: GatewaySession) {
+        let workspace = state.withLock { state -> WorkspaceSessions in
+            state.sessions[session.id] = session
+            if let existing = state.workspaces[session.caller.workspaceID] { return existing }
+            let created = WorkspaceSessions()
+            state.workspaces[session.caller.workspaceID] = created
+            return created
+        }
+        workspace.add(session)
+        hub.subscribe(session, workspaceID: session.caller.workspaceID, after: session.state.withLock { $0.logSeq })
+    }
+
+    func session(_ id: String) -> GatewaySession? {
+        state.withLock { $0.sessions[id] }
+    }
+
+    func workspace(_ id: Snowflake) -> WorkspaceSessions? {
+        state.withLock { $0.workspaces[id] }
+    }
+
+    /// Forgets a session for good (expired, or replaced by a fresh identify).
+    func remove(_ session: GatewaySession) {
+        hub.unsubscribe(session, workspaceID: session.caller.workspaceID)
+        let workspace = state.withLock { state -> WorkspaceSessions? in
+            guard state.sessions[session.id] === session else { return nil }
+            state.sessions[session.id] = nil
+            return state.workspaces[session.caller.workspaceID]
+        }
+        guard let workspace else { return }
+        workspace.remove(session)
+        state.withLock { state in
+            if workspace.isEmpty, state.workspaces[session.caller.workspaceID] === workspace {
+                state.workspaces[session.caller.workspaceID] = nil
+            }
+        }
+    }
+
+    /// A session the hub dropped (its queue overflowed) continues from its log position.
+    func resubscribeIfDropped(_ session: GatewaySession) {
+        let (dropped, logSeq) = session.state.withLock { state -> (Bool, UInt64) in
+            defer { state.subscribed = true }
+            return (!state.subscribed, state.logSeq)
+        }
+        if dropped { hub.subscribe(session, workspaceID: session.caller.workspaceID, after: logSeq) }
+    }
+
+    var sessionCount: Int { state.withLock { $0.sessions.count } }
+
+    // MARK: Ephemeral events
+
+    func publishTyping(_ typing: TypingStarted, workspaceID: Snowflake) {
+        let payload = [UInt8]((try? JSON.encode(typing)) ?? .init())
+        workspace(workspaceID)?.deliverTyping(typing, payload: payload)
+        for listener in listeners(workspaceID) { listener.ephemeral(.typingStarted, payload: payload) }
+    }
+
+    func publishPresence(_ change: PresenceChange, workspaceID: Snowflake) {
+        let payload = [UInt8]((try? JSON.encode(change)) ?? .init())
+        workspace(workspaceID)?.deliverPresence(change, payload: payload)
+        for listener in listeners(workspaceID) { listener.ephemeral(.presenceChanged, payload: payload) }
+    }
+
+    func addListener(_ listener: any EphemeralListener, workspaceID: Snowflake) {
+        state.withLock { $0.listeners[workspaceID, default: [:]][ObjectIdentifier(listener)] = listener }
+    }
+
+    func removeListener(_ listener: any EphemeralListener, workspaceID: Snowflake) {
+        state.withLock { state in
+            state.listeners[workspaceID]?[ObjectIdentifier(listener)] = nil
+            if state.listeners[workspaceID]?.isEmpty == true { state.listeners[workspaceID] = nil }
+        }
+    }
+
+    private func listeners(_ workspaceID: Snowflake) -> [any EphemeralListener] {
+        state.withLock { Array(($0.listeners[workspaceID] ?? [:]).values) }
+    }
+
+    // MARK: Expiry
+
+    /// Drops detached sessions whose resume window has passed.
+    func expireDetached() {
+        let nowMs = now()
+        let expired = state.withLock { state in state.sessions.values.filter { $0.isExpired(nowMs: nowMs) } }
+        for session in expired { remove(session) }
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(Int(min(1_000, max(50, self.limits.resumeWindowMs / 10)))))
+                self.expireDetached()
+            }
+        }
+    }
+}
+
+/// Receives a workspace's ephemeral events (typing, presence), which never enter the log.
+protocol EphemeralListener: AnyObject, Sendable {
+    func ephemeral(_ type: EventType, payload: [UInt8])
+}
