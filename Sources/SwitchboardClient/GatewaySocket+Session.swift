@@ -1,7 +1,17 @@
 import Foundation
 import SwitchboardCore
 
-extension GatewaySocket {
+extension FrameSocket where Frame == ServerFrame {
+    /// Connects to a gateway.
+    public static func connect(_ url: String) async throws -> GatewaySocket {
+        try await connect(url, parse: { try ServerFrame($0) })
+    }
+
+    /// Sends a command frame.
+    public func send(_ command: GatewayCommand) async throws {
+        try await sendRaw(command.encoded())
+    }
+
     /// A session opened with `identify`: its socket, the `hello` and the `ready` frame.
     public struct Identified: Sendable {
         public let socket: GatewaySocket
@@ -53,5 +63,23 @@ extension GatewaySocket {
         public var expected: String
         public var frame: ServerFrame
         public var description: String { "expected \(expected), got \(frame)" }
+    }
+}
+
+extension FrameSocket where Frame == FeedServerFrame {
+    /// Opens an edge feed: `ws://origin/edge/feed?workspace_id=...&after=...`.
+    public static func openFeed(originURL: String, edgeKey: String, workspaceID: Snowflake, after: UInt64?,
+                                edgeID: String = "edge", region: String = "", publicURL: String = "") async throws -> FeedSocket {
+        var url = originURL.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+        url += "/edge/feed" + SwitchboardClient.queryString([
+            ("workspace_id", workspaceID.description), ("after", after.map(String.init)), ("edge_id", edgeID),
+            ("region", region), ("public_url", publicURL),
+        ])
+        return try await connect(url, headers: [("X-Edge-Key", edgeKey)], parse: { try FeedServerFrame($0) })
+    }
+
+    /// Sends a command to the origin.
+    public func send(_ command: FeedCommand) async throws {
+        try await sendRaw(command.encoded())
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -6,14 +7,21 @@ import NIOWebSocket
 import Synchronization
 import SwitchboardCore
 
-/// A client WebSocket to a gateway (`/gateway` of an origin or an edge): send commands, read
-/// frames one at a time. Frames are not read from the socket faster than `next()` takes them.
-public final class GatewaySocket: Sendable {
+/// A client WebSocket to a gateway (`/gateway` of an origin or an edge).
+public typealias GatewaySocket = FrameSocket<ServerFrame>
+/// An edge's WebSocket to the origin's `/edge/feed`.
+public typealias FeedSocket = FrameSocket<FeedServerFrame>
+
+/// A client WebSocket of JSON text frames: send frames, read them one at a time, parsed as
+/// `Frame`. Frames are not read from the socket faster than `next()` takes them.
+public final class FrameSocket<Frame: Sendable>: Sendable {
     public struct Timeout: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "no frame arrived in time" }
     }
 
     public struct NotConnected: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "the gateway socket is not open" }
     }
 
@@ -23,22 +31,27 @@ public final class GatewaySocket: Sendable {
         var closed = false
     }
 
-    private let mailbox = FrameMailbox<ServerFrame>(capacity: 256)
+    private let mailbox = FrameMailbox<Frame>(capacity: 256)
     private let state = Mutex(State())
 
     private init() {}
 
     /// Connects to `url` (`ws://host:port/gateway`). Returns once the socket is open.
-    public static func connect(_ url: String, logger: Logger = Logger(label: "switchboard.gateway-client")) async throws -> GatewaySocket {
-        let socket = GatewaySocket()
+    /// Frames that `parse` rejects are skipped.
+    public static func connect(_ url: String, headers: [(String, String)] = [],
+                               parse: @escaping @Sendable (Data) throws -> Frame,
+                               logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
+        let socket = FrameSocket<Frame>()
+        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20, autoPing: .disabled)
+        for (name, value) in headers {
+            if let field = HTTPField.Name(name) { configuration.additionalHeaders[field] = value }
+        }
         let (opened, openedContinuation) = AsyncThrowingStream<Void, any Error>.makeStream()
         // The connection lives as long as the object, not a scope of the caller's: it runs in
         // its own task and ends when either side closes.
         Task {
             do {
-                let closeFrame = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 16 << 20, autoPing: .disabled), logger: logger
-                ) { inbound, outbound, _ in
+                let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                     socket.state.withLock { $0.outbound = outbound }
                     openedContinuation.yield()
                     for try await message in inbound.messages(maxSize: 512 << 20) {
@@ -47,7 +60,7 @@ public final class GatewaySocket: Sendable {
                         case .text(let text): data = Data(text.utf8)
                         case .binary(let buffer): data = Data(buffer.readableBytesView)
                         }
-                        if let frame = try? ServerFrame(data) { await socket.mailbox.put(frame) }
+                        if let frame = try? parse(data) { await socket.mailbox.put(frame) }
                     }
                 }
                 socket.state.withLock { $0.closeCode = closeFrame?.closeCode.rawCode }
@@ -62,10 +75,6 @@ public final class GatewaySocket: Sendable {
         throw NotConnected()
     }
 
-    /// Sends a command frame.
-    public func send(_ command: GatewayCommand) async throws {
-        try await sendRaw(command.encoded())
-    }
 
     /// Sends arbitrary bytes as a text frame (for tests of bad input).
     public func sendRaw(_ bytes: [UInt8]) async throws {
@@ -74,8 +83,8 @@ public final class GatewaySocket: Sendable {
     }
 
     /// The next frame, nil once the socket is closed; throws ``Timeout`` if none arrives in time.
-    public func next(timeout: Duration = .seconds(10)) async throws -> ServerFrame? {
-        try await withThrowingTaskGroup(of: ServerFrame?.self) { group in
+    public func next(timeout: Duration = .seconds(10)) async throws -> Frame? {
+        try await withThrowingTaskGroup(of: Frame?.self) { group in
             group.addTask { await self.mailbox.take() }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -87,8 +96,8 @@ public final class GatewaySocket: Sendable {
     }
 
     /// Reads frames until one matches, returning it; the skipped ones are returned too.
-    public func next(where matches: (ServerFrame) -> Bool, timeout: Duration = .seconds(10)) async throws -> (frame: ServerFrame, skipped: [ServerFrame]) {
-        var skipped: [ServerFrame] = []
+    public func next(where matches: (Frame) -> Bool, timeout: Duration = .seconds(10)) async throws -> (frame: Frame, skipped: [Frame]) {
+        var skipped: [Frame] = []
         let deadline = ContinuousClock.now + timeout
         while true {
             guard let frame = try await next(timeout: deadline - ContinuousClock.now) else { throw Timeout() }

@@ -152,6 +152,11 @@ extension SwitchboardClient {
         return (try JSON.decode(FullBootstrap.self, from: body), body.count)
     }
 
+    /// `GET /api/edges` (origin): the edges connected now.
+    public func edges() async throws -> [EdgeInfo] {
+        try await call(.GET, "/api/edges", as: EdgesResponse.self).value.edges
+    }
+
     public func health() async throws -> HealthResponse {
         try await call(.GET, "/healthz", as: HealthResponse.self).value
     }

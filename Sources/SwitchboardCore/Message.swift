@@ -62,11 +62,19 @@ public struct Reaction: Codable, Sendable, Equatable {
     public var count: Int
     /// Whether the caller is among those who reacted.
     public var me: Bool
+    /// Who reacted: only in the edge feed's snapshot, so an edge can answer `me` for anyone.
+    public var userIDs: [Snowflake]?
 
-    public init(emoji: String, count: Int, me: Bool) {
+    public init(emoji: String, count: Int, me: Bool, userIDs: [Snowflake]? = nil) {
         self.emoji = emoji
         self.count = count
         self.me = me
+        self.userIDs = userIDs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case emoji, count, me
+        case userIDs = "user_ids"
     }
 }
 

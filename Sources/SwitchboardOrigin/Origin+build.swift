@@ -24,6 +24,14 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
     webSockets.ws("/gateway") { inbound, outbound, context in
         await GatewayConnection(origin: origin, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
+    webSockets.ws("/edge/feed") { request, _ in
+        // Refused before the upgrade, with an HTTP status the edge can log.
+        _ = try await origin.feedRequest(request)
+        return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+        guard let request = try? await origin.feedRequest(context.request) else { return }
+        await EdgeFeedConnection(origin: origin, request: request, logger: context.logger).run(inbound: inbound, outbound: outbound)
+    }
 
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),

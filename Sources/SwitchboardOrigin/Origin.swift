@@ -13,6 +13,8 @@ public struct Origin: Sendable {
     public let events: EventHub
     public let presence: PresenceTracker
     let sessions: SessionRegistry
+    public let edges = EdgeDirectory()
+    let edgeKey: AdminKey
     let adminKey: AdminKey
     let startedAtMs: UInt64
 
@@ -39,6 +41,7 @@ public struct Origin: Sendable {
                     presence: presence, events: events, avatarBaseURL: configuration.avatarBaseURL)
         metrics = OriginMetrics()
         adminKey = AdminKey(key: configuration.adminKey)
+        edgeKey = AdminKey(key: configuration.edgeKey)
         startedAtMs = WallClock.nowMs()
     }
 

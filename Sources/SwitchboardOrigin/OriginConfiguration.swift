@@ -31,6 +31,15 @@ public struct OriginConfiguration: Sendable {
     /// Event log retention: events older than this are dropped (ms). Default 24 h.
     public var eventRetentionMs: UInt64 = 24 * 3600 * 1000
 
+    /// Key edges present (`X-Edge-Key`) to open a feed. Empty refuses every edge. No default.
+    public var edgeKey: String = ""
+    /// Bytes that may wait for one edge feed before the edge is dropped as too slow. Default 64 MiB.
+    public var feedQueueBytes: Int = 64 << 20
+    /// A feed with no frame from its edge for this long is closed (ms). Default 30,000.
+    public var feedIdleTimeoutMs: UInt64 = 30_000
+    /// Latest messages per channel in a feed snapshot. Default 50.
+    public var snapshotMessagesPerChannel: Int = 50
+
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data/origin",
                 adminKey: String, tokenSecret: String, tokenLifetimeSeconds: Int = 30 * 24 * 3600,
                 workerID: UInt64 = 1, messageRateLimit: Int = 5, messageRateWindowMs: UInt64 = 5_000,

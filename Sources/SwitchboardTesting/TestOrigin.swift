@@ -13,6 +13,7 @@ public struct TestOrigin: Sendable {
     public let port: Int
     public let dataDirectory: String
     public static let adminKey = "test-admin-key-0123456789"
+    public static let edgeKey = "test-edge-key-0123456789"
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var gatewayURL: String { "ws://127.0.0.1:\(port)/gateway" }
@@ -34,6 +35,7 @@ public struct TestOrigin: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = OriginConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory,
                                                 adminKey: adminKey, tokenSecret: randomSecret())
+        configuration.edgeKey = edgeKey
         configure(&configuration)
         let origin = try await Origin(configuration: configuration)
         var logger = Logger(label: "test-origin")

@@ -10,6 +10,9 @@ enum OpsRoutes {
         router.get("/healthz") { _, _ in
             HealthResponse(status: "ok", role: "origin", version: version, uptimeMs: WallClock.nowMs() - origin.startedAtMs)
         }
+        router.get("/api/edges") { _, _ in
+            EdgesResponse(edges: origin.edges.edges)
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: origin.metrics.render())))

@@ -15,3 +15,4 @@ extension MessageResponse: ResponseEncodable {}
 extension MessagesResponse: ResponseEncodable {}
 extension EmptyResponse: ResponseEncodable {}
 extension HealthResponse: ResponseEncodable {}
+extension EdgesResponse: ResponseEncodable {}

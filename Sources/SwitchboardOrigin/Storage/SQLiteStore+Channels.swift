@@ -159,9 +159,10 @@ extension SQLiteStore {
     /// Channels matching `condition`, with the viewer's fields (membership, read position,
     /// unread and mention counts) computed in the same statement, and DM member lists.
     static func channels(_ db: Database, viewer: Snowflake, where condition: String,
-                         _ arguments: [String: (any DatabaseValueConvertible)?]) throws -> [Channel] {
+                         _ arguments: [String: (any DatabaseValueConvertible)?], limit: Int = -1) throws -> [Channel] {
         var named = arguments
         named["viewer"] = viewer
+        named["limit"] = limit
         let visible = "m.channel_id = c.id AND m.id > mb.last_read_id AND m.deleted = 0 AND m.author_id != :viewer AND (m.thread_id IS NULL OR m.also_to_channel = 1)"
         let rows = try db.fetchRows("""
             SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id,
@@ -172,7 +173,7 @@ extension SQLiteStore {
                         OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = :viewer AND x.message_id = m.id))) END AS mention_count
             FROM channels c LEFT JOIN memberships mb ON mb.channel_id = c.id AND mb.user_id = :viewer
             WHERE \(condition)
-            ORDER BY c.id
+            ORDER BY c.id LIMIT :limit
             """, StatementArguments(named))
         var channels = rows.map(channel(from:))
         let directIndexes = channels.indices.filter { channels[$0].kind.isDirect }

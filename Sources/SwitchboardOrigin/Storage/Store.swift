@@ -80,6 +80,18 @@ public protocol Store: Sendable {
                      present: Bool, nowMs: UInt64) async throws -> Bool
     /// Moves the user's read position to `messageID` (which must be in the channel).
     func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    // MARK: Snapshots (the edge feed)
+    /// One page of all a workspace's channels (DMs included, with `member_ids`), in id order,
+    /// without caller fields.
+    func channelsPage(workspaceID: Snowflake, after: Snowflake?, limit: Int) async throws -> [Channel]
+    /// One page of all a workspace's memberships in (channel, user) order, with each member's
+    /// read position and unread and mention counts.
+    func membershipStatesPage(workspaceID: Snowflake, after: (channel: Snowflake, user: Snowflake)?,
+                              limit: Int) async throws -> [MembershipState]
+    /// The latest `perChannel` timeline messages of each channel, ascending per channel, with
+    /// reaction user lists (`me` is false).
+    func latestMessages(channelIDs: [Snowflake], perChannel: Int) async throws -> [Message]
+
     // MARK: Event log
     /// Events of a workspace after `after`, in sequence order.
     func events(workspaceID: Snowflake, after: UInt64, limit: Int) async throws -> [WorkspaceEvent]

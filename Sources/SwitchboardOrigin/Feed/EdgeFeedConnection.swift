@@ -1,0 +1,232 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import Synchronization
+import SwitchboardCore
+
+/// Where a feed starts and who is asking, from the upgrade request's query.
+struct FeedRequest: Sendable {
+    var workspaceID: Snowflake
+    /// The edge's cursor: the last sequence number it applied.
+    var after: UInt64?
+    var edgeID: String
+    var region: String
+    var publicURL: String
+}
+
+/// Serves one edge's feed for one workspace: a snapshot when the edge has no usable cursor,
+/// then every event after it, in order; and the edge's commands on behalf of its users.
+struct EdgeFeedConnection {
+    let origin: Origin
+    let request: FeedRequest
+    let logger: Logger
+
+    /// Rows per snapshot frame.
+    static let snapshotPage = 1_000
+    static let membershipPage = 5_000
+    static let messageChannelsPerFrame = 50
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let workspaceID = request.workspaceID
+        let metrics = origin.metrics
+        metrics.feedConnections.increment()
+        defer { metrics.feedConnections.decrement() }
+        origin.edges.feedOpened(edgeID: request.edgeID, region: request.region, publicURL: request.publicURL,
+                                workspaceID: workspaceID, nowMs: WallClock.nowMs())
+        defer { origin.edges.feedClosed(edgeID: request.edgeID, workspaceID: workspaceID) }
+
+        let queue = OutboundQueue(limitBytes: origin.configuration.feedQueueBytes)
+        let closeCode = Locked<GatewayCloseCode?>(nil)
+        let sink = FeedSink(queue: queue) {
+            closeCode.withLock { $0 = $0 ?? .slowConsumer }
+            queue.close()
+        }
+        do {
+            let bounds = try await origin.store.eventLogBounds(workspaceID: workspaceID)
+            let start: UInt64
+            if let after = request.after, bounds.canResume(from: after) {
+                start = after
+                metrics.feedReplays.increment()
+            } else {
+                // No cursor, or one the log no longer covers: everything, then events after
+                // the position read before the snapshot (some may repeat what it shows).
+                start = bounds.lastSeq
+                metrics.feedSnapshots.increment()
+                try await writeSnapshot(to: outbound, workspaceID: workspaceID)
+                try await write(FeedFrame.snapshotEnd(seq: start), to: outbound)
+            }
+            origin.sessions.addListener(sink, workspaceID: workspaceID)
+            origin.events.subscribe(sink, workspaceID: workspaceID, after: start)
+        } catch {
+            // Most often the edge went away during the snapshot.
+            logger.info("edge feed ended before it started", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
+            try? await outbound.close(.unexpectedServerError, reason: "feed failed to start")
+            return
+        }
+
+        let lastFrameMs = Locked(WallClock.nowMs())
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await readCommands(inbound: inbound, queue: queue, lastFrameMs: lastFrameMs)
+                queue.close()
+            }
+            group.addTask {
+                // An edge heartbeats every few seconds; a silent one is gone.
+                let limit = origin.configuration.feedIdleTimeoutMs
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(Int(max(50, limit / 4))))
+                    if WallClock.nowMs() > lastFrameMs.value + limit {
+                        closeCode.withLock { $0 = $0 ?? .heartbeatTimeout }
+                        queue.close()
+                        return
+                    }
+                }
+            }
+            while let frame = await queue.next() {
+                do { try await write(frame, to: outbound) } catch { break }
+            }
+            queue.close()
+            let code = closeCode.value
+            try? await outbound.close(code.map { .unknown($0.rawValue) } ?? .normalClosure, reason: code?.reason)
+            group.cancelAll()
+        }
+
+        origin.events.unsubscribe(sink, workspaceID: workspaceID)
+        origin.sessions.removeListener(sink, workspaceID: workspaceID)
+        // The edge's users count as disconnected; the grace period hides a quick reconnect.
+        origin.presence.replaceSource(request.edgeID, workspaceID: workspaceID, counts: [:])
+    }
+
+    private func write(_ frame: [UInt8], to outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
+    }
+
+    /// Streams the workspace in chunks; each write waits for the socket, so memory stays at
+    /// one page however large the workspace.
+    private func writeSnapshot(to outbound: WebSocketOutboundWriter, workspaceID: Snowflake) async throws {
+        let store = origin.store
+        guard let workspace = try await store.workspaceWithCounts(workspaceID) else { throw SwitchboardError.notFound("workspace") }
+        try await write(FeedFrame.snapshot(.workspace, items: [workspace]), to: outbound)
+
+        var userCursor: Snowflake?
+        while true {
+            let users = try await store.usersPage(workspaceID: workspaceID, after: userCursor, limit: Self.snapshotPage)
+            if !users.isEmpty { try await write(FeedFrame.snapshot(.users, items: users), to: outbound) }
+            guard users.count == Self.snapshotPage else { break }
+            userCursor = users.last?.id
+        }
+
+        var channelIDs: [Snowflake] = []
+        var channelCursor: Snowflake?
+        while true {
+            let channels = try await store.channelsPage(workspaceID: workspaceID, after: channelCursor, limit: Self.snapshotPage)
+            if !channels.isEmpty { try await write(FeedFrame.snapshot(.channels, items: channels), to: outbound) }
+            channelIDs += channels.map(\.id)
+            guard channels.count == Self.snapshotPage else { break }
+            channelCursor = channels.last?.id
+        }
+
+        var membershipCursor: (channel: Snowflake, user: Snowflake)?
+        while true {
+            let page = try await store.membershipStatesPage(workspaceID: workspaceID, after: membershipCursor,
+                                                            limit: Self.membershipPage)
+            if !page.isEmpty { try await write(FeedFrame.snapshot(.memberships, items: page), to: outbound) }
+            guard page.count == Self.membershipPage, let last = page.last else { break }
+            membershipCursor = (last.channelID, last.userID)
+        }
+
+        var index = 0
+        while index < channelIDs.count {
+            let batch = Array(channelIDs[index..<min(index + Self.messageChannelsPerFrame, channelIDs.count)])
+            let messages = try await store.latestMessages(channelIDs: batch, perChannel: origin.configuration.snapshotMessagesPerChannel)
+            if !messages.isEmpty { try await write(FeedFrame.snapshot(.messages, items: messages), to: outbound) }
+            index += batch.count
+        }
+    }
+
+    // MARK: Commands from the edge
+
+    private func readCommands(inbound: WebSocketInboundStream, queue: OutboundQueue, lastFrameMs: Locked<UInt64>) async {
+        var typingThrottle = TypingThrottle(intervalMs: origin.configuration.gateway.typingIntervalMs)
+        do {
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                lastFrameMs.withLock { $0 = WallClock.nowMs() }
+                let bytes: [UInt8]
+                switch message {
+                case .text(let text): bytes = Array(text.utf8)
+                case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                }
+                do {
+                    try await handle(try FeedCommand.decode(bytes), queue: queue, typingThrottle: &typingThrottle)
+                } catch let error as SwitchboardError {
+                    _ = queue.enqueue(FeedFrame.error(error))
+                } catch {
+                    logger.error("feed command failed", metadata: ["error": "\(String(reflecting: error))"])
+                    _ = queue.enqueue(FeedFrame.error(SwitchboardError(.internalError, "internal error")))
+                }
+            }
+        } catch {
+            logger.debug("edge feed ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func handle(_ command: FeedCommand, queue: OutboundQueue, typingThrottle: inout TypingThrottle) async throws {
+        let workspaceID = request.workspaceID
+        switch command {
+        case .send(let send):
+            // Sends are handled one after another: a user's messages commit in the order sent.
+            let caller = Caller(userID: send.userID, workspaceID: workspaceID)
+            do {
+                let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
+                    content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
+                (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
+                _ = queue.enqueue(FeedFrame.ack(ref: send.ref, message: result.message))
+            } catch let error as SwitchboardError {
+                if error.code == .rateLimited { origin.metrics.rateLimited.increment() }
+                _ = queue.enqueue(FeedFrame.error(error, ref: send.ref))
+            }
+        case .presence(let presence):
+            origin.presence.connection(user: presence.userID, workspaceID: workspaceID, source: request.edgeID,
+                                       delta: presence.delta)
+        case .presenceSync(let sync):
+            origin.presence.replaceSource(request.edgeID, workspaceID: workspaceID, counts: sync.connections)
+        case .typing(let typing):
+            let nowMs = WallClock.nowMs()
+            guard typingThrottle.allow(user: typing.userID, channel: typing.channelID, nowMs: nowMs),
+                  try await origin.store.isMember(channelID: typing.channelID, userID: typing.userID) else { return }
+            origin.sessions.publishTyping(TypingStarted(channelID: typing.channelID, userID: typing.userID,
+                                                        expiresAtMs: nowMs + origin.configuration.gateway.typingTTLms),
+                                          workspaceID: workspaceID)
+        case .read(let read):
+            try await origin.chat.markRead(Caller(userID: read.userID, workspaceID: workspaceID), channelID: read.channelID,
+                                           messageID: read.messageID)
+        case .setPresence(let presence):
+            try origin.chat.setPresence(Caller(userID: presence.userID, workspaceID: workspaceID), presence.status)
+        case .heartbeat:
+            return
+        }
+    }
+}
+
+/// At most one `typing.started` per user per channel per interval; forgets old entries.
+struct TypingThrottle {
+    let intervalMs: UInt64
+    private var last: [Pair: UInt64] = [:]
+
+    private struct Pair: Hashable {
+        var user: Snowflake
+        var channel: Snowflake
+    }
+
+    init(intervalMs: UInt64) { self.intervalMs = intervalMs }
+
+    mutating func allow(user: Snowflake, channel: Snowflake, nowMs: UInt64) -> Bool {
+        if last.count > 10_000 { last = last.filter { $0.value + intervalMs > nowMs } }
+        let key = Pair(user: user, channel: channel)
+        if let previous = last[key], previous + intervalMs > nowMs { return false }
+        last[key] = nowMs
+        return true
+    }
+}
