@@ -43,6 +43,12 @@ extension SwitchboardClient {
         try await call(.PATCH, "/api/users/me", body: update, as: UserResponse.self).value.user
     }
 
+    /// Mentions and DMs received while away, oldest first.
+    public func notifications(after: Snowflake? = nil, limit: Int? = nil) async throws -> [UserNotification] {
+        try await call(.GET, "/api/notifications", query: [("after", after?.description), ("limit", limit.map(String.init))],
+                       as: NotificationsResponse.self).value.notifications
+    }
+
     public func setPresence(_ status: PresenceStatus) async throws {
         _ = try await call(.PUT, "/api/presence", body: SetPresenceRequest(status: status), as: EmptyResponse.self)
     }

@@ -13,6 +13,7 @@ public struct Origin: Sendable {
     public let events: EventHub
     public let presence: PresenceTracker
     let sessions: SessionRegistry
+    let notifier: Notifier
     public let edges = EdgeDirectory()
     let edgeKey: AdminKey
     let adminKey: AdminKey
@@ -35,10 +36,13 @@ public struct Origin: Sendable {
         presence = PresenceTracker(graceMs: configuration.presenceGraceMs) { workspaceID, change in
             sessions.publishPresence(change, workspaceID: workspaceID)
         }
-        chat = Chat(store: store, ids: SnowflakeGenerator(worker: configuration.workerID),
+        let ids = SnowflakeGenerator(worker: configuration.workerID)
+        notifier = Notifier(store: store, presence: presence, events: events, ids: ids,
+                            configuration: configuration.notifications, logger: logger)
+        chat = Chat(store: store, ids: ids,
                     rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
-                    presence: presence, events: events, avatarBaseURL: configuration.avatarBaseURL)
+                    presence: presence, events: events, notifier: notifier, avatarBaseURL: configuration.avatarBaseURL)
         metrics = OriginMetrics()
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)

@@ -31,6 +31,8 @@ public struct OriginConfiguration: Sendable {
     /// Event log retention: events older than this are dropped (ms). Default 24 h.
     public var eventRetentionMs: UInt64 = 24 * 3600 * 1000
 
+    /// Notifications for people who are away: coalescing window, push webhook, limits.
+    public var notifications = NotificationConfiguration()
     /// Key edges present (`X-Edge-Key`) to open a feed. Empty refuses every edge. No default.
     public var edgeKey: String = ""
     /// Bytes that may wait for one edge feed before the edge is dropped as too slow. Default 64 MiB.

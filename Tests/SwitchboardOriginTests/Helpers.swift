@@ -33,3 +33,16 @@ extension SwitchboardClient {
         try #require(try await channels().first { $0.name == "general" })
     }
 }
+
+/// Polls `check` until it returns a value or the time is up (asynchronous effects such as
+/// notifications). Never used to wait for something the test could await directly.
+func eventually<T>(timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+                   _ check: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let value = try await check() { return value }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("condition not met in time", sourceLocation: sourceLocation)
+    throw CancellationError()
+}

@@ -16,3 +16,4 @@ extension MessagesResponse: ResponseEncodable {}
 extension EmptyResponse: ResponseEncodable {}
 extension HealthResponse: ResponseEncodable {}
 extension EdgesResponse: ResponseEncodable {}
+extension NotificationsResponse: ResponseEncodable {}

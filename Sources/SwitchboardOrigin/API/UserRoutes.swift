@@ -32,6 +32,11 @@ enum UserRoutes {
             }
             return UsersResponse(users: try await origin.chat.users(caller, ids: ids))
         }
+        router.get("/api/notifications") { request, _ in
+            let caller = try await origin.caller(request)
+            return NotificationsResponse(notifications: try await origin.chat.notifications(
+                caller, after: try request.queryID("after"), limit: try request.queryInt("limit")))
+        }
         router.put("/api/presence") { request, context in
             let caller = try await origin.caller(request)
             let body = try await request.json(SetPresenceRequest.self, context: context)

@@ -21,7 +21,14 @@ extension Chat {
         }
         try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
         // The store checks the nonce again inside its write transaction (two racing retries).
-        return try await committing(caller.workspaceID) { try await store.postMessage(draft) }
+        let result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
+        if result.created { notifier?.submit(workspaceID: caller.workspaceID, message: result.message) }
+        return result
+    }
+
+    public func notifications(_ caller: Caller, after: Snowflake?, limit: Int?) async throws -> [UserNotification] {
+        let limit = try Self.pageSize(limit, default: 50, max: 200)
+        return try await store.notifications(userID: caller.userID, after: after, limit: limit)
     }
 
     public func messages(_ caller: Caller, channelID: Snowflake, before: Snowflake?, after: Snowflake?,

@@ -9,11 +9,15 @@ public struct Chat: Sendable {
     public let presence: PresenceTracker
     /// Poked after every committed change so subscribers read the new events.
     public let events: EventHub
+    /// Told of every new message, to notify whoever is away.
+    let notifier: Notifier?
     let avatarBaseURL: String
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceTracker,
-                events: EventHub, avatarBaseURL: String, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+                events: EventHub, notifier: Notifier? = nil, avatarBaseURL: String,
+                now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.notifier = notifier
         self.store = store
         self.ids = ids
         self.rateLimiter = rateLimiter

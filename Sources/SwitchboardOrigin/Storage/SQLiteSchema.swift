@@ -121,6 +121,22 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 CREATE INDEX nonces_by_age ON nonces(created_at_ms);
 
+                -- Mentions and DMs received while away; coalesced per (user, channel) in a window.
+                CREATE TABLE notifications (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    channel_id INTEGER NOT NULL,
+                    message_id INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX notifications_by_user ON notifications(user_id, id);
+                CREATE INDEX notifications_by_channel ON notifications(user_id, channel_id, updated_at_ms);
+
                 -- rowid = message id; channel_id lets a search filter by membership before the join.
                 CREATE VIRTUAL TABLE messages_fts USING fts5(
                     content, channel_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'

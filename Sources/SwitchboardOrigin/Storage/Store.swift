@@ -80,6 +80,16 @@ public protocol Store: Sendable {
                      present: Bool, nowMs: UInt64) async throws -> Bool
     /// Moves the user's read position to `messageID` (which must be in the channel).
     func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    // MARK: Notifications
+    /// Records that `userID` was notified of `messageID`: the notification of the same user and
+    /// channel updated within `coalesceWindowMs` gains one to its count, else a new one starts
+    /// (with `newID`). Logs `notification.created` for the user. `describe(count)` gives the text.
+    func recordNotification(workspaceID: Snowflake, userID: Snowflake, channelID: Snowflake, messageID: Snowflake,
+                            kind: NotificationKind, newID: Snowflake, nowMs: UInt64, coalesceWindowMs: UInt64,
+                            describe: @Sendable (Int) -> String) async throws -> UserNotification
+    /// A user's notifications after the cursor, oldest first.
+    func notifications(userID: Snowflake, after: Snowflake?, limit: Int) async throws -> [UserNotification]
+
     // MARK: Snapshots (the edge feed)
     /// One page of all a workspace's channels (DMs included, with `member_ids`), in id order,
     /// without caller fields.

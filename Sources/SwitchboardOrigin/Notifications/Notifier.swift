@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Turns committed messages into notifications for the people they concern who are not
+/// there to see them: mentioned users, `@channel` members, connected-but-away members for
+/// `@here`, and DM partners — whenever their presence is not `active`. Each becomes a stored
+/// notification (coalesced per user and channel), a `notification.created` event and, if a
+/// push webhook is configured, a coalesced POST to it.
+///
+/// Work is queued (bounded) and done off the posting path: an ack never waits for it.
+public final class Notifier: Service, Sendable {
+    struct Job: Sendable {
+        var workspaceID: Snowflake
+        var message: Message
+    }
+
+    private let store: any Store
+    private let presence: PresenceTracker
+    private let events: EventHub
+    private let ids: SnowflakeGenerator
+    private let configuration: NotificationConfiguration
+    private let logger: Logger
+    private let jobs: AsyncStream<Job>
+    private let jobInput: AsyncStream<Job>.Continuation
+    let pushes: PushCoalescer
+
+    init(store: any Store, presence: PresenceTracker, events: EventHub, ids: SnowflakeGenerator,
+         configuration: NotificationConfiguration, logger: Logger) {
+        self.store = store
+        self.presence = presence
+        self.events = events
+        self.ids = ids
+        self.configuration = configuration
+        self.logger = logger
+        (jobs, jobInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(configuration.queueLimit))
+        pushes = PushCoalescer(configuration: configuration, logger: logger)
+    }
+
+    /// Queues a committed message; never waits. When the queue is full the message's
+    /// notifications are dropped (and logged): the message itself is safe.
+    func submit(workspaceID: Snowflake, message: Message) {
+        guard !message.mentions.isEmpty || message.mentionsHere || message.mentionsChannel || configuration.notifyDirect else { return }
+        if case .dropped = jobInput.yield(Job(workspaceID: workspaceID, message: message)) {
+            logger.warning("notification queue full; dropped", metadata: ["message_id": "\(message.id)"])
+        }
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.pushes.run() }
+            await cancelWhenGracefulShutdown {
+                for await job in self.jobs {
+                    do {
+                        try await self.process(job)
+                    } catch {
+                        self.logger.error("notifying failed", metadata: ["message_id": "\(job.message.id)", "error": "\(error)"])
+                    }
+                }
+            }
+            self.pushes.stop()
+        }
+    }
+
+    private func process(_ job: Job) async throws {
+        let message = job.message
+        guard let channel = try await store.channel(message.channelID, viewer: message.authorID) else { return }
+        var kinds: [Snowflake: NotificationKind] = [:]
+        if channel.kind.isDirect {
+            for member in channel.memberIDs ?? [] where member != message.authorID { kinds[member] = .dm }
+        } else {
+            if message.mentionsChannel || message.mentionsHere {
+                // Broadcasts are bounded: beyond the limit a channel is too large to page through per message.
+                var cursor: Snowflake?
+                var seen = 0
+                while seen < configuration.broadcastMemberLimit {
+                    let page = try await store.members(channelID: channel.id, after: cursor, limit: 1_000)
+                    for member in page where member != message.authorID {
+                        if message.mentionsChannel { kinds[member] = .channel }
+                        else if presence.isConnected(member) { kinds[member] = .here }
+                    }
+                    seen += page.count
+                    guard page.count == 1_000 else { break }
+                    cursor = page.last
+                }
+            }
+            for user in message.mentions where user != message.authorID {
+                if try await store.isMember(channelID: channel.id, userID: user) { kinds[user] = .mention }
+            }
+        }
+        let author = try await store.user(message.authorID)
+        let nowMs = WallClock.nowMs()
+        for (user, kind) in kinds where presence.status(of: user) != .active {
+            let notification = try await store.recordNotification(
+                workspaceID: job.workspaceID, userID: user, channelID: channel.id, messageID: message.id, kind: kind,
+                newID: ids.next(), nowMs: nowMs, coalesceWindowMs: configuration.coalesceWindowMs,
+                describe: { count in Self.describe(count: count, channel: channel, author: author) })
+            events.poke(job.workspaceID)
+            // Do not disturb: stored, but no push.
+            if presence.status(of: user) != .dnd {
+                pushes.note(notification, workspaceID: job.workspaceID, nowMs: nowMs)
+            }
+        }
+    }
+
+    static func describe(count: Int, channel: SwitchboardCore.Channel, author: User?) -> String {
+        switch channel.kind {
+        case .dm:
+            return "\(count) new message\(count == 1 ? "" : "s") from @\(author?.handle ?? "someone")"
+        case .groupDM:
+            return "\(count) new message\(count == 1 ? "" : "s") in \(channel.name)"
+        case .public, .private:
+            return "\(count) new mention\(count == 1 ? "" : "s") in #\(channel.name)"
+        }
+    }
+}
+
+/// How notifications behave.
+public struct NotificationConfiguration: Sendable {
+    /// URL that receives a POST per (coalesced) notification; nil for none. Default nil.
+    public var pushWebhookURL: String?
+    /// Notifications of one user in one channel within this window are one (ms). Default 60,000.
+    public var coalesceWindowMs: UInt64 = 60_000
+    /// `@channel` / `@here` notify at most this many members of a channel. Default 10,000.
+    public var broadcastMemberLimit = 10_000
+    /// Messages waiting to be examined; more are dropped (logged). Default 10,000.
+    public var queueLimit = 10_000
+    /// Pushes waiting to be sent; more are dropped (logged). Default 1,000.
+    public var pushQueueLimit = 1_000
+    /// Timeout of one push POST (ms). Default 5,000.
+    public var pushTimeoutMs: Int64 = 5_000
+    /// Whether DMs notify (besides mentions). Default true.
+    public var notifyDirect = true
+
+    public init(pushWebhookURL: String? = nil) {
+        self.pushWebhookURL = pushWebhookURL
+    }
+}
