@@ -86,9 +86,14 @@ struct GatewayConnection {
             try? await Task.sleep(for: .milliseconds(Int(max(20, interval / 4))))
             let nowMs = WallClock.nowMs()
             let (identified, last) = shared.state.withLock { ($0.session != nil, $0.lastHeartbeatMs) }
-            if !identified && nowMs >= identifyDeadline {
-                shared.close(.identifyTimeout)
-                return
+            // Before identify only the identify deadline applies; the heartbeat clock starts
+            // when the session is ready (a large bootstrap must not count against the client).
+            if !identified {
+                if nowMs >= identifyDeadline {
+                    shared.close(.identifyTimeout)
+                    return
+                }
+                continue
             }
             if nowMs > last + 2 * interval {
                 shared.close(.heartbeatTimeout)
@@ -189,7 +194,10 @@ struct GatewayConnection {
                 origin.sessions.remove(session)
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }
-            shared.state.withLock { $0.session = session }
+            shared.state.withLock {
+                $0.session = session
+                $0.lastHeartbeatMs = WallClock.nowMs()
+            }
         } catch {
             origin.presence.connection(user: caller.userID, workspaceID: caller.workspaceID, delta: -1)
             throw error
@@ -209,7 +217,10 @@ struct GatewayConnection {
             throw SwitchboardError(.sessionExpired, "the events since s=\(resume.s) are no longer held; identify again")
         }
         origin.sessions.resubscribeIfDropped(session)
-        shared.state.withLock { $0.session = session }
+        shared.state.withLock {
+            $0.session = session
+            $0.lastHeartbeatMs = WallClock.nowMs()
+        }
         origin.presence.connection(user: caller.userID, workspaceID: caller.workspaceID, delta: 1)
         origin.metrics.gatewayResumes.increment()
         logger.debug("session resumed", metadata: ["session_id": "\(session.id)", "replayed": "\(replayed)"])
