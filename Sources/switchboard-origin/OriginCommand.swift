@@ -26,6 +26,8 @@ struct OriginCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-secret"), help: "HS256 token secret, at least 32 bytes.") var tokenSecret: String?
     @Option(name: .customLong("worker-id"), help: "Snowflake worker id 0-1023 (default 1).") var workerID: Int?
     @Option(name: .customLong("rate-limit"), help: "Messages per user per channel per window (default 5; 0 = off).") var rateLimit: Int?
+    @Option(name: .customLong("edge-key"), help: "Key edges present to open a feed (X-Edge-Key).") var edgeKey: String?
+    @Option(name: .customLong("push-webhook"), help: "URL that receives a POST per (coalesced) notification.") var pushWebhook: String?
     @Flag(name: .customLong("seed-demo"), help: "Create the demo workspace if the store is empty and print a token.") var seedDemo = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
@@ -39,6 +41,8 @@ struct OriginCommand: AsyncParsableCommand {
         if let workerID { flags["workerId"] = .init(integerLiteral: workerID) }
         if let rateLimit { flags["rateLimit.messages"] = .init(integerLiteral: rateLimit) }
         if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
+        if let edgeKey { flags["edgeKey"] = ConfigValue(.string(edgeKey), isSecret: true) }
+        if let pushWebhook { flags["notifications.pushWebhookUrl"] = .init(stringLiteral: pushWebhook) }
 
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
@@ -48,7 +52,7 @@ struct OriginCommand: AsyncParsableCommand {
         let reader = ConfigReader(providers: providers)
 
         let defaults = OriginConfiguration(adminKey: "", tokenSecret: "")
-        let configuration = OriginConfiguration(
+        var configuration = OriginConfiguration(
             host: reader.string(forKey: "host", default: defaults.host),
             port: reader.int(forKey: "port", default: defaults.port),
             dataDirectory: reader.string(forKey: "dataDir", default: defaults.dataDirectory),
@@ -59,6 +63,19 @@ struct OriginCommand: AsyncParsableCommand {
             messageRateLimit: reader.int(forKey: "rateLimit.messages", default: defaults.messageRateLimit),
             messageRateWindowMs: UInt64(reader.int(forKey: "rateLimit.windowMs", default: Int(defaults.messageRateWindowMs))),
             avatarBaseURL: reader.string(forKey: "avatarBaseUrl", default: defaults.avatarBaseURL))
+        configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
+        configuration.presenceGraceMs = UInt64(reader.int(forKey: "presence.graceMs", default: Int(defaults.presenceGraceMs)))
+        configuration.eventRetentionCount = reader.int(forKey: "events.retentionCount", default: defaults.eventRetentionCount)
+        configuration.eventRetentionMs = UInt64(reader.int(forKey: "events.retentionMs", default: Int(defaults.eventRetentionMs)))
+        configuration.gateway.heartbeatIntervalMs = UInt64(reader.int(forKey: "gateway.heartbeatIntervalMs",
+                                                                      default: Int(defaults.gateway.heartbeatIntervalMs)))
+        configuration.gateway.resumeWindowMs = UInt64(reader.int(forKey: "gateway.resumeWindowMs",
+                                                                 default: Int(defaults.gateway.resumeWindowMs)))
+        configuration.gateway.outboundQueueBytes = reader.int(forKey: "gateway.outboundQueueBytes",
+                                                              default: defaults.gateway.outboundQueueBytes)
+        configuration.notifications.pushWebhookURL = reader.string(forKey: "notifications.pushWebhookUrl")
+        configuration.notifications.coalesceWindowMs = UInt64(reader.int(forKey: "notifications.coalesceWindowMs",
+                                                                          default: Int(defaults.notifications.coalesceWindowMs)))
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
         }
@@ -73,8 +90,9 @@ struct OriginCommand: AsyncParsableCommand {
             printDemo(demo, port: configuration.port, host: configuration.host)
         }
         let startupLogger = logger
+        let host = configuration.host
         let app = buildOrigin(origin, logger: logger) { port in
-            startupLogger.info("origin listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+            startupLogger.info("origin listening", metadata: ["host": "\(host)", "port": "\(port)"])
         }
         try await app.runService()
     }
