@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "SwitchboardOrigin", targets: ["SwitchboardOrigin"]),
         .library(name: "SwitchboardClient", targets: ["SwitchboardClient"]),
+        .library(name: "LMDB", targets: ["LMDB"]),
         .executable(name: "switchboard-origin", targets: ["switchboard-origin"]),
     ],
     dependencies: [
@@ -37,6 +38,10 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
+        // Debian's liblmdb-dev as a system library.
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        // A small, safe Swift wrapper over LMDB. Knows nothing about chat.
+        .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
         // The origin server: storage, REST API, auth, rate limits.
         .target(
             name: "SwitchboardOrigin",
@@ -93,6 +98,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchboardCoreTests",
             dependencies: ["SwitchboardCore"],

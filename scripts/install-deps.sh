@@ -3,7 +3,7 @@
 # Debian 12; needs root (or sudo) the first time.
 set -euo pipefail
 
-packages=(libsqlite3-dev sqlite3 curl "$@")
+packages=(libsqlite3-dev sqlite3 liblmdb-dev curl "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

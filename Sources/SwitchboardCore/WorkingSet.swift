@@ -1,0 +1,64 @@
+/// A channel in the working set: what the sidebar needs, no roster.
+public struct ChannelSummary: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var name: String
+    public var kind: ChannelKind
+    public var unreadCount: Int
+    public var mentionCount: Int
+    public var lastMessageID: Snowflake?
+    public var memberCount: Int
+    /// DMs and group DMs: who is in them (at most 9), so the sidebar can name them.
+    public var memberIDs: [Snowflake]?
+
+    public init(id: Snowflake, name: String, kind: ChannelKind, unreadCount: Int, mentionCount: Int,
+                lastMessageID: Snowflake?, memberCount: Int, memberIDs: [Snowflake]? = nil) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.unreadCount = unreadCount
+        self.mentionCount = mentionCount
+        self.lastMessageID = lastMessageID
+        self.memberCount = memberCount
+        self.memberIDs = memberIDs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind
+        case unreadCount = "unread_count"
+        case mentionCount = "mention_count"
+        case lastMessageID = "last_message_id"
+        case memberCount = "member_count"
+        case memberIDs = "member_ids"
+    }
+}
+
+/// The edge's `ready` / `GET /api/bootstrap`: just the first screen. Everything else is lazy.
+public struct WorkingSet: Codable, Sendable, Equatable {
+    /// The caller (`self` on the wire).
+    public var me: User
+    public var workspace: Workspace
+    public var channels: [ChannelSummary]
+    public var dms: [ChannelSummary]
+    /// Short profiles of DM partners and of the focused messages' authors and mentioned users.
+    public var users: [UserShort]
+    /// The focused channel's latest messages, ascending.
+    public var messages: [Message]
+    public var focusChannelID: Snowflake?
+
+    public init(me: User, workspace: Workspace, channels: [ChannelSummary], dms: [ChannelSummary], users: [UserShort],
+                messages: [Message], focusChannelID: Snowflake?) {
+        self.me = me
+        self.workspace = workspace
+        self.channels = channels
+        self.dms = dms
+        self.users = users
+        self.messages = messages
+        self.focusChannelID = focusChannelID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case me = "self"
+        case workspace, channels, dms, users, messages
+        case focusChannelID = "focus_channel_id"
+    }
+}
