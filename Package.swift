@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SwitchboardOrigin", targets: ["SwitchboardOrigin"]),
         .library(name: "SwitchboardClient", targets: ["SwitchboardClient"]),
         .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "SwitchboardEdge", targets: ["SwitchboardEdge"]),
         .executable(name: "switchboard-origin", targets: ["switchboard-origin"]),
     ],
     dependencies: [
@@ -42,11 +43,18 @@ let package = Package(
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         // A small, safe Swift wrapper over LMDB. Knows nothing about chat.
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: swiftSettings),
+        // HS256 tokens: issued by the origin, verified by origin and edges alike.
+        .target(
+            name: "SwitchboardAuth",
+            dependencies: ["SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         // The origin server: storage, REST API, auth, rate limits.
         .target(
             name: "SwitchboardOrigin",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -57,6 +65,25 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The regional edge: upstream feed per workspace, LMDB state, working set, lazy loads.
+        .target(
+            name: "SwitchboardEdge",
+            dependencies: [
+                "SwitchboardCore",
+                "SwitchboardAuth",
+                "SwitchboardClient",
+                "LMDB",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,6 +135,7 @@ let package = Package(
             name: "SwitchboardOriginTests",
             dependencies: [
                 "SwitchboardOrigin",
+                "SwitchboardAuth",
                 "SwitchboardClient",
                 "SwitchboardTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),

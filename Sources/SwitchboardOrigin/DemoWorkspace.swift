@@ -1,3 +1,4 @@
+import SwitchboardAuth
 import SwitchboardCore
 
 /// A small, lively workspace for trying Switchboard out: people with full profiles, public and

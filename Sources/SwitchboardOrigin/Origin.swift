@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SwitchboardAuth
 import SwitchboardCore
 
 /// The parts of a running origin, built once from its configuration and shared by the HTTP

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardClient
+import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardOrigin
 import SwitchboardTesting

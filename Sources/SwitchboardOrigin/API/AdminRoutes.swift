@@ -1,4 +1,5 @@
 import Hummingbird
+import SwitchboardAuth
 import SwitchboardCore
 
 /// Workspaces, users and tokens: admin key only.

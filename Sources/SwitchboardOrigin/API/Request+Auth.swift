@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SwitchboardAuth
 import SwitchboardCore
 
 extension HTTPField.Name {

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardAuth
 import SwitchboardCore
 
 extension Chat {

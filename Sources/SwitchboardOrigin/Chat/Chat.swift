@@ -1,3 +1,4 @@
+import SwitchboardAuth
 import SwitchboardCore
 
 /// The origin's use cases, shared by the REST API and (later) the gateway: validation,

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Synchronization
+import SwitchboardAuth
 import SwitchboardCore
 
 /// Where a feed starts and who is asking, from the upgrade request's query.

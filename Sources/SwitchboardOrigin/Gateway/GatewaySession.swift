@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import Synchronization
+import SwitchboardAuth
 import SwitchboardCore
 
 /// One identified client session of the origin's gateway. It outlives its WebSocket by the

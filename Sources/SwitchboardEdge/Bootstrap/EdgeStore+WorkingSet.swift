@@ -1,0 +1,52 @@
+import LMDB
+import SwitchboardCore
+
+extension EdgeStore {
+    /// The working set of PROTOCOL.md, from LMDB alone, in one read transaction: the caller,
+    /// the workspace, the sidebar (channels and DMs with counts, no rosters), the focused
+    /// channel's latest messages and the short profiles the first screen shows.
+    ///
+    /// `focus` is used if the caller is a member; otherwise `#general`, else their first channel.
+    /// Nil when the user is unknown to this edge.
+    public func workingSet(_ ws: Snowflake, user userID: Snowflake, focus: Snowflake?,
+                           messageLimit: Int = Limits.workingSetMessages) throws -> WorkingSet? {
+        try env.read { txn in
+            guard let me = try txn.get(users, Self.key(ws, userID)).map({ try Self.decode(User.self, $0) }),
+                  let workspace = try txn.get(meta, Self.metaKey(ws, "w")).map({ try Self.decode(Workspace.self, $0) })
+            else { return nil }
+
+            var named: [ChannelSummary] = [], direct: [ChannelSummary] = []
+            for (key, _) in try txn.prefixed(userChannels, Self.key(ws, userID)) {
+                guard let channel = try viewerChannel(ws, Self.id(key, at: 2), userID, txn) else { continue }
+                let summary = ChannelSummary(id: channel.id, name: channel.name, kind: channel.kind,
+                                             unreadCount: channel.unreadCount ?? 0, mentionCount: channel.mentionCount ?? 0,
+                                             lastMessageID: channel.lastMessageID, memberCount: channel.memberCount,
+                                             memberIDs: channel.kind.isDirect ? channel.memberIDs : nil)
+                if channel.kind.isDirect { direct.append(summary) } else { named.append(summary) }
+            }
+
+            let mine = named + direct
+            let focusID = focus.flatMap { id in mine.contains { $0.id == id } ? id : nil }
+                ?? (named.first { $0.name == "general" } ?? named.first ?? direct.first)?.id
+            var messages: [Message] = []
+            if let focusID {
+                messages = try cachedTimeline(ws, focusID, txn).suffix(messageLimit).map { Self.present($0, to: userID) }
+            }
+
+            // Short profiles: DM partners, then the focused messages' authors and mentioned users.
+            var wanted: [Snowflake] = []
+            var seen: Set<Snowflake> = [userID]
+            func want(_ id: Snowflake) { if seen.insert(id).inserted { wanted.append(id) } }
+            for dm in direct { dm.memberIDs?.forEach(want) }
+            for message in messages {
+                want(message.authorID)
+                message.mentions.forEach(want)
+            }
+            let profiles = try wanted.compactMap { id in
+                try txn.get(users, Self.key(ws, id)).map { try Self.decode(User.self, $0).short }
+            }
+            return WorkingSet(me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
+                              messages: messages, focusChannelID: focusID)
+        }
+    }
+}
