@@ -49,12 +49,23 @@ let package = Package(
             dependencies: ["SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
+        // HTTP pieces shared by origin and edge: error mapping, request helpers, bounded queues.
+        .target(
+            name: "SwitchboardHTTP",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The origin server: storage, REST API, auth, rate limits.
         .target(
             name: "SwitchboardOrigin",
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardAuth",
+                "SwitchboardHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -74,8 +85,10 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardAuth",
+                "SwitchboardHTTP",
                 "SwitchboardClient",
                 "LMDB",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -70,6 +70,16 @@ final class FrameMailbox<Element: Sendable>: Sendable {
         }
     }
 
+    /// The next element if one is waiting; never suspends.
+    func poll() -> Element? {
+        let (item, producer) = state.withLock { state -> (Element?, CheckedContinuation<Void, Never>?) in
+            guard let item = state.items.popFirst() else { return (nil, nil) }
+            return (item, state.producers.isEmpty ? nil : state.producers.removeFirst())
+        }
+        producer?.resume()
+        return item
+    }
+
     /// No more elements will come; waiting producers and the consumer are released.
     func finish() {
         let (consumer, producers) = state.withLock { state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in

@@ -95,6 +95,9 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         }
     }
 
+    /// A frame that has already arrived, without waiting (for batching).
+    public func nextIfReady() -> Frame? { mailbox.poll() }
+
     /// Reads frames until one matches, returning it; the skipped ones are returned too.
     public func next(where matches: (Frame) -> Bool, timeout: Duration = .seconds(10)) async throws -> (frame: Frame, skipped: [Frame]) {
         var skipped: [Frame] = []

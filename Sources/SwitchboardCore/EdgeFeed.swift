@@ -285,6 +285,28 @@ public struct FeedServerFrame: Sendable {
         try JSON.decoder().decode(Payload<T>.self, from: raw).d
     }
 
+    /// The bytes of `d`, untouched, so they can be stored or forwarded without re-encoding.
+    /// The origin writes `d` as the last member of every feed frame; anything else is
+    /// re-encoded from a parse.
+    public func payloadBytes() throws -> Data {
+        let marker = Array(#","d":"#.utf8)
+        let bytes = [UInt8](raw)
+        if bytes.last == UInt8(ascii: "}"), let start = Self.firstIndex(of: marker, in: bytes) {
+            return Data(bytes[(start + marker.count)..<(bytes.count - 1)])
+        }
+        guard let object = try JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed]) as? [String: Any],
+              let d = object["d"] else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no d")) }
+        return try JSONSerialization.data(withJSONObject: d, options: [.fragmentsAllowed])
+    }
+
+    private static func firstIndex(of marker: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= marker.count else { return nil }
+        for index in 0...(bytes.count - marker.count) where bytes[index] == marker[0] {
+            if Array(bytes[index..<(index + marker.count)]) == marker { return index }
+        }
+        return nil
+    }
+
     private struct Envelope: Decodable {
         var op: String
         var seq: UInt64?

@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Builds the origin's HTTP application. The executable and the tests both call this.
 public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switchboard.origin"),

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 @testable import SwitchboardOrigin
 import Testing
 

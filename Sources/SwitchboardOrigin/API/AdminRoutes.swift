@@ -1,6 +1,7 @@
 import Hummingbird
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Workspaces, users and tokens: admin key only.
 enum AdminRoutes {

@@ -1,5 +1,6 @@
 import Hummingbird
 import SwitchboardCore
+import SwitchboardHTTP
 
 enum ChannelRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SwitchboardCore
+import SwitchboardHTTP
 
 enum MessageRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {

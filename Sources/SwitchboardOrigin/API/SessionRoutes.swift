@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Whole-session reads: search and the legacy full bootstrap.
 enum SessionRoutes {

@@ -6,6 +6,7 @@ import NIOWebSocket
 import Synchronization
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Where a feed starts and who is asking, from the upgrade request's query.
 struct FeedRequest: Sendable {

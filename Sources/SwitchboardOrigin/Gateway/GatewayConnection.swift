@@ -5,6 +5,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Serves one client WebSocket on the origin's `/gateway`: the handshake, the commands, the
 /// heartbeat watch and the writer. Reader, writer and heartbeat monitor run as one task

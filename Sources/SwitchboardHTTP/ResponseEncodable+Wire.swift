@@ -1,5 +1,5 @@
-import Hummingbird
-import SwitchboardCore
+public import Hummingbird
+public import SwitchboardCore
 
 // The wire types live in SwitchboardCore, which knows nothing of HTTP; here they become
 // Hummingbird responses.
@@ -17,3 +17,4 @@ extension EmptyResponse: ResponseEncodable {}
 extension HealthResponse: ResponseEncodable {}
 extension EdgesResponse: ResponseEncodable {}
 extension NotificationsResponse: ResponseEncodable {}
+extension WorkingSet: ResponseEncodable {}

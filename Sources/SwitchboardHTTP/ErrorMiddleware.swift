@@ -6,8 +6,10 @@ import SwitchboardCore
 
 /// Turns every error into PROTOCOL.md's error JSON. Unknown errors become a logged 500
 /// without internal details.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
@@ -22,8 +24,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// PROTOCOL.md's error JSON for any error.
-enum ErrorResponses {
-    static func map(_ error: any Error) -> SwitchboardError {
+public enum ErrorResponses {
+    public static func map(_ error: any Error) -> SwitchboardError {
         switch error {
         case let error as SwitchboardError:
             return error
@@ -47,7 +49,7 @@ enum ErrorResponses {
         }
     }
 
-    static func response(for error: SwitchboardError) -> Response {
+    public static func response(for error: SwitchboardError) -> Response {
         let data = (try? JSON.encode(ErrorBody(error))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retry = error.retryAfterMs {
@@ -60,10 +62,12 @@ enum ErrorResponses {
 
 /// Wraps the router so that errors raised outside any route (no such path, wrong method)
 /// get the same error JSON as errors inside routes.
-struct ErrorCatchingResponder<Inner: HTTPResponder>: HTTPResponder {
+public struct ErrorCatchingResponder<Inner: HTTPResponder>: HTTPResponder {
     let inner: Inner
 
-    func respond(to request: Request, context: Inner.Context) async throws -> Response {
+    public init(inner: Inner) { self.inner = inner }
+
+    public func respond(to request: Request, context: Inner.Context) async throws -> Response {
         do {
             return try await inner.respond(to: request, context: context)
         } catch {

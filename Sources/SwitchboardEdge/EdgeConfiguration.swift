@@ -1,0 +1,52 @@
+/// Everything an edge needs to run. Executables fill it from flags, environment and a file;
+/// tests build it directly.
+public struct EdgeConfiguration: Sendable {
+    /// Address to bind. Default `127.0.0.1`.
+    public var host: String
+    /// Port to bind; 0 picks a free one. Default `8081`.
+    public var port: Int
+    /// The origin's base URL, e.g. `http://127.0.0.1:8080`. No default.
+    public var originURL: String
+    /// Key presented to the origin's edge feed (`X-Edge-Key`). No default.
+    public var edgeKey: String
+    /// HS256 secret shared with the origin: tokens are verified here without a round trip. No default.
+    public var tokenSecret: String
+    /// Directory of the LMDB environment. Default `./data/edge`.
+    public var dataDirectory: String
+    /// Region this edge serves, e.g. `eu-west`. Default `local`.
+    public var region: String
+    /// URL clients use to reach this edge (registered with the origin). Default `http://{host}:{port}`.
+    public var publicURL: String?
+    /// This edge's id at the origin. Default `edge-{region}-{port}`.
+    public var edgeID: String?
+    /// Workspaces to keep a feed for from the start. Default none (opened on first use).
+    public var workspaces: [String] = []
+    /// How long a workspace's feed stays open after its last local use (ms). Default 10 minutes.
+    public var upstreamIdleMs: UInt64 = 10 * 60 * 1000
+    /// LMDB map size: the most the state may grow to (bytes). Default 8 GiB.
+    public var mapSize: Int = 8 << 30
+    /// LMDB readers allowed at once. Default 512.
+    public var maxReaders: UInt32 = 512
+    /// Messages cached per channel (the ring). Default 50.
+    public var messagesPerChannel: Int = 50
+    /// fsync each LMDB commit. Default true.
+    public var durable: Bool = true
+    /// How long a request waits for a workspace's first sync before answering 503 (ms). Default 30,000.
+    public var syncWaitMs: UInt64 = 30_000
+    /// How long history pages fetched from the origin are reused (ms). Default 2,000.
+    public var historyCacheMs: UInt64 = 2_000
+
+    public init(host: String = "127.0.0.1", port: Int = 8081, originURL: String, edgeKey: String, tokenSecret: String,
+                dataDirectory: String = "./data/edge", region: String = "local", publicURL: String? = nil,
+                edgeID: String? = nil) {
+        self.host = host
+        self.port = port
+        self.originURL = originURL
+        self.edgeKey = edgeKey
+        self.tokenSecret = tokenSecret
+        self.dataDirectory = dataDirectory
+        self.region = region
+        self.publicURL = publicURL
+        self.edgeID = edgeID
+    }
+}

@@ -1,0 +1,96 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchboardCore
+
+/// Keeps one ``WorkspaceUpstream`` per workspace that this edge serves: opened when first
+/// needed (or at start for configured workspaces), closed after being idle for a while. Each
+/// upstream runs as a child task of this service.
+public final class UpstreamSupervisor: Service, Sendable {
+    private let store: EdgeStore
+    private let configuration: EdgeConfiguration
+    private let logger: Logger
+    private let metrics: EdgeMetrics
+    private let upstreams = Mutex<[Snowflake: WorkspaceUpstream]>([:])
+    private let starts: AsyncStream<WorkspaceUpstream>
+    private let startInput: AsyncStream<WorkspaceUpstream>.Continuation
+    /// Where applied events go (the edge gateway's fan-out).
+    let onEvents: @Sendable (Snowflake, [FeedServerFrame]) -> Void
+
+    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
+         onEvents: @escaping @Sendable (Snowflake, [FeedServerFrame]) -> Void = { _, _ in }) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.onEvents = onEvents
+        // One start request per workspace at most is ever pending; the stream stays small.
+        (starts, startInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// The workspace's upstream, started if it was not running.
+    @discardableResult
+    func ensure(_ workspaceID: Snowflake) -> WorkspaceUpstream {
+        let (upstream, created) = upstreams.withLock { upstreams -> (WorkspaceUpstream, Bool) in
+            if let existing = upstreams[workspaceID] { return (existing, false) }
+            let onEvents = self.onEvents
+            let upstream = WorkspaceUpstream(workspaceID: workspaceID, store: store, configuration: configuration,
+                                             logger: logger, metrics: metrics, onEvents: { onEvents(workspaceID, $0) })
+            upstreams[workspaceID] = upstream
+            return (upstream, true)
+        }
+        upstream.touch()
+        if created { startInput.yield(upstream) }
+        return upstream
+    }
+
+    func upstream(_ workspaceID: Snowflake) -> WorkspaceUpstream? {
+        upstreams.withLock { $0[workspaceID] }
+    }
+
+    /// Waits until the workspace has a complete copy in LMDB (or the time is up).
+    func waitUntilSynced(_ workspaceID: Snowflake) async throws {
+        ensure(workspaceID)
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.syncWaitMs))
+        while try store.seq(workspaceID) == nil {
+            guard ContinuousClock.now < deadline else {
+                throw SwitchboardError(.unavailable, "this edge is still syncing the workspace; retry shortly")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    public func run() async throws {
+        for workspace in configuration.workspaces {
+            if let id = Snowflake(workspace) { ensure(id) }
+        }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // Close feeds nobody has used for a while.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(Int(max(100, min(60_000, self.configuration.upstreamIdleMs / 4)))))
+                    let idle = self.upstreams.withLock { upstreams in
+                        upstreams.values.filter { upstream in
+                            upstream.idleMs > self.configuration.upstreamIdleMs
+                                && !self.configuration.workspaces.contains(upstream.workspaceID.description)
+                        }
+                    }
+                    for upstream in idle {
+                        self.upstreams.withLock { $0[upstream.workspaceID] = nil }
+                        await upstream.stop()
+                    }
+                }
+            }
+            await withGracefulShutdownHandler {
+                for await upstream in self.starts {
+                    group.addTask { await upstream.run() }
+                }
+            } onGracefulShutdown: {
+                self.startInput.finish()
+            }
+            // Shutting down: close every feed.
+            for upstream in self.upstreams.withLock({ Array($0.values) }) { await upstream.stop() }
+            group.cancelAll()
+        }
+    }
+}

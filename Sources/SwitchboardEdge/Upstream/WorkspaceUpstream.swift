@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+import SwitchboardClient
+import SwitchboardCore
+
+/// The one feed WebSocket of one workspace: connects (resuming from the stored seq, or
+/// taking a snapshot), applies what arrives to LMDB in batches, reconnects with backoff.
+final class WorkspaceUpstream: Sendable {
+    let workspaceID: Snowflake
+    private let store: EdgeStore
+    private let configuration: EdgeConfiguration
+    private let logger: Logger
+    private let metrics: EdgeMetrics
+    private let socket = Mutex<FeedSocket?>(nil)
+    private let stopped = Mutex(false)
+    private let lastUsedMs = Mutex(WallClock.nowMs())
+    /// Applied events go on to local fan-out (the gateway) through this hook.
+    let onEvents: @Sendable ([FeedServerFrame]) -> Void
+
+    /// Events applied per LMDB write transaction at most.
+    static let batchLimit = 1_000
+
+    init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
+         onEvents: @escaping @Sendable ([FeedServerFrame]) -> Void = { _ in }) {
+        self.workspaceID = workspaceID
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.onEvents = onEvents
+    }
+
+    var edgeID: String { configuration.edgeID ?? "edge-\(configuration.region)-\(configuration.port)" }
+
+    func touch() { lastUsedMs.withLock { $0 = WallClock.nowMs() } }
+    var idleMs: UInt64 { WallClock.nowMs() - lastUsedMs.withLock { $0 } }
+    var isLive: Bool { socket.withLock { $0 != nil } }
+
+    /// Stops the loop and closes the socket.
+    func stop() async {
+        stopped.withLock { $0 = true }
+        await socket.withLock { $0 }?.close()
+    }
+
+    /// Sends a command to the origin over the feed, if it is connected.
+    func send(_ command: FeedCommand) async throws {
+        guard let socket = socket.withLock({ $0 }) else { throw SwitchboardError(.unavailable, "the origin is not connected") }
+        try await socket.send(command)
+    }
+
+    /// Runs until stopped or cancelled.
+    func run() async {
+        var machine = UpstreamStateMachine()
+        var action = machine.start(cursor: try? store.seq(workspaceID))
+        while !Task.isCancelled && !stopped.withLock({ $0 }) {
+            switch action {
+            case .connect(let after):
+                do {
+                    let feed = try await FeedSocket.openFeed(
+                        originURL: configuration.originURL, edgeKey: configuration.edgeKey, workspaceID: workspaceID,
+                        after: after, edgeID: edgeID, region: configuration.region,
+                        publicURL: configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+                    socket.withLock { $0 = feed }
+                    metrics.upstreamConnects.increment()
+                    try await consume(feed, machine: &machine)
+                } catch {
+                    logger.info("upstream disconnected", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
+                }
+                if let feed = socket.withLock({ state -> FeedSocket? in defer { state = nil }; return state }) { await feed.close() }
+                action = machine.disconnected()
+            case .wait(let ms):
+                try? await Task.sleep(for: .milliseconds(Int(ms)))
+                action = machine.backoffElapsed(cursor: try? store.seq(workspaceID))
+            case .none:
+                return
+            }
+        }
+    }
+
+    /// Reads the feed until it closes: snapshot chunks, then events applied in batches.
+    private func consume(_ feed: FeedSocket, machine: inout UpstreamStateMachine) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The origin closes feeds that stay silent.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(5))
+                    try await feed.send(.heartbeat)
+                }
+            }
+            defer { group.cancelAll() }
+            var first = true
+            while let frame = try await feed.next(timeout: .seconds(24 * 3600)) {
+                if first {
+                    machine.opened(snapshot: frame.op == "snapshot")
+                    if frame.op == "snapshot" {
+                        metrics.snapshotsReceived.increment()
+                        try await onThreadPool { try self.store.beginSnapshot(self.workspaceID) }
+                    }
+                    first = false
+                }
+                switch frame.op {
+                case "snapshot":
+                    guard let kind = frame.kind else { continue }
+                    let payload = try frame.payloadBytes()
+                    try await onThreadPool { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: payload) }
+                case "snapshot_end":
+                    struct End: Decodable { var seq: UInt64 }
+                    let seq = try frame.payload(End.self).seq
+                    try await onThreadPool { try self.store.endSnapshot(self.workspaceID, seq: seq) }
+                    machine.snapshotEnded()
+                    logger.info("snapshot applied", metadata: ["workspace_id": "\(workspaceID)", "seq": "\(seq)"])
+                case "event":
+                    try await applyEvents(startingWith: frame, feed: feed)
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Applies this event and every event frame already waiting, in one transaction.
+    private func applyEvents(startingWith first: FeedServerFrame, feed: FeedSocket) async throws {
+        var frames = [first]
+        while frames.count < Self.batchLimit, let next = feed.nextIfReady() { frames.append(next) }
+        var events: [FeedEvent] = []
+        for frame in frames where frame.op == "event" {
+            guard let seq = frame.seq, let type = frame.eventType else { continue }
+            events.append(FeedEvent(seq: seq, type: type, channelID: frame.channelID, userID: frame.userID,
+                                    payload: try frame.payloadBytes()))
+        }
+        if !events.isEmpty {
+            let batch = events
+            try await onThreadPool { try self.store.apply(batch, workspaceID: self.workspaceID) }
+            metrics.eventsApplied.increment(by: Int64(events.count))
+        }
+        onEvents(frames)
+    }
+
+    /// LMDB transactions block; they run on NIO's thread pool, never on an event loop.
+    private func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}
+
