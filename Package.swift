@@ -121,6 +121,7 @@ let package = Package(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardOrigin",
+                "SwitchboardEdge",
                 "SwitchboardClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -154,6 +155,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardEdgeTests",
+            dependencies: ["SwitchboardEdge", "SwitchboardCore", "LMDB"],
+            swiftSettings: swiftSettings
+        ),
+        // Origin and edges together, in-process on ephemeral ports.
+        .testTarget(
+            name: "SwitchboardIntegrationTests",
+            dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

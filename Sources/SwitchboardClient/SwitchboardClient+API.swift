@@ -163,6 +163,11 @@ extension SwitchboardClient {
         try await call(.GET, "/api/edges", as: EdgesResponse.self).value.edges
     }
 
+    /// `GET /api/bootstrap?focus=` (edge): the working set.
+    public func workingSet(focus: Snowflake? = nil) async throws -> WorkingSet {
+        try await call(.GET, "/api/bootstrap", query: [("focus", focus?.description)], as: WorkingSet.self).value
+    }
+
     public func health() async throws -> HealthResponse {
         try await call(.GET, "/healthz", as: HealthResponse.self).value
     }

@@ -61,7 +61,7 @@ public struct SwitchboardClient: Sendable {
     }
 
     /// A request whose 2xx body decodes as `R`; other statuses throw ``APIError``.
-    func call<R: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
+    public func call<R: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [],
                             body: (some Encodable)? = Optional<EmptyResponse>.none,
                             as type: R.Type = R.self) async throws -> (status: Int, value: R) {
         let data = try body.map { try JSON.encode($0) }

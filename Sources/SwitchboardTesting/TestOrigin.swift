@@ -26,15 +26,18 @@ public struct TestOrigin: Sendable {
 
     /// Runs `body` against a fresh origin, then shuts it down gracefully and deletes its data.
     /// Throws if the shutdown itself fails.
+    /// Pass `dataDirectory` (kept afterwards), `port` and `tokenSecret` to restart an origin on
+    /// the same data and address.
     public static func with<T: Sendable>(
+        dataDirectory: String? = nil, port: Int = 0, tokenSecret: String = randomSecret(),
         configure: (inout OriginConfiguration) -> Void = { _ in },
         _ body: (TestOrigin) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory
+        let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-test-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = OriginConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory,
-                                                adminKey: adminKey, tokenSecret: randomSecret())
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        var configuration = OriginConfiguration(host: "127.0.0.1", port: port, dataDirectory: directory,
+                                                adminKey: adminKey, tokenSecret: tokenSecret)
         configuration.edgeKey = edgeKey
         configure(&configuration)
         let origin = try await Origin(configuration: configuration)

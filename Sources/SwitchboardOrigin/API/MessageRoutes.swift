@@ -21,7 +21,8 @@ enum MessageRoutes {
         router.get("/api/channels/:channel/messages") { request, context in
             let caller = try await origin.caller(request)
             return try await chat.messages(caller, channelID: try context.id("channel"), before: try request.queryID("before"),
-                                           after: try request.queryID("after"), limit: try request.queryInt("limit"))
+                                           after: try request.queryID("after"), limit: try request.queryInt("limit"),
+                                           reactors: request.queryString("reactors") == "true")
         }
         router.patch("/api/channels/:channel/messages/:message") { request, context in
             let caller = try await origin.caller(request)

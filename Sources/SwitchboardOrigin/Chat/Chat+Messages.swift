@@ -32,12 +32,15 @@ extension Chat {
         return try await store.notifications(userID: caller.userID, after: after, limit: limit)
     }
 
+    /// A history page. With `reactors`, reactions also list who reacted (edges use this to
+    /// serve one fetched page to all their members).
     public func messages(_ caller: Caller, channelID: Snowflake, before: Snowflake?, after: Snowflake?,
-                         limit: Int?) async throws -> MessagesResponse {
+                         limit: Int?, reactors: Bool = false) async throws -> MessagesResponse {
         try await requireMember(caller, channelID)
         let limit = try Self.pageSize(limit, default: Limits.defaultHistoryLimit, max: Limits.maxHistoryLimit)
         let page = try await store.messages(channelID: channelID, viewer: caller.userID, before: before, after: after, limit: limit)
-        return MessagesResponse(messages: page.messages, hasMore: page.hasMore)
+        let messages = reactors ? try await store.withReactors(page.messages) : page.messages
+        return MessagesResponse(messages: messages, hasMore: page.hasMore)
     }
 
     public func replies(_ caller: Caller, channelID: Snowflake, threadID: Snowflake, after: Snowflake?,

@@ -43,23 +43,31 @@ extension SQLiteStore {
                     SELECT * FROM messages WHERE channel_id = ? AND \(Self.inTimeline) ORDER BY id DESC LIMIT ?
                     """, [channelID, perChannel]).reversed()
             }
-            var messages = try Self.messages(db, rows: rows, viewer: Snowflake(0))
-            // Who reacted, so that the edge can answer `me` for each of its users.
-            let ids = messages.filter { !$0.reactions.isEmpty }.map(\.id)
-            guard !ids.isEmpty else { return messages }
-            var reactors: [Snowflake: [String: [Snowflake]]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (\(databaseQuestionMarks(count: ids.count)))
-                ORDER BY created_at_ms
-                """, arguments: StatementArguments(ids)) {
-                reactors[row.id("message_id"), default: [:]][row["emoji"] as String, default: []].append(row.id("user_id"))
-            }
-            for index in messages.indices where !messages[index].reactions.isEmpty {
-                for r in messages[index].reactions.indices {
-                    messages[index].reactions[r].userIDs = reactors[messages[index].id]?[messages[index].reactions[r].emoji]
-                }
-            }
-            return messages
+            return try Self.withReactors(db, try Self.messages(db, rows: rows, viewer: Snowflake(0)))
         }
+    }
+
+    public func withReactors(_ messages: [Message]) async throws -> [Message] {
+        try await pool.read { db in try Self.withReactors(db, messages) }
+    }
+
+    /// Fills in who reacted, so that an edge can answer `me` for each of its users.
+    static func withReactors(_ db: Database, _ messages: [Message]) throws -> [Message] {
+        var messages = messages
+        let ids = messages.filter { !$0.reactions.isEmpty }.map(\.id)
+        guard !ids.isEmpty else { return messages }
+        var reactors: [Snowflake: [String: [Snowflake]]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (\(databaseQuestionMarks(count: ids.count)))
+            ORDER BY created_at_ms
+            """, arguments: StatementArguments(ids)) {
+            reactors[row.id("message_id"), default: [:]][row["emoji"] as String, default: []].append(row.id("user_id"))
+        }
+        for index in messages.indices where !messages[index].reactions.isEmpty {
+            for r in messages[index].reactions.indices {
+                messages[index].reactions[r].userIDs = reactors[messages[index].id]?[messages[index].reactions[r].emoji]
+            }
+        }
+        return messages
     }
 }

@@ -101,6 +101,8 @@ public protocol Store: Sendable {
     /// The latest `perChannel` timeline messages of each channel, ascending per channel, with
     /// reaction user lists (`me` is false).
     func latestMessages(channelIDs: [Snowflake], perChannel: Int) async throws -> [Message]
+    /// The same messages with `user_ids` on every reaction (who reacted).
+    func withReactors(_ messages: [Message]) async throws -> [Message]
 
     // MARK: Event log
     /// Events of a workspace after `after`, in sequence order.

@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SwitchboardAuth
+import SwitchboardCore
+
+/// The parts of a running edge, built once from its configuration.
+public struct Edge: Sendable {
+    public let configuration: EdgeConfiguration
+    public let store: EdgeStore
+    public let metrics: EdgeMetrics
+    let tokens: TokenAuthority
+    let upstreams: UpstreamSupervisor
+    let proxy: OriginProxy
+    let history: SingleFlight<HistoryKey, MessagesResponse>
+    let startedAtMs = WallClock.nowMs()
+
+    /// A history page as the origin serves it (viewer-neutral, with reactor lists).
+    struct HistoryKey: Hashable, Sendable {
+        var channelID: Snowflake
+        var before: Snowflake?
+        var after: Snowflake?
+        var limit: Int?
+    }
+
+    /// Opens LMDB and prepares the upstreams (they connect once the edge runs).
+    public init(configuration: EdgeConfiguration, logger: Logger = Logger(label: "switchboard.edge")) async throws {
+        self.configuration = configuration
+        store = try EdgeStore(directory: configuration.dataDirectory, mapSize: configuration.mapSize,
+                              maxReaders: configuration.maxReaders, messagesPerChannel: configuration.messagesPerChannel,
+                              durable: configuration.durable)
+        metrics = EdgeMetrics()
+        tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
+        upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics)
+        proxy = OriginProxy(originURL: configuration.originURL, http: HTTPClient.shared)
+        history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
+    }
+
+    /// The caller named by a bearer token, verified here with the shared secret — no round trip.
+    func caller(_ authorization: String?) async throws -> Caller {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { throw SwitchboardError.unauthorized }
+        return try await tokens.verify(String(authorization.dropFirst("Bearer ".count)))
+    }
+
+    /// Makes sure the caller's workspace is synced here (opening its feed if needed).
+    func ready(_ caller: Caller) async throws {
+        try await upstreams.waitUntilSynced(caller.workspaceID)
+        guard try store.user(caller.workspaceID, caller.userID) != nil else { throw SwitchboardError.unauthorized }
+    }
+}
