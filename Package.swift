@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "SwitchboardEdge", targets: ["SwitchboardEdge"]),
         .executable(name: "switchboard-origin", targets: ["switchboard-origin"]),
+        .executable(name: "switchboard-edge", targets: ["switchboard-edge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -132,6 +133,17 @@ let package = Package(
             name: "switchboard-origin",
             dependencies: [
                 "SwitchboardOrigin",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "switchboard-edge",
+            dependencies: [
+                "SwitchboardEdge",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

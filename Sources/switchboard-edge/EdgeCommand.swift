@@ -1,0 +1,86 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import SwitchboardEdge
+import SystemPackage
+
+/// `switchboard-edge`: reads configuration (flags > environment > file > defaults), builds
+/// the edge and runs it until SIGTERM / SIGINT.
+@main
+struct EdgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-edge",
+        abstract: "A Switchboard regional edge: working-set bootstraps, lazy loads and fan-out close to the clients.",
+        discussion: """
+            Every option can also come from the environment (SWITCHBOARD_EDGE_PORT, SWITCHBOARD_EDGE_ORIGIN,
+            SWITCHBOARD_EDGE_KEY, SWITCHBOARD_TOKEN_SECRET, ...) or a JSON file given with --config
+            (see config/edge.us-east.example.json). Flags win over the environment, which wins over the file.
+            """)
+
+    @Option(help: "JSON configuration file.") var config: String?
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to bind (default 8081; 0 picks a free port).") var port: Int?
+    @Option(help: "The origin's base URL, e.g. http://127.0.0.1:8080.") var origin: String?
+    @Option(name: .customLong("edge-key"), help: "Key presented to the origin's edge feed.") var edgeKey: String?
+    @Option(name: .customLong("token-secret"), help: "HS256 token secret shared with the origin (≥ 32 bytes).") var tokenSecret: String?
+    @Option(name: .customLong("data-dir"), help: "Directory of the LMDB state (default ./data/edge).") var dataDir: String?
+    @Option(help: "Region served, e.g. us-east (default local).") var region: String?
+    @Option(name: .customLong("public-url"), help: "URL clients use to reach this edge.") var publicURL: String?
+    @Option(name: .customLong("edge-id"), help: "This edge's id at the origin (default edge-REGION-PORT).") var edgeID: String?
+    @Option(help: "Workspace ids to sync from the start (comma-separated).") var workspaces: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
+
+    func run() async throws {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let host { flags["host"] = .init(stringLiteral: host) }
+        if let port { flags["port"] = .init(integerLiteral: port) }
+        if let origin { flags["origin"] = .init(stringLiteral: origin) }
+        if let edgeKey { flags["key"] = ConfigValue(.string(edgeKey), isSecret: true) }
+        if let dataDir { flags["dataDir"] = .init(stringLiteral: dataDir) }
+        if let region { flags["region"] = .init(stringLiteral: region) }
+        if let publicURL { flags["publicUrl"] = .init(stringLiteral: publicURL) }
+        if let edgeID { flags["id"] = .init(stringLiteral: edgeID) }
+        if let workspaces { flags["workspaces"] = .init(stringLiteral: workspaces) }
+        if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
+
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: flags),
+            EnvironmentVariablesProvider().prefixKeys(with: "switchboard.edge"),
+        ]
+        if let config { providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(config))) }
+        let reader = ConfigReader(providers: providers)
+        // The token secret is shared with the origin: same variable name.
+        let secret = tokenSecret ?? ProcessInfo.processInfo.environment["SWITCHBOARD_TOKEN_SECRET"]
+            ?? reader.string(forKey: "tokenSecret", isSecret: true, default: "")
+
+        var configuration = EdgeConfiguration(
+            host: reader.string(forKey: "host", default: "127.0.0.1"),
+            port: reader.int(forKey: "port", default: 8081),
+            originURL: reader.string(forKey: "origin", default: "http://127.0.0.1:8080"),
+            edgeKey: reader.string(forKey: "key", isSecret: true, default: ""),
+            tokenSecret: secret,
+            dataDirectory: reader.string(forKey: "dataDir", default: "./data/edge"),
+            region: reader.string(forKey: "region", default: "local"),
+            publicURL: reader.string(forKey: "publicUrl"),
+            edgeID: reader.string(forKey: "id"))
+        configuration.workspaces = reader.string(forKey: "workspaces", default: "").split(separator: ",").map(String.init)
+        configuration.mapSize = reader.int(forKey: "lmdb.mapSize", default: configuration.mapSize)
+        configuration.messagesPerChannel = reader.int(forKey: "messagesPerChannel", default: configuration.messagesPerChannel)
+        configuration.upstreamIdleMs = UInt64(reader.int(forKey: "upstreamIdleMs", default: Int(configuration.upstreamIdleMs)))
+        guard configuration.tokenSecret.utf8.count >= 32 else {
+            throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
+        }
+        guard !configuration.edgeKey.isEmpty else { throw ValidationError("--edge-key (or SWITCHBOARD_EDGE_KEY) is required") }
+
+        var logger = Logger(label: "switchboard.edge")
+        logger.logLevel = Logger.Level(rawValue: reader.string(forKey: "logLevel", default: "info")) ?? .info
+        let edge = try await Edge(configuration: configuration, logger: logger)
+        let startupLogger = logger
+        let region = configuration.region
+        let app = buildEdge(edge, logger: logger) { port in
+            startupLogger.info("edge listening", metadata: ["region": "\(region)", "port": "\(port)"])
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import SwitchboardCore
+@testable import SwitchboardEdge
+import Testing
+
+/// The LMDB state applied from a snapshot and events, without a network.
+@Suite struct EdgeStoreTests {
+    let ws = Snowflake(1), general = Snowflake(10), alice = Snowflake(100), bob = Snowflake(101)
+
+    func withStore(_ body: (EdgeStore) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try body(try EdgeStore(directory: directory, mapSize: 64 << 20, messagesPerChannel: 5, durable: false))
+    }
+
+    func user(_ id: Snowflake, _ handle: String) -> User {
+        User(id: id, workspaceID: ws, handle: handle, displayName: handle.capitalized, avatar: Avatar(base: "https://a/\(id)"),
+             createdAtMs: 1, updatedAtMs: 1)
+    }
+
+    func seed(_ store: EdgeStore) throws {
+        try store.beginSnapshot(ws)
+        try store.applySnapshot(ws, kind: .workspace, payload: JSON.encode([Workspace(id: ws, name: "W", createdAtMs: 1, memberCount: 2, channelCount: 1)]))
+        try store.applySnapshot(ws, kind: .users, payload: JSON.encode([user(alice, "alice"), user(bob, "bob")]))
+        try store.applySnapshot(ws, kind: .channels, payload: JSON.encode([Channel(id: general, workspaceID: ws, name: "general",
+                                                                                 kind: .public, creatorID: alice, createdAtMs: 1, memberCount: 2)]))
+        try store.applySnapshot(ws, kind: .memberships, payload: JSON.encode([
+            MembershipState(channelID: general, userID: alice, lastReadID: nil, unreadCount: 2, mentionCount: 1),
+            MembershipState(channelID: general, userID: bob, lastReadID: nil, unreadCount: 0, mentionCount: 0),
+        ]))
+        try store.endSnapshot(ws, seq: 10)
+    }
+
+    func event(_ seq: UInt64, _ type: EventType, channel: Snowflake? = nil, user: Snowflake? = nil, _ payload: some Encodable) throws -> FeedEvent {
+        FeedEvent(seq: seq, type: type, channelID: channel, userID: user, payload: try JSON.encode(payload))
+    }
+
+    func message(_ id: UInt64, by author: Snowflake, _ content: String) -> Message {
+        let mentions = Mentions(parsing: content)
+        return Message(id: Snowflake(id), channelID: general, authorID: author, content: content, createdAtMs: id,
+                       mentions: mentions.userIDs, mentionsHere: mentions.here, mentionsChannel: mentions.channel)
+    }
+
+    @Test func countsFollowMessagesReadsAndOwnPosts() throws {
+        try withStore { store in
+            try seed(store)
+            #expect(try store.seq(ws) == 10)
+            try store.apply([
+                try event(11, .messageCreated, channel: general, message(1_000, by: bob, "hi <@\(alice)>")),
+                try event(12, .messageCreated, channel: general, message(1_001, by: bob, "@channel lunch")),
+                try event(13, .messageCreated, channel: general, message(1_002, by: bob, "<@\(alice)> @here both")),
+            ], workspaceID: ws)
+            var channel = try #require(try store.channel(ws, general, viewer: alice))
+            #expect(channel.unreadCount == 5 && channel.mentionCount == 4)  // 2 + 3 unread, 1 + 1 direct + 2 broadcasts
+            #expect(try store.channel(ws, general, viewer: bob)?.unreadCount == 0)  // his own posts are read
+
+            try store.apply([try event(14, .readUpdated, user: alice,
+                                       ReadState(channelID: general, lastReadID: Snowflake(1_001), unreadCount: 1, mentionCount: 1,
+                                                 lastMessageID: Snowflake(1_002)))], workspaceID: ws)
+            channel = try #require(try store.channel(ws, general, viewer: alice))
+            #expect(channel.unreadCount == 1 && channel.mentionCount == 1 && channel.lastReadID == Snowflake(1_001))
+            try store.apply([try event(15, .messageCreated, channel: general, message(1_003, by: alice, "my own"))], workspaceID: ws)
+            channel = try #require(try store.channel(ws, general, viewer: alice))
+            #expect(channel.unreadCount == 0 && channel.mentionCount == 0 && channel.lastMessageID == Snowflake(1_003))
+            #expect(try store.seq(ws) == 15)
+            // Already-applied events are skipped.
+            try store.apply([try event(15, .messageCreated, channel: general, message(1_004, by: bob, "dup"))], workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice).map(\.id.rawValue) == [1_000, 1_001, 1_002, 1_003])
+        }
+    }
+
+    @Test func theMessageRingKeepsTheLatestN() throws {
+        try withStore { store in
+            try seed(store)
+            try store.apply((0..<8).map { i in try event(11 + UInt64(i), .messageCreated, channel: general, message(2_000 + UInt64(i), by: bob, "m\(i)")) },
+                            workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice).map(\.content) == ["m3", "m4", "m5", "m6", "m7"])
+            #expect(try !store.cacheIsComplete(ws, channel: general))
+        }
+    }
+
+    @Test func reactionsEditsDeletesAndMembership() throws {
+        try withStore { store in
+            try seed(store)
+            let carol = Snowflake(102)
+            try store.apply([
+                try event(11, .messageCreated, channel: general, message(3_000, by: bob, "react")),
+                try event(12, .reactionAdded, channel: general, ReactionChange(channelID: general, messageID: Snowflake(3_000), userID: alice, emoji: "tada")),
+                try event(13, .reactionAdded, channel: general, ReactionChange(channelID: general, messageID: Snowflake(3_000), userID: bob, emoji: "tada")),
+                try event(14, .reactionRemoved, channel: general, ReactionChange(channelID: general, messageID: Snowflake(3_000), userID: bob, emoji: "tada")),
+                try event(15, .userCreated, user(carol, "carol")),
+                try event(16, .memberJoined, channel: general, MembershipChange(channelID: general, userID: carol, memberCount: 3)),
+            ], workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice)[0].reactions == [Reaction(emoji: "tada", count: 1, me: true)])
+            #expect(try store.cachedMessages(ws, channel: general, viewer: bob)[0].reactions == [Reaction(emoji: "tada", count: 1, me: false)])
+            #expect(try store.channel(ws, general, viewer: carol)?.unreadCount == 0)
+            #expect(try store.members(ws, channel: general, after: nil, limit: 10) == [alice, bob, carol])
+            #expect(try store.workspace(ws)?.memberCount == 3)
+
+            var edited = message(3_000, by: bob, "edited")
+            edited.editedAtMs = 5
+            try store.apply([
+                try event(17, .messageUpdated, channel: general, MessageUpdate(edited)),
+                try event(18, .memberLeft, channel: general, user: carol, MembershipChange(channelID: general, userID: carol, memberCount: 2)),
+            ], workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice)[0].content == "edited")
+            #expect(try store.channel(ws, general, viewer: carol)?.isMember == false)
+            try store.apply([try event(19, .messageDeleted, channel: general, MessageDeletion(id: Snowflake(3_000), channelID: general, threadID: nil))],
+                            workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice).isEmpty)
+            #expect(try store.channel(ws, general, viewer: alice)?.lastMessageID == nil)
+        }
+    }
+
+    @Test func anInterruptedSnapshotIsNotAPosition() throws {
+        try withStore { store in
+            try seed(store)
+            try store.beginSnapshot(ws)
+            try store.applySnapshot(ws, kind: .users, payload: JSON.encode([user(alice, "alice")]))
+            #expect(try store.seq(ws) == nil)  // the next connection asks for a snapshot again
+            #expect(try store.syncedWorkspaces().isEmpty)
+            try store.apply([try event(11, .userUpdated, user(bob, "bob"))], workspaceID: ws)  // ignored: not synced
+            #expect(try store.user(ws, bob) == nil)
+        }
+    }
+
+    @Test func workingSetPicksTheFocusAndTheProfilesItShows() throws {
+        try withStore { store in
+            try seed(store)
+            try store.apply([try event(11, .messageCreated, channel: general, message(4_000, by: bob, "hello <@\(alice)>"))], workspaceID: ws)
+            let set = try #require(try store.workingSet(ws, user: alice, focus: Snowflake(999)))
+            #expect(set.focusChannelID == general)  // not a member of 999: #general instead
+            #expect(set.messages.map(\.content) == ["hello <@\(alice)>"])
+            #expect(set.users == [user(bob, "bob").short])
+            #expect(set.channels.map(\.unreadCount) == [3])
+            #expect(try store.workingSet(ws, user: Snowflake(5), focus: nil) == nil)
+        }
+    }
+}
