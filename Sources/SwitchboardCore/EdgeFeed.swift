@@ -354,3 +354,19 @@ public struct EdgesResponse: Codable, Sendable {
     public var edges: [EdgeInfo]
     public init(edges: [EdgeInfo]) { self.edges = edges }
 }
+
+/// `PUT /api/edges/{edge_id}` (edge key): an edge announcing where clients reach it.
+public struct EdgeRegistration: Codable, Sendable, Equatable {
+    public var region: String
+    public var publicURL: String
+
+    public init(region: String, publicURL: String) {
+        self.region = region
+        self.publicURL = publicURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case region
+        case publicURL = "public_url"
+    }
+}

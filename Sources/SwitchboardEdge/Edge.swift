@@ -36,6 +36,11 @@ public struct Edge: Sendable {
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
     }
 
+    /// This edge's id at the origin.
+    public var edgeID: String { configuration.edgeID ?? "edge-\(configuration.region)-\(configuration.port)" }
+    /// Where clients reach this edge.
+    public var publicURL: String { configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)" }
+
     /// The caller named by a bearer token, verified here with the shared secret — no round trip.
     func caller(_ authorization: String?) async throws -> Caller {
         guard let authorization, authorization.hasPrefix("Bearer ") else { throw SwitchboardError.unauthorized }

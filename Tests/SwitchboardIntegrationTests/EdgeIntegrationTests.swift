@@ -52,6 +52,10 @@ import Testing
             #expect(workingSet.users.first { $0.id == ws.user("bob").id } == ws.user("bob").short)
             #expect(workingSet.workspace.memberCount == 4)
 
+            // The edge announced itself to the origin.
+            let listed = try await eventually { try await origin.anonymous.edges().first { $0.id == "edge-test" } }
+            #expect(listed.region == "test" && listed.workspaceIDs == [ws.workspace.id])
+
             // The working set is small next to the full bootstrap.
             let full = try await alice.fullBootstrap().bytes
             let small = try JSON.encode(workingSet).count

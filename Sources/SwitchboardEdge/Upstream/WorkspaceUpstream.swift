@@ -32,6 +32,7 @@ final class WorkspaceUpstream: Sendable {
         self.onEvents = onEvents
     }
 
+    /// Matches ``Edge/edgeID``.
     var edgeID: String { configuration.edgeID ?? "edge-\(configuration.region)-\(configuration.port)" }
 
     func touch() { lastUsedMs.withLock { $0 = WallClock.nowMs() } }

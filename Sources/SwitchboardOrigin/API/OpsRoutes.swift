@@ -13,6 +13,19 @@ enum OpsRoutes {
         router.get("/api/edges") { _, _ in
             EdgesResponse(edges: origin.edges.edges)
         }
+        // Edges announce their region and public URL every few seconds (edge key required).
+        router.put("/api/edges/:edge") { request, context in
+            guard origin.edgeKey.matches(request.headers[.edgeKey]) else {
+                throw SwitchboardError(.unauthorized, "missing or wrong X-Edge-Key")
+            }
+            let body = try await request.json(EdgeRegistration.self, context: context)
+            guard let edgeID = context.parameters.get("edge"), !edgeID.isEmpty, edgeID.count <= 100 else {
+                throw SwitchboardError.badRequest("invalid edge id")
+            }
+            origin.edges.register(edgeID: edgeID, region: try Validation.text(body.region, field: "region", max: 64),
+                                  publicURL: try Validation.text(body.publicURL, field: "public_url", max: 500))
+            return EmptyResponse()
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: origin.metrics.render())))

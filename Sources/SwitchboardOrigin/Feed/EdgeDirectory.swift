@@ -7,11 +7,32 @@ public final class EdgeDirectory: Sendable {
     private struct Entry {
         var info: EdgeInfo
         var feeds: [Snowflake: Int] = [:]
+        /// Last registration heartbeat (ms); an edge is listed while it heartbeats or has feeds.
+        var lastSeenMs: UInt64 = 0
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// An edge that neither heartbeats nor holds a feed for this long is no longer listed (ms).
+    let registrationTTLms: UInt64
+    private let now: @Sendable () -> UInt64
 
-    public init() {}
+    public init(registrationTTLms: UInt64 = 30_000, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.registrationTTLms = registrationTTLms
+        self.now = now
+    }
+
+    /// An edge announced itself (it repeats this every few seconds).
+    func register(edgeID: String, region: String, publicURL: String) {
+        let nowMs = now()
+        entries.withLock { entries in
+            var entry = entries[edgeID] ?? Entry(info: EdgeInfo(id: edgeID, region: region, publicURL: publicURL,
+                                                                 workspaceIDs: [], connectedAtMs: nowMs))
+            entry.info.region = region
+            entry.info.publicURL = publicURL
+            entry.lastSeenMs = nowMs
+            entries[edgeID] = entry
+        }
+    }
 
     func feedOpened(edgeID: String, region: String, publicURL: String, workspaceID: Snowflake, nowMs: UInt64) {
         entries.withLock { entries in
@@ -29,13 +50,15 @@ public final class EdgeDirectory: Sendable {
             guard var entry = entries[edgeID] else { return }
             entry.feeds[workspaceID, default: 0] -= 1
             if entry.feeds[workspaceID, default: 0] <= 0 { entry.feeds[workspaceID] = nil }
-            entries[edgeID] = entry.feeds.isEmpty ? nil : entry
+            entries[edgeID] = entry
         }
     }
 
     public var edges: [EdgeInfo] {
-        entries.withLock { entries in
-            entries.values.map { entry in
+        let nowMs = now()
+        return entries.withLock { entries in
+            entries = entries.filter { !$0.value.feeds.isEmpty || $0.value.lastSeenMs + registrationTTLms > nowMs }
+            return entries.values.map { entry in
                 var info = entry.info
                 info.workspaceIDs = entry.feeds.keys.sorted()
                 return info

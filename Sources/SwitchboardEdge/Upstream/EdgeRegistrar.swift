@@ -1,0 +1,44 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import ServiceLifecycle
+import SwitchboardCore
+
+/// Announces this edge (id, region, public URL) to the origin every few seconds, so that
+/// `GET /api/edges` lists it and clients can pick the nearest edge.
+struct EdgeRegistrar: Service {
+    let configuration: EdgeConfiguration
+    let edgeID: String
+    let publicURL: String
+    let logger: Logger
+    static let intervalMs = 10_000
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await announce()
+                try await Task.sleep(for: .milliseconds(Self.intervalMs))
+            }
+        }
+    }
+
+    private func announce() async {
+        do {
+            var request = HTTPClientRequest(url: configuration.originURL + "/api/edges/" + edgeID)
+            request.method = .PUT
+            request.headers.add(name: "X-Edge-Key", value: configuration.edgeKey)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSON.encode(EdgeRegistration(region: configuration.region,
+                                                                                     publicURL: publicURL))))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 64 << 10)
+            if response.status.code != 200 {
+                logger.warning("the origin refused the edge's registration", metadata: ["status": "\(response.status.code)"])
+            }
+        } catch {
+            logger.debug("registering with the origin failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
