@@ -57,6 +57,7 @@ let package = Package(
                 "SwitchboardCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -133,6 +134,7 @@ let package = Package(
             name: "switchboard-origin",
             dependencies: [
                 "SwitchboardOrigin",
+                "SwitchboardHTTP",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,6 +164,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardOrigin",
                 "SwitchboardAuth",
+                "SwitchboardHTTP",
                 "SwitchboardClient",
                 "SwitchboardTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,16 +1,28 @@
 import DequeModule
+import Dispatch
 import Synchronization
 
 /// A bounded hand-off between a socket reader and one consumer. The reader suspends while
 /// the mailbox is full, so a consumer that stops reading stops the socket (and the server
 /// sees the backpressure) instead of growing memory.
 final class FrameMailbox<Element: Sendable>: Sendable {
+    /// What a timed wait ended with.
+    enum Taken {
+        case element(Element)
+        case finished
+        case timedOut
+    }
+
     private struct State {
         var items = Deque<Element>()
-        var consumer: CheckedContinuation<Element?, Never>?
+        /// The waiting timed consumer and its ticket (so a late timer cannot wake a later wait).
+        var timedConsumer: (ticket: UInt64, continuation: CheckedContinuation<Taken, Never>)?
+        var nextTicket: UInt64 = 0
         var producers: [CheckedContinuation<Void, Never>] = []
         var finished = false
     }
+
+    private enum PutOutcome { case done, handTo(CheckedContinuation<Taken, Never>), full }
 
     let capacity: Int
     private let state = Mutex(State())
@@ -20,21 +32,24 @@ final class FrameMailbox<Element: Sendable>: Sendable {
     /// Adds an element; waits while the mailbox is full.
     func put(_ element: Element) async {
         while true {
-            let delivered = state.withLock { state -> (Bool, CheckedContinuation<Element?, Never>?) in
-                if state.finished { return (true, nil) }
-                if let consumer = state.consumer {
-                    state.consumer = nil
-                    return (true, consumer)
+            let outcome = state.withLock { state -> PutOutcome in
+                if state.finished { return .done }
+                if let timed = state.timedConsumer {
+                    state.timedConsumer = nil
+                    return .handTo(timed.continuation)
                 }
                 if state.items.count < capacity {
                     state.items.append(element)
-                    return (true, nil)
+                    return .done
                 }
-                return (false, nil)
+                return .full
             }
-            if delivered.0 {
-                delivered.1?.resume(returning: element)
+            switch outcome {
+            case .done: return
+            case .handTo(let consumer):
+                consumer.resume(returning: .element(element))
                 return
+            case .full: break
             }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
@@ -47,26 +62,33 @@ final class FrameMailbox<Element: Sendable>: Sendable {
         }
     }
 
-    /// The next element; nil once finished and drained, or when the waiting task is cancelled.
-    func take() async -> Element? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let (immediate, producer) = state.withLock { state -> (Element??, CheckedContinuation<Void, Never>?) in
-                    if let item = state.items.popFirst() {
-                        return (.some(item), state.producers.isEmpty ? nil : state.producers.removeFirst())
-                    }
-                    if state.finished || Task.isCancelled { return (.some(nil), nil) }
-                    state.consumer = continuation
-                    return (nil, nil)
+    /// The next element, or `.timedOut` after `timeout`, or `.finished`. The timeout is a
+    /// timer that resumes this one wait; nothing depends on cancelling a sleeping task.
+    func take(timeout: Duration) async -> Taken {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Taken, Never>) in
+            let (immediate, producer, ticket) = state.withLock { state -> (Taken?, CheckedContinuation<Void, Never>?, UInt64) in
+                if let item = state.items.popFirst() {
+                    return (.element(item), state.producers.isEmpty ? nil : state.producers.removeFirst(), 0)
                 }
-                producer?.resume()
-                if let immediate { continuation.resume(returning: immediate) }
+                if state.finished { return (.finished, nil, 0) }
+                state.nextTicket += 1
+                state.timedConsumer = (state.nextTicket, continuation)
+                return (nil, nil, state.nextTicket)
             }
-        } onCancel: {
-            state.withLock { state -> CheckedContinuation<Element?, Never>? in
-                defer { state.consumer = nil }
-                return state.consumer
-            }?.resume(returning: nil)
+            producer?.resume()
+            if let immediate {
+                continuation.resume(returning: immediate)
+                return
+            }
+            let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max))))) {
+                let expired = self.state.withLock { state -> CheckedContinuation<Taken, Never>? in
+                    guard let timed = state.timedConsumer, timed.ticket == ticket else { return nil }
+                    state.timedConsumer = nil
+                    return timed.continuation
+                }
+                expired?.resume(returning: .timedOut)
+            }
         }
     }
 
@@ -82,15 +104,16 @@ final class FrameMailbox<Element: Sendable>: Sendable {
 
     /// No more elements will come; waiting producers and the consumer are released.
     func finish() {
-        let (consumer, producers) = state.withLock { state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (timed, producers) = state.withLock {
+            state -> (CheckedContinuation<Taken, Never>?, [CheckedContinuation<Void, Never>]) in
             state.finished = true
             defer {
-                state.consumer = nil
                 state.producers = []
+                if state.items.isEmpty { state.timedConsumer = nil }
             }
-            return (state.items.isEmpty ? state.consumer : nil, state.producers)
+            return (state.items.isEmpty ? state.timedConsumer?.continuation : nil, state.producers)
         }
-        consumer?.resume(returning: nil)
+        timed?.resume(returning: .finished)
         for producer in producers { producer.resume() }
     }
 }

@@ -84,14 +84,10 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
 
     /// The next frame, nil once the socket is closed; throws ``Timeout`` if none arrives in time.
     public func next(timeout: Duration = .seconds(10)) async throws -> Frame? {
-        try await withThrowingTaskGroup(of: Frame?.self) { group in
-            group.addTask { await self.mailbox.take() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw Timeout()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        switch await mailbox.take(timeout: timeout) {
+        case .element(let frame): return frame
+        case .finished: return nil
+        case .timedOut: throw Timeout()
         }
     }
 

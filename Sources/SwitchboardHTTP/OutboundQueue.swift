@@ -18,6 +18,8 @@ public final class OutboundQueue: Sendable {
         var bytes = 0
         var waiter: CheckedContinuation<[UInt8]?, Never>?
         var closed = false
+        /// No more frames will be accepted; the queued ones are still delivered.
+        var finishing = false
     }
 
     /// Most bytes that may wait in the queue.
@@ -30,7 +32,7 @@ public final class OutboundQueue: Sendable {
 
     public func enqueue(_ frame: [UInt8]) -> EnqueueResult {
         let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<[UInt8]?, Never>?) in
-            guard !state.closed else { return (.closed, nil) }
+            guard !state.closed, !state.finishing else { return (.closed, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return (.enqueued, waiter)
@@ -49,11 +51,12 @@ public final class OutboundQueue: Sendable {
         return result
     }
 
-    /// The next frame; `nil` once the queue is closed (pending frames are dropped on close).
+    /// The next frame; `nil` once the queue is closed (pending frames are dropped on close)
+    /// or finished and drained.
     public func next() async -> [UInt8]? {
         if let frame = state.withLock({ state -> [UInt8]?? in
             if state.closed { return .some(nil) }
-            guard let frame = state.frames.popFirst() else { return nil }
+            guard let frame = state.frames.popFirst() else { return state.finishing ? .some(nil) : nil }
             state.bytes -= frame.count
             return .some(frame)
         }) {
@@ -67,6 +70,7 @@ public final class OutboundQueue: Sendable {
                         state.bytes -= frame.count
                         return .some(frame)
                     }
+                    if state.finishing { return .some(nil) }
                     state.waiter = continuation
                     return nil
                 }
@@ -83,6 +87,17 @@ public final class OutboundQueue: Sendable {
             state.closed = true
             state.frames.removeAll()
             state.bytes = 0
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Accepts no more frames; `next()` returns what is queued, then nil.
+    public func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+            state.finishing = true
+            guard state.frames.isEmpty else { return nil }
             defer { state.waiter = nil }
             return state.waiter
         }

@@ -65,15 +65,11 @@ struct MaintenanceService: Service {
     let configuration: OriginConfiguration
 
     func run() async throws {
-        // Sleeping is cancelled as soon as a graceful shutdown begins.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(60))
-                let nowMs = WallClock.nowMs()
-                try? await store.purgeNonces(olderThanMs: nowMs - 2 * Limits.nonceWindowMs)
-                try? await store.purgeEvents(keepingLast: configuration.eventRetentionCount,
-                                             olderThanMs: nowMs - min(nowMs, configuration.eventRetentionMs))
-            }
+        await runPeriodically(every: .seconds(60)) {
+            let nowMs = WallClock.nowMs()
+            try? await store.purgeNonces(olderThanMs: nowMs - 2 * Limits.nonceWindowMs)
+            try? await store.purgeEvents(keepingLast: configuration.eventRetentionCount,
+                                         olderThanMs: nowMs - min(nowMs, configuration.eventRetentionMs))
         }
     }
 }

@@ -1,3 +1,4 @@
+import SwitchboardHTTP
 /// Everything an origin needs to run. Executables fill it from flags, environment and a
 /// file; tests build it directly.
 public struct OriginConfiguration: Sendable {

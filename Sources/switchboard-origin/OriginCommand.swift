@@ -1,3 +1,4 @@
+import SwitchboardHTTP
 import ArgumentParser
 import Foundation
 import Configuration

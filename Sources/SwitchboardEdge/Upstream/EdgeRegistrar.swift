@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Announces this edge (id, region, public URL) to the origin every few seconds, so that
 /// `GET /api/edges` lists it and clients can pick the nearest edge.
@@ -16,12 +17,8 @@ struct EdgeRegistrar: Service {
     static let intervalMs = 10_000
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await announce()
-                try await Task.sleep(for: .milliseconds(Self.intervalMs))
-            }
-        }
+        await announce()
+        await runPeriodically(every: .milliseconds(Self.intervalMs)) { await announce() }
     }
 
     private func announce() async {

@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Keeps one ``WorkspaceUpstream`` per workspace that this edge serves: opened when first
 /// needed (or at start for configured workspaces), closed after being idle for a while. Each
@@ -67,8 +68,7 @@ public final class UpstreamSupervisor: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 // Close feeds nobody has used for a while.
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(Int(max(100, min(60_000, self.configuration.upstreamIdleMs / 4)))))
+                await runPeriodically(every: .milliseconds(Int(max(100, min(60_000, self.configuration.upstreamIdleMs / 4))))) {
                     let idle = self.upstreams.withLock { upstreams in
                         upstreams.values.filter { upstream in
                             upstream.idleMs > self.configuration.upstreamIdleMs

@@ -70,10 +70,12 @@ public final class EventHub: Service, Sendable {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await withGracefulShutdownHandler {
             for await _ in self.wakeups {
                 await self.pump()
             }
+        } onGracefulShutdown: {
+            self.wake.finish()
         }
     }
 

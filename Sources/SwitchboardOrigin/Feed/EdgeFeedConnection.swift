@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import NIOCore
 import NIOWebSocket
 import Synchronization
@@ -69,6 +70,9 @@ struct EdgeFeedConnection {
         }
 
         let lastFrameMs = Locked(WallClock.nowMs())
+        // A server shutting down waits for its connections: close the feed (the edge resumes
+        // from its cursor when the origin is back).
+        await withGracefulShutdownHandler {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await readCommands(inbound: inbound, queue: queue, lastFrameMs: lastFrameMs)
@@ -93,6 +97,10 @@ struct EdgeFeedConnection {
             let code = closeCode.value
             try? await outbound.close(code.map { .unknown($0.rawValue) } ?? .normalClosure, reason: code?.reason)
             group.cancelAll()
+        }
+        } onGracefulShutdown: {
+            closeCode.withLock { $0 = $0 ?? .draining }
+            queue.finish()
         }
 
         origin.events.unsubscribe(sink, workspaceID: workspaceID)

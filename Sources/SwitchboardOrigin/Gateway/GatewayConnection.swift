@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import NIOCore
 import NIOWebSocket
 import Synchronization
@@ -36,6 +37,12 @@ struct GatewayConnection {
             state.withLock { if $0.closeCode == nil { $0.closeCode = code } }
             queue.close()
         }
+
+        /// Ends the connection after what is queued has been written.
+        func drain() {
+            state.withLock { if $0.closeCode == nil { $0.closeCode = .draining } }
+            queue.finish()
+        }
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
@@ -45,16 +52,23 @@ struct GatewayConnection {
         _ = queue.enqueue(GatewayFrame.hello(heartbeatIntervalMs: Int(limits.heartbeatIntervalMs), sessionID: helloID))
         origin.metrics.gatewayConnections.increment()
 
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await watchHeartbeats(shared: shared) }
-            group.addTask {
-                await readLoop(inbound: inbound, shared: shared, helloID: helloID)
-                // The reader is done (client gone, or we decided to close): the writer sends
-                // the close frame and ends.
-                shared.close(.heartbeatTimeout)
+        // A server shutting down waits for its connections: tell the client to go elsewhere
+        // (it can resume there) and close.
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await watchHeartbeats(shared: shared) }
+                group.addTask {
+                    await readLoop(inbound: inbound, shared: shared, helloID: helloID)
+                    // The reader is done (client gone, or we decided to close): the writer sends
+                    // the close frame and ends.
+                    shared.close(.heartbeatTimeout)
+                }
+                await writeLoop(shared: shared, outbound: outbound)
+                group.cancelAll()
             }
-            await writeLoop(shared: shared, outbound: outbound)
-            group.cancelAll()
+        } onGracefulShutdown: {
+            _ = queue.enqueue(GatewayFrame.reconnect(reason: "draining"))
+            shared.drain()
         }
 
         origin.metrics.gatewayConnections.decrement()
@@ -270,29 +284,3 @@ struct GatewayConnection {
     }
 }
 
-/// A sliding-window count of client frames: over the limit frames are refused; far over it
-/// (three times) the connection is closed.
-struct FloodGuard {
-    enum Verdict: Equatable { case admit, refuse(retryAfterMs: UInt64), disconnect }
-
-    let limit: Int
-    let windowMs: UInt64
-    private var windowStart: UInt64 = 0
-    private var count = 0
-
-    init(limit: Int, windowMs: UInt64) {
-        self.limit = limit
-        self.windowMs = windowMs
-    }
-
-    mutating func admit(nowMs: UInt64) -> Verdict {
-        if nowMs >= windowStart + windowMs {
-            windowStart = nowMs
-            count = 0
-        }
-        count += 1
-        if count > 3 * limit { return .disconnect }
-        if count > limit { return .refuse(retryAfterMs: windowStart + windowMs - nowMs) }
-        return .admit
-    }
-}

@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Every gateway session of this origin: lookup for `resume`, the per-workspace indexes for
 /// ephemeral events, and the expiry of sessions not resumed within the window.
@@ -112,11 +113,8 @@ public final class SessionRegistry: Service, Sendable {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(Int(min(1_000, max(50, self.limits.resumeWindowMs / 10)))))
-                self.expireDetached()
-            }
+        await runPeriodically(every: .milliseconds(Int(min(1_000, max(50, limits.resumeWindowMs / 10))))) {
+            self.expireDetached()
         }
     }
 }

@@ -53,7 +53,7 @@ public final class Notifier: Service, Sendable {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.pushes.run() }
-            await cancelWhenGracefulShutdown {
+            await withGracefulShutdownHandler {
                 for await job in self.jobs {
                     do {
                         try await self.process(job)
@@ -61,6 +61,9 @@ public final class Notifier: Service, Sendable {
                         self.logger.error("notifying failed", metadata: ["message_id": "\(job.message.id)", "error": "\(error)"])
                     }
                 }
+            } onGracefulShutdown: {
+                // What is queued is still examined; nothing new is taken.
+                self.jobInput.finish()
             }
             self.pushes.stop()
         }

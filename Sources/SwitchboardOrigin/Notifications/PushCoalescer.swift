@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Sends notifications to the push webhook, at most one per user and channel per window: the
 /// first at once, the rest of the window as one push with the coalesced count at its end.
@@ -79,22 +80,27 @@ final class PushCoalescer: Sendable {
         }
     }
 
-    func stop() { outboxInput.finish() }
+    private let stopped = ShutdownFlag()
+
+    func stop() {
+        stopped.set()
+        outboxInput.finish()
+    }
 
     /// Sends queued pushes one at a time, and flushes windows as they end.
     func run() async {
         guard let url = configuration.pushWebhookURL else { return }
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(Int(max(20, min(1_000, self.configuration.coalesceWindowMs / 4)))))
+                let step = Int(max(20, min(200, self.configuration.coalesceWindowMs / 4)))
+                while !self.stopped.isSet && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(step))
                     self.flush(nowMs: WallClock.nowMs())
                 }
             }
             for await push in outbox {
                 await send(push, to: url)
             }
-            group.cancelAll()
         }
     }
 

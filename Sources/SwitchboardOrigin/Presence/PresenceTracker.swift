@@ -1,6 +1,7 @@
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// Presence of every user, aggregated over this origin's gateway sessions and every edge's
 /// reports: `active` while a user has a connection (unless they chose `away` or `dnd`),
@@ -89,12 +90,7 @@ public final class PresenceTracker: Service, Sendable {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(Int(max(50, min(1_000, self.graceMs / 4)))))
-                self.sweep()
-            }
-        }
+        await runPeriodically(every: .milliseconds(Int(max(50, min(1_000, graceMs / 4))))) { self.sweep() }
     }
 
     private func update(_ user: Snowflake, _ workspaceID: Snowflake, _ change: (inout Entry) -> Void) {
