@@ -13,6 +13,8 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
     EdgeRoutes.add(to: router, edge: edge)
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),
+        // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
+        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
         configuration: .init(address: .hostname(edge.configuration.host, port: edge.configuration.port),
                              serverName: "switchboard-edge"),
         // The upstreams start before the server and stop after it.

@@ -40,8 +40,10 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
             webSocketRouter: webSockets,
             // The socket's frame limit is above the protocol's so that an oversized frame is
             // answered with an error instead of a closed connection.
-            configuration: .init(ws: .init(maxFrameSize: 4 * origin.configuration.gateway.maxClientFrameBytes,
-                                           autoPing: .disabled))),
+            configuration: .init(
+                // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
+                http1: .init(idleTimeout: .seconds(75)),
+                ws: .init(maxFrameSize: 4 * origin.configuration.gateway.maxClientFrameBytes, autoPing: .disabled))),
         configuration: .init(address: .hostname(origin.configuration.host, port: origin.configuration.port),
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)
