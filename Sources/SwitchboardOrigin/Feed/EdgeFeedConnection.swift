@@ -69,10 +69,26 @@ struct EdgeFeedConnection {
             return
         }
 
-        let lastFrameMs = Locked(WallClock.nowMs())
         // A server shutting down waits for its connections: close the feed (the edge resumes
         // from its cursor when the origin is back).
         await withGracefulShutdownHandler {
+            await serve(inbound: inbound, outbound: outbound, queue: queue, closeCode: closeCode)
+        } onGracefulShutdown: {
+            closeCode.withLock { $0 = $0 ?? .draining }
+            queue.finish()
+        }
+
+        origin.events.unsubscribe(sink, workspaceID: workspaceID)
+        origin.sessions.removeListener(sink, workspaceID: workspaceID)
+        // The edge's users count as disconnected; the grace period hides a quick reconnect.
+        origin.presence.replaceSource(request.edgeID, workspaceID: workspaceID, counts: [:])
+    }
+
+    /// Reads the edge's commands and writes the queued frames until either side ends; a
+    /// feed that stays silent past the idle timeout is closed.
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, queue: OutboundQueue,
+                       closeCode: Locked<GatewayCloseCode?>) async {
+        let lastFrameMs = Locked(WallClock.nowMs())
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await readCommands(inbound: inbound, queue: queue, lastFrameMs: lastFrameMs)
@@ -98,15 +114,6 @@ struct EdgeFeedConnection {
             try? await outbound.close(code.map { .unknown($0.rawValue) } ?? .normalClosure, reason: code?.reason)
             group.cancelAll()
         }
-        } onGracefulShutdown: {
-            closeCode.withLock { $0 = $0 ?? .draining }
-            queue.finish()
-        }
-
-        origin.events.unsubscribe(sink, workspaceID: workspaceID)
-        origin.sessions.removeListener(sink, workspaceID: workspaceID)
-        // The edge's users count as disconnected; the grace period hides a quick reconnect.
-        origin.presence.replaceSource(request.edgeID, workspaceID: workspaceID, counts: [:])
     }
 
     private func write(_ frame: [UInt8], to outbound: WebSocketOutboundWriter) async throws {
