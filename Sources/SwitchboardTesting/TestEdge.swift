@@ -37,36 +37,11 @@ public struct TestEdge: Sendable {
         var logger = Logger(label: "test-edge")
         logger.logLevel = .warning
         let edge = try await Edge(configuration: configuration, logger: logger)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let app = buildEdge(edge, logger: logger) { port in
-            portContinuation.yield(port)
-            portContinuation.finish()
+        defer { try? edge.store.sync() }
+        return try await withTestServer(name: "edge", logger: logger, build: { onRunning in
+            buildEdge(edge, logger: logger, onServerRunning: onRunning)
+        }) { port in
+            try await body(TestEdge(edge: edge, port: port, dataDirectory: directory))
         }
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        // The server runs in its own task: a test waits for its shutdown only so long, and a
-        // shutdown that does not complete is reported instead of hanging the whole run.
-        let runner = Task {
-            defer { portContinuation.finish() }
-            try await services.run()
-        }
-        var port = 0
-        for await bound in ports { port = bound }
-        guard port != 0 else {
-            _ = try await runner.value
-            throw TestServerError(description: "the edge did not start")
-        }
-        let running = TestEdge(edge: edge, port: port, dataDirectory: directory)
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(running))
-        } catch {
-            result = .failure(error)
-        }
-        await services.triggerGracefulShutdown()
-        if !(await waitForCompletion(of: runner, seconds: 20)) {
-            logger.error("the edge on port \(port) did not shut down within 20 s; carrying on")
-        }
-        try? edge.store.sync()
-        return try result.get()
     }
 }

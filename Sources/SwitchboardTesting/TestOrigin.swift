@@ -44,36 +44,11 @@ public struct TestOrigin: Sendable {
         let origin = try await Origin(configuration: configuration)
         var logger = Logger(label: "test-origin")
         logger.logLevel = .warning
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let app = buildOrigin(origin, logger: logger) { port in
-            portContinuation.yield(port)
-            portContinuation.finish()
+        return try await withTestServer(name: "origin", logger: logger, build: { onRunning in
+            buildOrigin(origin, logger: logger, onServerRunning: onRunning)
+        }) { port in
+            try await body(TestOrigin(origin: origin, port: port, dataDirectory: directory))
         }
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        // The server runs in its own task: a test waits for its shutdown only so long, and a
-        // shutdown that does not complete is reported instead of hanging the whole run.
-        let runner = Task {
-            defer { portContinuation.finish() }
-            try await services.run()
-        }
-        var port = 0
-        for await bound in ports { port = bound }
-        guard port != 0 else {
-            _ = try await runner.value
-            throw TestServerError(description: "the origin did not start")
-        }
-        let running = TestOrigin(origin: origin, port: port, dataDirectory: directory)
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(running))
-        } catch {
-            result = .failure(error)
-        }
-        await services.triggerGracefulShutdown()
-        if !(await waitForCompletion(of: runner, seconds: 20)) {
-            logger.error("the origin on port \(port) did not shut down within 20 s; carrying on")
-        }
-        return try result.get()
     }
 
     /// 48 random alphanumerics: HS256 needs at least 32 bytes.
