@@ -47,9 +47,15 @@ public struct Edge: Sendable {
         return try await tokens.verify(String(authorization.dropFirst("Bearer ".count)))
     }
 
-    /// Makes sure the caller's workspace is synced here (opening its feed if needed).
+    /// Makes sure the caller's workspace is synced here (opening its feed if needed). A valid
+    /// token names a user the origin has, so one this edge does not know yet is waited for
+    /// briefly: the `user.created` event is on its way.
     func ready(_ caller: Caller) async throws {
         try await upstreams.waitUntilSynced(caller.workspaceID)
-        guard try store.user(caller.workspaceID, caller.userID) != nil else { throw SwitchboardError.unauthorized }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while try store.user(caller.workspaceID, caller.userID) == nil {
+            guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 }
