@@ -88,6 +88,12 @@ import Testing
             #expect(Set(try await atEdge.members(of: general.id).members) == Set(ws.users.values.map(\.user.id)))
             #expect(try await atEdge.channels().map(\.id) == (try await alice.channels()).map(\.id))
 
+            // A user created a moment ago is served at once.
+            let newcomer = try await origin.admin.createUser(workspaceID: ws.workspace.id,
+                                                             CreateUserRequest(handle: "newcomer", displayName: "Newcomer"))
+            let newcomerSet = try await edge.client(token: newcomer.token).workingSet()
+            #expect(newcomerSet.me.handle == "newcomer" && newcomerSet.focusChannelID == general.id)
+
             // Writes pass through to the origin.
             let viaEdge = try await atEdge.post("written through the edge", to: general.id)
             #expect(viaEdge.created)
