@@ -132,8 +132,9 @@ extension EdgeStore {
         case .channelCreated, .channelUpdated:
             let channel = try JSON.decode(Channel.self, from: event.payload)
             let key = Self.key(ws, channel.id)
-            var record = try txn.get(channels, key).map { try Self.decode(ChannelRecord.self, $0) } ?? ChannelRecord(channel: channel)
-            let isNew = try txn.get(channels, key) == nil
+            let existing = try txn.get(channels, key).map { try Self.decode(ChannelRecord.self, $0) }
+            let isNew = existing == nil
+            var record = existing ?? ChannelRecord(channel: channel)
             record.channel = channel
             try txn.put(channels, key, try Self.encode(record))
             // DM members arrive with the channel, not as member.joined events.
