@@ -18,8 +18,10 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
         configuration: .init(address: .hostname(edge.configuration.host, port: edge.configuration.port),
                              serverName: "switchboard-edge"),
         // The upstreams start before the server and stop after it.
-        services: [edge.upstreams,
-                   EdgeRegistrar(configuration: edge.configuration, edgeID: edge.edgeID, publicURL: edge.publicURL, logger: logger)],
+        // Stopped in reverse: server, registrar, upstreams, and the HTTP client last.
+        services: [edge.http, edge.upstreams,
+                   EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
+                                 publicURL: edge.publicURL, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// The parts of a running edge, built once from its configuration.
 public struct Edge: Sendable {
@@ -12,6 +13,8 @@ public struct Edge: Sendable {
     let tokens: TokenAuthority
     let upstreams: UpstreamSupervisor
     let proxy: OriginProxy
+    /// The edge's own HTTP client to the origin, closed when the edge stops.
+    let http: HTTPClientService
     let history: SingleFlight<HistoryKey, MessagesResponse>
     let startedAtMs = WallClock.nowMs()
 
@@ -32,7 +35,8 @@ public struct Edge: Sendable {
         metrics = EdgeMetrics()
         tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
         upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics)
-        proxy = OriginProxy(originURL: configuration.originURL, http: HTTPClient.shared)
+        http = HTTPClientService()
+        proxy = OriginProxy(originURL: configuration.originURL, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
     }
 

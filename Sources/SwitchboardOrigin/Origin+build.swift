@@ -48,7 +48,7 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)
         // stops first.
-        services: [origin.events, origin.presence, origin.sessions, origin.notifier,
+        services: [origin.http, origin.events, origin.presence, origin.sessions, origin.notifier,
                    MaintenanceService(store: origin.store, configuration: origin.configuration)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardHTTP
 
 /// The parts of a running origin, built once from its configuration and shared by the HTTP
 /// routes (and, later, the gateway and the edge feed).
@@ -15,6 +16,8 @@ public struct Origin: Sendable {
     public let presence: PresenceTracker
     let sessions: SessionRegistry
     let notifier: Notifier
+    /// The origin's own HTTP client (push webhooks), closed when the origin stops.
+    let http = HTTPClientService()
     public let edges = EdgeDirectory()
     let edgeKey: AdminKey
     let adminKey: AdminKey
@@ -39,7 +42,7 @@ public struct Origin: Sendable {
         }
         let ids = SnowflakeGenerator(worker: configuration.workerID)
         notifier = Notifier(store: store, presence: presence, events: events, ids: ids,
-                            configuration: configuration.notifications, logger: logger)
+                            configuration: configuration.notifications, http: http.client, logger: logger)
         chat = Chat(store: store, ids: ids,
                     rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),

@@ -1,6 +1,9 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+#if canImport(Testing)
+import Testing
+#endif
 
 /// Runs an application built by `build` (which receives the callback to call with the bound
 /// port), hands the port to `body`, then shuts the application down. The server runs in its
@@ -35,7 +38,17 @@ func withTestServer<App: ApplicationProtocol, T: Sendable>(
     }
     await services.triggerGracefulShutdown()
     if !(await waitForCompletion(of: runner, seconds: 20)) {
-        logger.error("the \(name) on port \(port) did not shut down within 20 s; carrying on")
+        logger.error("the \(name) on port \(port) did not shut down within 20 s; carrying on",
+                     metadata: ["test": "\(currentTestName)"])
     }
     return try result.get()
+}
+
+/// The running test's name, for diagnostics.
+private var currentTestName: String {
+    #if canImport(Testing)
+    Test.current?.name ?? "?"
+    #else
+    "?"
+    #endif
 }

@@ -11,6 +11,7 @@ import SwitchboardHTTP
 /// `GET /api/edges` lists it and clients can pick the nearest edge.
 struct EdgeRegistrar: Service {
     let configuration: EdgeConfiguration
+    let http: HTTPClient
     let edgeID: String
     let publicURL: String
     let logger: Logger
@@ -29,7 +30,7 @@ struct EdgeRegistrar: Service {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSON.encode(EdgeRegistration(region: configuration.region,
                                                                                      publicURL: publicURL))))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await http.execute(request, timeout: .seconds(5))
             _ = try await response.body.collect(upTo: 64 << 10)
             if response.status.code != 200 {
                 logger.warning("the origin refused the edge's registration", metadata: ["status": "\(response.status.code)"])

@@ -30,7 +30,7 @@ public final class Notifier: Service, Sendable {
     let pushes: PushCoalescer
 
     init(store: any Store, presence: PresenceTracker, events: EventHub, ids: SnowflakeGenerator,
-         configuration: NotificationConfiguration, logger: Logger) {
+         configuration: NotificationConfiguration, http: HTTPClient, logger: Logger) {
         self.store = store
         self.presence = presence
         self.events = events
@@ -38,7 +38,7 @@ public final class Notifier: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         (jobs, jobInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(configuration.queueLimit))
-        pushes = PushCoalescer(configuration: configuration, logger: logger)
+        pushes = PushCoalescer(configuration: configuration, http: http, logger: logger)
     }
 
     /// Queues a committed message; never waits. When the queue is full the message's

@@ -31,13 +31,15 @@ final class PushCoalescer: Sendable {
     }
 
     private let configuration: NotificationConfiguration
+    private let http: HTTPClient
     private let logger: Logger
     private let slots = Mutex<[Key: Slot]>([:])
     private let outbox: AsyncStream<Push>
     private let outboxInput: AsyncStream<Push>.Continuation
 
-    init(configuration: NotificationConfiguration, logger: Logger) {
+    init(configuration: NotificationConfiguration, http: HTTPClient, logger: Logger) {
         self.configuration = configuration
+        self.http = http
         self.logger = logger
         (outbox, outboxInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(configuration.pushQueueLimit))
     }
@@ -110,7 +112,7 @@ final class PushCoalescer: Sendable {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSON.encode(push)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(configuration.pushTimeoutMs))
+            let response = try await http.execute(request, timeout: .milliseconds(configuration.pushTimeoutMs))
             _ = try await response.body.collect(upTo: 64 << 10)
             if response.status.code >= 300 {
                 logger.warning("push webhook refused", metadata: ["status": "\(response.status.code)"])
