@@ -149,40 +149,21 @@ public enum FeedCommand: Sendable, Equatable {
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> FeedCommand {
-        let data = Data(bytes)
-        guard let envelope = try? JSON.decoder().decode(Envelope.self, from: data) else {
-            throw .badRequest("a feed frame is a JSON object {\"op\": ..., \"d\": {...}}")
-        }
-        func payload<T: Decodable>(_ type: T.Type) throws(SwitchboardError) -> T {
-            do {
-                return try JSON.decoder().decode(Incoming<T>.self, from: data).d
-            } catch let error as DecodingError {
-                throw .badRequest("\(envelope.op): \(GatewayCommand.describe(error))")
-            } catch {
-                throw .badRequest("\(envelope.op): malformed payload")
-            }
-        }
-        switch envelope.op {
-        case "send": return .send(try payload(Send.self))
-        case "presence": return .presence(try payload(Presence.self))
-        case "presence_sync": return .presenceSync(try payload(PresenceSync.self))
-        case "typing": return .typing(try payload(UserChannel.self))
-        case "read": return .read(try payload(Read.self))
-        case "set_presence": return .setPresence(try payload(SetPresence.self))
+        let frame = try IncomingFrame(bytes)
+        switch frame.op {
+        case "send": return .send(try frame.payload(Send.self))
+        case "presence": return .presence(try frame.payload(Presence.self))
+        case "presence_sync": return .presenceSync(try frame.payload(PresenceSync.self))
+        case "typing": return .typing(try frame.payload(UserChannel.self))
+        case "read": return .read(try frame.payload(Read.self))
+        case "set_presence": return .setPresence(try frame.payload(SetPresence.self))
         case "heartbeat": return .heartbeat
-        default: throw .badRequest("unknown feed op '\(envelope.op)'")
+        default: throw .badRequest("unknown feed op '\(frame.op)'")
         }
-    }
-
-    private struct Envelope: Decodable { var op: String }
-    private struct Incoming<D: Decodable>: Decodable { var d: D }
-    private struct Outgoing<D: Encodable>: Encodable {
-        var op: String
-        var d: D
     }
 
     public func encoded() -> [UInt8] {
-        func frame(_ d: some Encodable) -> [UInt8] { [UInt8]((try? JSON.encode(Outgoing(op: op, d: d))) ?? Data()) }
+        func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op, d) }
         switch self {
         case .send(let d): return frame(d)
         case .presence(let d): return frame(d)

@@ -128,41 +128,24 @@ public enum GatewayCommand: Sendable, Equatable {
     /// Parses one client frame. Every failure is a ``SwitchboardError`` with code
     /// `bad_request` whose message says what was wrong.
     public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> GatewayCommand {
-        let data = Data(bytes)
-        let envelope: Envelope
-        do {
-            envelope = try JSON.decoder().decode(Envelope.self, from: data)
-        } catch {
-            throw .badRequest("a frame is a JSON object {\"op\": ..., \"d\": {...}}")
-        }
-        func payload<T: Decodable>(_ type: T.Type) throws(SwitchboardError) -> T {
-            do {
-                return try JSON.decoder().decode(Incoming<T>.self, from: data).d
-            } catch let error as DecodingError {
-                throw .badRequest("\(envelope.op): \(Self.describe(error))")
-            } catch {
-                throw .badRequest("\(envelope.op): malformed payload")
-            }
-        }
-        switch envelope.op {
-        case "identify": return .identify(try payload(Identify.self))
-        case "resume": return .resume(try payload(Resume.self))
-        case "heartbeat": return .heartbeat((try? JSON.decoder().decode(Incoming<Heartbeat>.self, from: data))?.d ?? Heartbeat(s: nil))
-        case "focus": return .focus(try payload(Focus.self))
-        case "presence_subscribe": return .presenceSubscribe(try payload(PresenceSubscribe.self))
-        case "typing": return .typing(try payload(Typing.self))
-        case "send": return .send(try payload(Send.self))
-        case "read": return .read(try payload(Read.self))
-        case "set_presence": return .setPresence(try payload(SetPresence.self))
-        default: throw .badRequest("unknown op '\(envelope.op)'")
+        let frame = try IncomingFrame(bytes)
+        switch frame.op {
+        case "identify": return .identify(try frame.payload(Identify.self))
+        case "resume": return .resume(try frame.payload(Resume.self))
+        case "heartbeat": return .heartbeat(frame.optionalPayload(Heartbeat.self) ?? Heartbeat(s: nil))
+        case "focus": return .focus(try frame.payload(Focus.self))
+        case "presence_subscribe": return .presenceSubscribe(try frame.payload(PresenceSubscribe.self))
+        case "typing": return .typing(try frame.payload(Typing.self))
+        case "send": return .send(try frame.payload(Send.self))
+        case "read": return .read(try frame.payload(Read.self))
+        case "set_presence": return .setPresence(try frame.payload(SetPresence.self))
+        default: throw .badRequest("unknown op '\(frame.op)'")
         }
     }
 
     /// The frame a client sends for this command.
     public func encoded() -> [UInt8] {
-        func frame(_ d: some Encodable) -> [UInt8] {
-            [UInt8]((try? JSON.encode(Outgoing(op: op, d: d))) ?? Data())
-        }
+        func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op, d) }
         switch self {
         case .identify(let d): return frame(d)
         case .resume(let d): return frame(d)
@@ -173,27 +156,6 @@ public enum GatewayCommand: Sendable, Equatable {
         case .send(let d): return frame(d)
         case .read(let d): return frame(d)
         case .setPresence(let d): return frame(d)
-        }
-    }
-
-    private struct Envelope: Decodable { var op: String }
-    private struct Incoming<D: Decodable>: Decodable {
-        var d: D
-    }
-    private struct Outgoing<D: Encodable>: Encodable {
-        var op: String
-        var d: D
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
-            (context.codingPath + (key.map { [$0] } ?? [])).map(\.stringValue).filter { $0 != "d" }.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing field '\(path(context, key))'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "field '\(path(context))' has the wrong type"
-        case .dataCorrupted(let context): return "field '\(path(context))' is invalid"
-        @unknown default: return "malformed payload"
         }
     }
 }
