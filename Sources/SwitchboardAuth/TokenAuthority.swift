@@ -47,6 +47,18 @@ public struct TokenAuthority: Sendable {
         return try await keys.sign(claims)
     }
 
+    /// The token of an `Authorization: Bearer <token>` header, if that is what it holds.
+    public static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        return String(authorization.dropFirst("Bearer ".count))
+    }
+
+    /// The caller named by an `Authorization` header's bearer token; `unauthorized` otherwise.
+    public func verify(authorization: String?) async throws(SwitchboardError) -> Caller {
+        guard let token = Self.bearerToken(authorization) else { throw SwitchboardError.unauthorized }
+        return try await verify(token)
+    }
+
     /// The caller named by a valid, unexpired token; `unauthorized` otherwise.
     public func verify(_ token: String) async throws(SwitchboardError) -> Caller {
         do {

@@ -47,8 +47,7 @@ public struct Edge: Sendable {
 
     /// The caller named by a bearer token, verified here with the shared secret — no round trip.
     func caller(_ authorization: String?) async throws -> Caller {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { throw SwitchboardError.unauthorized }
-        return try await tokens.verify(String(authorization.dropFirst("Bearer ".count)))
+        try await tokens.verify(authorization: authorization)
     }
 
     /// Makes sure the caller's workspace is synced here (opening its feed if needed). A valid

@@ -55,8 +55,7 @@ public struct Origin: Sendable {
 
     /// The caller named by the request's bearer token.
     func caller(_ authorization: String?) async throws -> Caller {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { throw SwitchboardError.unauthorized }
-        return try await tokens.verify(String(authorization.dropFirst("Bearer ".count)))
+        try await tokens.verify(authorization: authorization)
     }
 
     func requireAdmin(_ key: String?) throws {

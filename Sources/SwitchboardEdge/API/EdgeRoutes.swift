@@ -123,7 +123,7 @@ enum EdgeRoutes {
                 return MessagesResponse(messages: Array(cached.suffix(limit)), hasMore: cached.count > limit)
             }
         }
-        let token = String(request.headers[.authorization]?.dropFirst("Bearer ".count) ?? "")
+        let token = TokenAuthority.bearerToken(request.headers[.authorization]) ?? ""
         let key = Edge.HistoryKey(channelID: channelID, before: before, after: after, limit: limit)
         let (page, fetched) = try await edge.history.value(for: key) {
             try await edge.proxy.history(channelID: channelID, token: token, before: before, after: after, limit: limit)
