@@ -171,17 +171,15 @@ public enum GatewayFrame {
         Array(#"{"op":"ready","d":{"bootstrap":"#.utf8) + bootstrap + Array("}}".utf8)
     }
 
-    /// `event`: the payload bytes are shared by every recipient; only `s` differs.
+    /// `event` as one array (tests, single recipients). Fan-out uses ``eventHead(s:)`` and
+    /// ``EventBody`` so that the encoded payload is shared by every recipient.
     public static func event(s: UInt64, type: EventType, payload: [UInt8]) -> [UInt8] {
-        var bytes = Array(#"{"op":"event","s":"#.utf8)
-        bytes.reserveCapacity(bytes.count + payload.count + 48)
-        bytes += Array(String(s).utf8)
-        bytes += Array(#","t":""#.utf8)
-        bytes += Array(type.rawValue.utf8)
-        bytes += Array(#"","d":"#.utf8)
-        bytes += payload
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
+        eventHead(s: s) + EventBody(type, payload: payload).bytes
+    }
+
+    /// The part of an `event` frame that differs per session: `{"op":"event","s":17`.
+    public static func eventHead(s: UInt64) -> [UInt8] {
+        Array(#"{"op":"event","s":"#.utf8) + Array(String(s).utf8)
     }
 
     public static func ack(nonce: String, message: Message) -> [UInt8] {
@@ -282,4 +280,27 @@ public struct ServerFrame: Sendable, CustomStringConvertible {
 /// `ready.d`: the bootstrap the server chose (full at the origin, working set at an edge).
 public struct ReadyPayload<Bootstrap: Decodable & Sendable>: Decodable, Sendable {
     public var bootstrap: Bootstrap
+}
+
+/// The shared part of an `event` frame, `,"t":"message.created","d":{...}}`, encoded once per
+/// event and handed to every recipient.
+public struct EventBody: Sendable {
+    public let type: EventType
+    public let bytes: [UInt8]
+
+    public init(_ type: EventType, payload: some Collection<UInt8>) {
+        self.type = type
+        var bytes = Array(#","t":""#.utf8)
+        bytes.reserveCapacity(bytes.count + payload.count + 32)
+        bytes += Array(type.rawValue.utf8)
+        bytes += Array(#"","d":"#.utf8)
+        bytes += payload
+        bytes.append(UInt8(ascii: "}"))
+        self.bytes = bytes
+    }
+
+    /// Encodes `value` as the payload.
+    public init(_ type: EventType, encoding value: some Encodable) {
+        self.init(type, payload: [UInt8]((try? JSON.encode(value)) ?? Data("{}".utf8)))
+    }
 }

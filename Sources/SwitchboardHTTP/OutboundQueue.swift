@@ -1,5 +1,31 @@
 import DequeModule
+import NIOCore
 import Synchronization
+
+/// One frame on its way to a socket: a small head of its own and a body that many
+/// recipients share. An event is encoded once; a Swift array's storage is shared until
+/// written, so a thousand queues hold one body, and only the head (`{"op":"event","s":17`)
+/// differs per recipient.
+public struct OutboundFrame: Sendable {
+    public var head: [UInt8]
+    public var body: [UInt8]
+
+    public init(head: [UInt8] = [], body: [UInt8]) {
+        self.head = head
+        self.body = body
+    }
+
+    public var count: Int { head.count + body.count }
+    public var bytes: [UInt8] { head + body }
+
+    /// The frame as one buffer for the socket (the only copy made per recipient).
+    public func buffer(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: count)
+        buffer.writeBytes(head)
+        buffer.writeBytes(body)
+        return buffer
+    }
+}
 
 /// The bounded queue between everything that produces frames for one client and the one
 /// writer task that puts them on its socket. Producers never wait: `enqueue` answers at once,
@@ -14,9 +40,9 @@ public final class OutboundQueue: Sendable {
     }
 
     private struct State {
-        var frames = Deque<[UInt8]>()
+        var frames = Deque<OutboundFrame>()
         var bytes = 0
-        var waiter: CheckedContinuation<[UInt8]?, Never>?
+        var waiter: CheckedContinuation<OutboundFrame?, Never>?
         var closed = false
         /// No more frames will be accepted; the queued ones are still delivered.
         var finishing = false
@@ -30,8 +56,10 @@ public final class OutboundQueue: Sendable {
         self.limitBytes = limitBytes
     }
 
-    public func enqueue(_ frame: [UInt8]) -> EnqueueResult {
-        let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<[UInt8]?, Never>?) in
+    public func enqueue(_ bytes: [UInt8]) -> EnqueueResult { enqueue(OutboundFrame(body: bytes)) }
+
+    public func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
+        let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<OutboundFrame?, Never>?) in
             guard !state.closed, !state.finishing else { return (.closed, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -53,8 +81,8 @@ public final class OutboundQueue: Sendable {
 
     /// The next frame; `nil` once the queue is closed (pending frames are dropped on close)
     /// or finished and drained.
-    public func next() async -> [UInt8]? {
-        if let frame = state.withLock({ state -> [UInt8]?? in
+    public func next() async -> OutboundFrame? {
+        if let frame = state.withLock({ state -> OutboundFrame?? in
             if state.closed { return .some(nil) }
             guard let frame = state.frames.popFirst() else { return state.finishing ? .some(nil) : nil }
             state.bytes -= frame.count
@@ -64,7 +92,7 @@ public final class OutboundQueue: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let immediate = state.withLock { state -> [UInt8]?? in
+                let immediate = state.withLock { state -> OutboundFrame?? in
                     if state.closed || Task.isCancelled { return .some(nil) }
                     if let frame = state.frames.popFirst() {
                         state.bytes -= frame.count
@@ -83,7 +111,7 @@ public final class OutboundQueue: Sendable {
 
     /// Stops the queue; a waiting `next()` returns nil.
     public func close() {
-        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<OutboundFrame?, Never>? in
             state.closed = true
             state.frames.removeAll()
             state.bytes = 0
@@ -95,7 +123,7 @@ public final class OutboundQueue: Sendable {
 
     /// Accepts no more frames; `next()` returns what is queued, then nil.
     public func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<OutboundFrame?, Never>? in
             state.finishing = true
             guard state.frames.isEmpty else { return nil }
             defer { state.waiter = nil }

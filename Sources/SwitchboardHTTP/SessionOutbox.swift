@@ -13,7 +13,7 @@ public final class SessionOutbox: Sendable {
         /// The `s` of the next event.
         var nextS: UInt64 = 1
         /// The last events sent, for `resume`: (s, frame).
-        var replay = Deque<(s: UInt64, frame: [UInt8])>()
+        var replay = Deque<(s: UInt64, frame: OutboundFrame)>()
         var replayBytes = 0
         var queue: OutboundQueue?
         /// Ends the current connection with a close code.
@@ -31,10 +31,16 @@ public final class SessionOutbox: Sendable {
     /// Numbers an event, records it for resume and queues it if a connection is attached.
     @discardableResult
     public func sendEvent(_ type: EventType, payload: [UInt8]) -> SendResult {
+        sendEvent(EventBody(type, payload: payload))
+    }
+
+    /// Same, with a body encoded once and shared with other sessions.
+    @discardableResult
+    public func sendEvent(_ body: EventBody) -> SendResult {
         state.withLock { state in
             let s = state.nextS
             state.nextS += 1
-            let frame = GatewayFrame.event(s: s, type: type, payload: payload)
+            let frame = OutboundFrame(head: GatewayFrame.eventHead(s: s), body: body.bytes)
             state.replay.append((s, frame))
             state.replayBytes += frame.count
             while state.replay.count > limits.replayEvents || state.replayBytes > limits.replayBytes,

@@ -15,7 +15,7 @@ import Testing
         #expect(queue.enqueue([3]) == .overflow)
         #expect(queue.isClosed && queue.queuedBytes == 0)
         #expect(queue.enqueue([4]) == .closed)
-        #expect(await queue.next() == nil)
+        #expect(await queue.next()?.bytes == nil)
     }
 
     @Test func outboundQueueHandsFramesToAWaitingWriter() async {
@@ -23,9 +23,9 @@ import Testing
         async let first = queue.next()
         try? await Task.sleep(for: .milliseconds(20))
         #expect(queue.enqueue([7, 7]) == .enqueued)
-        #expect(await first == [7, 7])
+        #expect(await first?.bytes == [7, 7])
         queue.close()
-        #expect(await queue.next() == nil)
+        #expect(await queue.next()?.bytes == nil)
     }
 
     @Test func floodGuardRefusesThenDisconnects() {

@@ -107,7 +107,7 @@ struct EdgeFeedConnection {
                 }
             }
             while let frame = await queue.next() {
-                do { try await write(frame, to: outbound) } catch { break }
+                do { try await write(frame.buffer(), to: outbound) } catch { break }
             }
             queue.close()
             let code = closeCode.value
@@ -117,7 +117,11 @@ struct EdgeFeedConnection {
     }
 
     private func write(_ frame: [UInt8], to outbound: WebSocketOutboundWriter) async throws {
-        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
+        try await write(ByteBuffer(bytes: frame), to: outbound)
+    }
+
+    private func write(_ buffer: ByteBuffer, to outbound: WebSocketOutboundWriter) async throws {
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer)))
     }
 
     /// Streams the workspace in chunks; each write waits for the socket, so memory stays at

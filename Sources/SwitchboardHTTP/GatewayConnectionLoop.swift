@@ -1,0 +1,188 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ServiceLifecycle
+import Synchronization
+import SwitchboardCore
+
+/// What differs between the origin's and the edge's gateway: how a session is identified or
+/// resumed, and what its commands do. Everything else — the handshake, frame limits, the flood
+/// guard, heartbeats, the bounded writer, draining — is ``GatewayConnectionLoop``.
+public protocol GatewayHandler: Sendable {
+    associatedtype Session: Sendable
+
+    /// Verifies the token, sends `ready` through `link` and binds the new session to it.
+    func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> Session
+    /// Rebinds an existing session to `link`, replaying what it missed, then `resumed`.
+    func resume(_ resume: GatewayCommand.Resume, link: GatewayLink) async throws -> Session
+    /// Any other command of an identified session.
+    func perform(_ command: GatewayCommand, session: Session, link: GatewayLink) async throws
+    /// The socket is gone; the session (if any) stays resumable for the resume window.
+    func disconnected(_ session: Session, link: GatewayLink)
+}
+
+/// Serves one client WebSocket of a gateway. Reader, writer and heartbeat monitor run as one
+/// task group; leaving it closes the socket.
+public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
+    public let handler: Handler
+    public let limits: GatewayLimits
+    public let logger: Logger
+    /// When a shutdown begins, how long this connection waits before telling its client to
+    /// reconnect elsewhere: an edge spreads its clients over a window so they do not all land
+    /// on the next edge at once.
+    public let drainDelay: @Sendable () -> Duration
+
+    public init(handler: Handler, limits: GatewayLimits, logger: Logger,
+                drainDelay: @escaping @Sendable () -> Duration = { .zero }) {
+        self.handler = handler
+        self.limits = limits
+        self.logger = logger
+        self.drainDelay = drainDelay
+    }
+
+    /// Shared by the reader, the writer and the monitor.
+    private final class Bound: Sendable {
+        let session = Mutex<Handler.Session?>(nil)
+    }
+
+    public func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let queue = OutboundQueue(limitBytes: limits.outboundQueueBytes)
+        let link = GatewayLink(queue: queue, helloSessionID: UUID().uuidString.lowercased(), nowMs: WallClock.nowMs())
+        let bound = Bound()
+        link.reply(GatewayFrame.hello(heartbeatIntervalMs: Int(limits.heartbeatIntervalMs), sessionID: link.helloSessionID))
+
+        // A server shutting down waits for its connections: tell the client to go elsewhere
+        // (it can resume there, or identify) and close once that is written.
+        let drainTask = Mutex<Task<Void, Never>?>(nil)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await watchHeartbeats(link: link) }
+                group.addTask {
+                    await readLoop(inbound: inbound, link: link, bound: bound)
+                    // The reader is done (client gone, or we decided to close): the writer
+                    // sends the close frame and ends.
+                    link.close(.heartbeatTimeout)
+                }
+                await writeLoop(link: link, outbound: outbound)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            let delay = drainDelay()
+            drainTask.withLock {
+                $0 = Task {
+                    if delay > .zero { try? await Task.sleep(for: delay) }
+                    _ = queue.enqueue(GatewayFrame.reconnect(reason: "draining"))
+                    link.drain()
+                }
+            }
+        }
+        drainTask.withLock { $0 }?.cancel()
+        if let session = bound.session.withLock({ $0 }) { handler.disconnected(session, link: link) }
+    }
+
+    // MARK: Writer and monitor
+
+    private func writeLoop(link: GatewayLink, outbound: WebSocketOutboundWriter) async {
+        do {
+            while let frame = await link.queue.next() {
+                // Writing suspends while the socket is not writable: that is the backpressure
+                // that fills the bounded queue when a client reads too slowly.
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.buffer())))
+            }
+            let code = link.state.withLock { $0.closeCode } ?? .heartbeatTimeout
+            try await outbound.close(.unknown(code.rawValue), reason: code.reason)
+        } catch {
+            link.queue.close()
+        }
+    }
+
+    private func watchHeartbeats(link: GatewayLink) async {
+        let interval = limits.heartbeatIntervalMs
+        let identifyDeadline = WallClock.nowMs() + limits.identifyTimeoutMs
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(max(20, interval / 4))))
+            let nowMs = WallClock.nowMs()
+            let (identified, last) = link.state.withLock { ($0.identified, $0.lastHeartbeatMs) }
+            // Before identify only the identify deadline applies; the heartbeat clock starts
+            // when the session is ready (a large bootstrap must not count against the client).
+            if !identified {
+                if nowMs >= identifyDeadline {
+                    link.close(.identifyTimeout)
+                    return
+                }
+                continue
+            }
+            if nowMs > last + 2 * interval {
+                link.close(.heartbeatTimeout)
+                return
+            }
+        }
+    }
+
+    // MARK: Reader
+
+    private func readLoop(inbound: WebSocketInboundStream, link: GatewayLink, bound: Bound) async {
+        var flood = FloodGuard(limit: limits.commandsPerWindow, windowMs: limits.commandWindowMs)
+        do {
+            // The socket's own limit is larger than the protocol's, so that a too-large
+            // frame gets an error and the connection lives on.
+            for try await message in inbound.messages(maxSize: limits.maxClientFrameBytes * 4) {
+                guard !link.queue.isClosed else { break }
+                switch flood.admit(nowMs: WallClock.nowMs()) {
+                case .admit: break
+                case .refuse(let retryAfterMs):
+                    link.reply(GatewayFrame.error(SwitchboardError(
+                        .rateLimited, "too many frames; slow down", retryAfterMs: Int(retryAfterMs))))
+                    continue
+                case .disconnect:
+                    link.close(.flooding)
+                    return
+                }
+                let bytes: [UInt8]
+                switch message {
+                case .text(let text): bytes = Array(text.utf8)
+                case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                }
+                guard bytes.count <= limits.maxClientFrameBytes else {
+                    link.reply(GatewayFrame.error(SwitchboardError(.payloadTooLarge,
+                        "frames are limited to \(limits.maxClientFrameBytes) bytes")))
+                    continue
+                }
+                do {
+                    try await handle(try GatewayCommand.decode(bytes), link: link, bound: bound)
+                } catch let error as SwitchboardError {
+                    link.reply(GatewayFrame.error(error))
+                } catch {
+                    logger.error("gateway command failed", metadata: ["error": "\(String(reflecting: error))"])
+                    link.reply(GatewayFrame.error(SwitchboardError(.internalError, "internal error")))
+                }
+            }
+        } catch {
+            logger.debug("gateway connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func handle(_ command: GatewayCommand, link: GatewayLink, bound: Bound) async throws {
+        let session = bound.session.withLock { $0 }
+        switch command {
+        case .heartbeat:
+            link.heartbeat(nowMs: WallClock.nowMs())
+            link.reply(GatewayFrame.heartbeatAck())
+        case .identify(let identify):
+            guard session == nil else { throw SwitchboardError.badRequest("already identified") }
+            let session = try await handler.identify(identify, link: link)
+            bound.session.withLock { $0 = session }
+            link.identified(nowMs: WallClock.nowMs())
+        case .resume(let resume):
+            guard session == nil else { throw SwitchboardError.badRequest("already identified") }
+            let session = try await handler.resume(resume, link: link)
+            bound.session.withLock { $0 = session }
+            link.identified(nowMs: WallClock.nowMs())
+        default:
+            guard let session else { throw SwitchboardError(.unauthorized, "identify or resume first") }
+            try await handler.perform(command, session: session, link: link)
+        }
+    }
+}
