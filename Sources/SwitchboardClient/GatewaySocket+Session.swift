@@ -3,8 +3,8 @@ import SwitchboardCore
 
 extension FrameSocket where Frame == ServerFrame {
     /// Connects to a gateway.
-    public static func connect(_ url: String) async throws -> GatewaySocket {
-        try await connect(url, parse: { try ServerFrame($0) })
+    public static func connect(_ url: String, mailboxCapacity: Int = 256) async throws -> GatewaySocket {
+        try await connect(url, parse: { try ServerFrame($0) }, mailboxCapacity: mailboxCapacity)
     }
 
     /// Sends a command frame.
@@ -20,9 +20,9 @@ extension FrameSocket where Frame == ServerFrame {
     }
 
     /// Connects, waits for `hello`, sends `identify` and waits for `ready`.
-    public static func identify(_ url: String, token: String, focus: Snowflake? = nil,
+    public static func identify(_ url: String, token: String, focus: Snowflake? = nil, mailboxCapacity: Int = 256,
                                 timeout: Duration = .seconds(30)) async throws -> Identified {
-        let socket = try await connect(url)
+        let socket = try await connect(url, mailboxCapacity: mailboxCapacity)
         let hello = try await socket.expect("hello", timeout: timeout).payload(GatewayFrame.Hello.self)
         try await socket.send(.identify(.init(token: token, focusChannelID: focus)))
         let ready = try await socket.expect("ready", timeout: timeout)

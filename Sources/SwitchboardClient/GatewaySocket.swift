@@ -31,17 +31,20 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         var closed = false
     }
 
-    private let mailbox = FrameMailbox<Frame>(capacity: 256)
+    private let mailbox: FrameMailbox<Frame>
     private let state = Mutex(State())
 
-    private init() {}
+    private init(mailboxCapacity: Int) {
+        mailbox = FrameMailbox<Frame>(capacity: mailboxCapacity)
+    }
 
     /// Connects to `url` (`ws://host:port/gateway`). Returns once the socket is open.
-    /// Frames that `parse` rejects are skipped.
+    /// Frames that `parse` rejects are skipped. At most `mailboxCapacity` frames wait to be
+    /// taken; beyond that the socket is not read (the server sees a slow reader).
     public static func connect(_ url: String, headers: [(String, String)] = [],
-                               parse: @escaping @Sendable (Data) throws -> Frame,
+                               parse: @escaping @Sendable (Data) throws -> Frame, mailboxCapacity: Int = 256,
                                logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
-        let socket = FrameSocket<Frame>()
+        let socket = FrameSocket<Frame>(mailboxCapacity: mailboxCapacity)
         var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20, autoPing: .disabled)
         for (name, value) in headers {
             if let field = HTTPField.Name(name) { configuration.additionalHeaders[field] = value }
@@ -99,7 +102,7 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         var skipped: [Frame] = []
         let deadline = ContinuousClock.now + timeout
         while true {
-            guard let frame = try await next(timeout: deadline - ContinuousClock.now) else { throw Timeout() }
+            guard let frame = try await next(timeout: deadline - ContinuousClock.now) else { throw NotConnected() }
             if matches(frame) { return (frame, skipped) }
             skipped.append(frame)
         }

@@ -200,6 +200,12 @@ public enum FeedFrame {
         return bytes
     }
 
+    /// Who is not offline in the workspace, sent when a feed starts; later changes follow as
+    /// `presence.changed` events.
+    public static func presenceState(_ statuses: [Snowflake: PresenceStatus]) -> [UInt8] {
+        encodeFrame(op: "presence_state", PresenceState(statuses: statuses))
+    }
+
     /// An ephemeral event (typing, presence): no sequence number.
     public static func ephemeral(_ type: EventType, payload: [UInt8]) -> [UInt8] {
         Array(#"{"op":"event","t":"\#(type.rawValue)","d":"#.utf8) + payload + [UInt8(ascii: "}")]
@@ -235,6 +241,12 @@ public enum FeedFrame {
         return [UInt8]((try? JSON.encode(ErrorFrame(d: .init(ref: ref, code: error.code.rawValue, message: error.message,
                                                                retryAfterMs: error.retryAfterMs)))) ?? Data())
     }
+}
+
+/// `presence_state.d`: every user of the workspace who is not offline.
+public struct PresenceState: Codable, Sendable, Equatable {
+    public var statuses: [Snowflake: PresenceStatus]
+    public init(statuses: [Snowflake: PresenceStatus]) { self.statuses = statuses }
 }
 
 /// An origin → edge frame as the edge reads it.

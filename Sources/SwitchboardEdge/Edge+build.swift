@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
@@ -11,15 +12,27 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: ProxyFallbackMiddleware(edge: edge))
     EdgeRoutes.add(to: router, edge: edge)
+
+    let webSockets = Router(context: BasicWebSocketRequestContext.self)
+    webSockets.ws("/gateway") { inbound, outbound, context in
+        await EdgeGatewayConnection(edge: edge, logger: context.logger).run(inbound: inbound, outbound: outbound)
+    }
+
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),
-        // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
-        server: .http1(configuration: .init(idleTimeout: .seconds(75))),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSockets,
+            configuration: .init(
+                // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
+                http1: .init(idleTimeout: .seconds(75)),
+                // Above the protocol's frame limit, so an oversized frame is answered with an error.
+                ws: .init(maxFrameSize: 4 * edge.configuration.gateway.maxClientFrameBytes, autoPing: .disabled))),
         configuration: .init(address: .hostname(edge.configuration.host, port: edge.configuration.port),
                              serverName: "switchboard-edge"),
-        // The upstreams start before the server and stop after it.
-        // Stopped in reverse: server, registrar, upstreams, and the HTTP client last.
-        services: [edge.http, edge.upstreams,
+        // Started in this order, stopped in reverse: the server first (its clients are told
+        // to reconnect elsewhere while the feeds still run), then the registrar, the
+        // upstreams, the gateway's timers, and the HTTP client last.
+        services: [edge.http, edge.gateway, edge.upstreams,
                    EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
                                  publicURL: edge.publicURL, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -12,6 +12,7 @@ public struct Edge: Sendable {
     public let metrics: EdgeMetrics
     let tokens: TokenAuthority
     let upstreams: UpstreamSupervisor
+    let gateway: EdgeGateway
     let proxy: OriginProxy
     /// The edge's own HTTP client to the origin, closed when the edge stops.
     let http: HTTPClientService
@@ -34,7 +35,10 @@ public struct Edge: Sendable {
                               durable: configuration.durable)
         metrics = EdgeMetrics()
         tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
-        upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics)
+        gateway = EdgeGateway(store: store, metrics: metrics, limits: configuration.gateway,
+                              badgeIntervalMs: configuration.badgeIntervalMs)
+        upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics,
+                                       gateway: gateway)
         http = HTTPClientService()
         proxy = OriginProxy(originURL: configuration.originURL, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })

@@ -1,3 +1,5 @@
+import SwitchboardHTTP
+
 /// Everything an edge needs to run. Executables fill it from flags, environment and a file;
 /// tests build it directly.
 public struct EdgeConfiguration: Sendable {
@@ -35,6 +37,12 @@ public struct EdgeConfiguration: Sendable {
     public var syncWaitMs: UInt64 = 30_000
     /// How long history pages fetched from the origin are reused (ms). Default 2,000.
     public var historyCacheMs: UInt64 = 2_000
+    /// Client sessions: heartbeat interval, resume window, outbound queue bytes, frame limits.
+    public var gateway = GatewayLimits()
+    /// At most one `unread.updated` per channel per session in this interval (ms). Default 250.
+    public var badgeIntervalMs: UInt64 = 250
+    /// On shutdown, clients are told to reconnect elsewhere spread over this window (ms). Default 10,000.
+    public var drainWindowMs: UInt64 = 10_000
 
     public init(host: String = "127.0.0.1", port: Int = 8081, originURL: String, edgeKey: String, tokenSecret: String,
                 dataDirectory: String = "./data/edge", region: String = "local", publicURL: String? = nil,

@@ -11,6 +11,13 @@ public final class EdgeMetrics: Sendable {
     let historyFromOrigin: Prometheus.Counter
     let historyOriginFetches: Prometheus.Counter
     let proxied: Prometheus.Counter
+    let gatewaySessions: Prometheus.Gauge
+    let gatewayIdentifies: Prometheus.Counter
+    let gatewayResumes: Prometheus.Counter
+    let deliveries: Prometheus.Counter
+    let badges: Prometheus.Counter
+    let prefetches: Prometheus.Counter
+    let slowConsumers: Prometheus.Counter
 
     public init() {
         upstreamConnects = registry.makeCounter(name: "switchboard_edge_upstream_connects_total", help: "Feed connections opened")
@@ -24,6 +31,14 @@ public final class EdgeMetrics: Sendable {
         historyOriginFetches = registry.makeCounter(name: "switchboard_edge_history_origin_fetches_total",
                                                     help: "History pages fetched from the origin (after coalescing)")
         proxied = registry.makeCounter(name: "switchboard_edge_proxied_requests_total", help: "Requests passed to the origin")
+        gatewaySessions = registry.makeGauge(name: "switchboard_edge_gateway_sessions", help: "Gateway sessions held (attached or resumable)")
+        gatewayIdentifies = registry.makeCounter(name: "switchboard_edge_gateway_identifies_total", help: "Sessions identified")
+        gatewayResumes = registry.makeCounter(name: "switchboard_edge_gateway_resumes_total", help: "Sessions resumed")
+        deliveries = registry.makeCounter(name: "switchboard_edge_deliveries_total", help: "Events queued to sessions")
+        badges = registry.makeCounter(name: "switchboard_edge_badges_total", help: "unread.updated badges queued to sessions")
+        prefetches = registry.makeCounter(name: "switchboard_edge_prefetches_total", help: "Profiles pushed ahead of a message")
+        slowConsumers = registry.makeCounter(name: "switchboard_edge_slow_consumers_total",
+                                             help: "Sessions disconnected because their queue overflowed")
     }
 
     public func render() -> [UInt8] {

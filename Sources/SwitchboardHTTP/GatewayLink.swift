@@ -39,6 +39,12 @@ public final class GatewayLink: Sendable {
         queue.finish()
     }
 
+    /// Ends the connection as `code` calls for: a `reconnect` (draining) is written first,
+    /// anything else drops what is queued.
+    public func end(_ code: GatewayCloseCode) {
+        if code == .draining { drain(code) } else { close(code) }
+    }
+
     /// A session is bound: the heartbeat clock starts now.
     func identified(nowMs: UInt64) {
         state.withLock {

@@ -58,14 +58,16 @@ public final class OutboundQueue: Sendable {
 
     public func enqueue(_ bytes: [UInt8]) -> EnqueueResult { enqueue(OutboundFrame(body: bytes)) }
 
-    public func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
+    /// Queues a frame; a queue over its byte budget overflows and closes, unless
+    /// `exceedingLimit` (a resume's replay, which is bounded by the replay buffer instead).
+    public func enqueue(_ frame: OutboundFrame, exceedingLimit: Bool = false) -> EnqueueResult {
         let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<OutboundFrame?, Never>?) in
             guard !state.closed, !state.finishing else { return (.closed, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return (.enqueued, waiter)
             }
-            guard state.bytes + frame.count <= limitBytes else {
+            guard state.bytes + frame.count <= limitBytes || exceedingLimit else {
                 state.closed = true
                 state.frames.removeAll()
                 state.bytes = 0

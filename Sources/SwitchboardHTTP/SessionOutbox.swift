@@ -73,10 +73,11 @@ public final class SessionOutbox: Sendable {
             guard s < state.nextS, s + 1 >= oldest else { return (nil, nil) }
             var replayed = 0
             for entry in state.replay where entry.s > s {
-                guard queue.enqueue(entry.frame) == .enqueued else { return (nil, nil) }
+                // The replay may exceed the queue's budget: it is bounded by the replay buffer.
+                guard queue.enqueue(entry.frame, exceedingLimit: true) == .enqueued else { return (nil, nil) }
                 replayed += 1
             }
-            if let then { _ = queue.enqueue(then(replayed)) }
+            if let then { _ = queue.enqueue(OutboundFrame(body: then(replayed)), exceedingLimit: true) }
             let previous = state.queue === queue ? nil : state.closeConnection
             state.queue = queue
             state.closeConnection = closeConnection

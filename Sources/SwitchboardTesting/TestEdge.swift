@@ -13,6 +13,7 @@ public struct TestEdge: Sendable {
     public let dataDirectory: String
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var gatewayURL: String { "ws://127.0.0.1:\(port)/gateway" }
     public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL) }
 
     /// A client of this edge acting with `token`.

@@ -78,6 +78,10 @@ import Testing
             try await ws.client("carol").react("eyes", to: try await ws.client("carol").messages(in: general.id).messages[0].id,
                                                in: general.id)
             let feed = try await openFeed(origin, ws, after: cursor)
+            // No snapshot: who is online (nobody is connected), then the events after the cursor.
+            let presence = try #require(try await feed.next())
+            #expect(presence.op == "presence_state")
+            #expect(try presence.payload(PresenceState.self).statuses.isEmpty)
             var seqs: [UInt64] = []
             while seqs.count < 31 {
                 let frame = try #require(try await feed.next())

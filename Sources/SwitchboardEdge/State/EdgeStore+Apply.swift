@@ -27,7 +27,7 @@ extension EdgeStore {
     public func beginSnapshot(_ workspaceID: Snowflake) throws {
         try env.write { txn in
             let prefix = Self.key(workspaceID)
-            for db in [meta, users, channels, members, userChannels, messages] {
+            for db in [meta, users, channels, members, userChannels, messages, threads] {
                 for (key, _) in try txn.prefixed(db, prefix) { try txn.delete(db, key) }
             }
         }
@@ -175,9 +175,14 @@ extension EdgeStore {
     private func messageCreated(_ message: Message, _ ws: Snowflake, _ txn: borrowing LMDBTransaction) throws {
         let inTimeline = message.threadID == nil || message.alsoToChannel
         if let thread = message.threadID {
+            var parentAuthor: Snowflake?
             try updateCachedMessage(ws, message.channelID, thread, txn) { parent in
                 parent.replyCount += 1
                 parent.latestReplyID = message.id
+                parentAuthor = parent.authorID
+            }
+            for follower in [parentAuthor, message.authorID].compactMap({ $0 }) {
+                try txn.put(threads, Self.key(ws, thread, follower), [])
             }
         }
         guard inTimeline, var record = try txn.get(channels, Self.key(ws, message.channelID))

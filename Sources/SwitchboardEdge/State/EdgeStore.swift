@@ -14,6 +14,7 @@ import SwitchboardCore
 ///   members        ws · channel · user → MemberRecord
 ///   userChannels   ws · user · channel → (empty): the channels of a user
 ///   messages       ws · channel · message → Message (the latest N timeline messages)
+///   threads        ws · thread · user → (empty): who follows a thread (parent author, repliers)
 public final class EdgeStore: Sendable {
     let env: LMDBEnvironment
     let meta: LMDBDatabase
@@ -22,6 +23,7 @@ public final class EdgeStore: Sendable {
     let members: LMDBDatabase
     let userChannels: LMDBDatabase
     let messages: LMDBDatabase
+    let threads: LMDBDatabase
     /// Messages kept per channel.
     public let messagesPerChannel: Int
 
@@ -35,6 +37,7 @@ public final class EdgeStore: Sendable {
         members = try env.database("members")
         userChannels = try env.database("user_channels")
         messages = try env.database("messages")
+        threads = try env.database("threads")
         self.messagesPerChannel = messagesPerChannel
     }
 

@@ -16,15 +16,14 @@ public final class UpstreamSupervisor: Service, Sendable {
     private let starts: AsyncStream<WorkspaceUpstream>
     private let startInput: AsyncStream<WorkspaceUpstream>.Continuation
     /// Where applied events go (the edge gateway's fan-out).
-    let onEvents: @Sendable (Snowflake, [FeedServerFrame]) -> Void
+    private let gateway: EdgeGateway?
 
-    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
-         onEvents: @escaping @Sendable (Snowflake, [FeedServerFrame]) -> Void = { _, _ in }) {
+    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics, gateway: EdgeGateway? = nil) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
-        self.onEvents = onEvents
+        self.gateway = gateway
         // One start request per workspace at most is ever pending; the stream stays small.
         (starts, startInput) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
@@ -34,9 +33,11 @@ public final class UpstreamSupervisor: Service, Sendable {
     func ensure(_ workspaceID: Snowflake) -> WorkspaceUpstream {
         let (upstream, created) = upstreams.withLock { upstreams -> (WorkspaceUpstream, Bool) in
             if let existing = upstreams[workspaceID] { return (existing, false) }
-            let onEvents = self.onEvents
+            let gateway = self.gateway
             let upstream = WorkspaceUpstream(workspaceID: workspaceID, store: store, configuration: configuration,
-                                             logger: logger, metrics: metrics, onEvents: { onEvents(workspaceID, $0) })
+                                             logger: logger, metrics: metrics,
+                                             onEvents: { gateway?.route($0, workspaceID: workspaceID) },
+                                             onSnapshot: { gateway?.resync(workspaceID) })
             upstreams[workspaceID] = upstream
             return (upstream, true)
         }
@@ -73,6 +74,7 @@ public final class UpstreamSupervisor: Service, Sendable {
                         upstreams.values.filter { upstream in
                             upstream.idleMs > self.configuration.upstreamIdleMs
                                 && !self.configuration.workspaces.contains(upstream.workspaceID.description)
+                                && !(self.gateway?.hasSessions(upstream.workspaceID) ?? false)
                         }
                     }
                     for upstream in idle {

@@ -18,18 +18,26 @@ final class WorkspaceUpstream: Sendable {
     private let lastUsedMs = Mutex(WallClock.nowMs())
     /// Applied events go on to local fan-out (the gateway) through this hook.
     let onEvents: @Sendable ([FeedServerFrame]) -> Void
+    /// Called when a snapshot starts replacing the workspace: local sessions may have missed
+    /// events and must start over.
+    let onSnapshot: @Sendable () -> Void
+    /// Forwarded `send`s waiting for the origin's answer.
+    private let pending = PendingReplies()
+    /// This edge's connections per user, reported to the origin for presence.
+    let presence = PresenceCounts()
 
     /// Events applied per LMDB write transaction at most.
     static let batchLimit = 1_000
 
     init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
-         onEvents: @escaping @Sendable ([FeedServerFrame]) -> Void = { _ in }) {
+         onEvents: @escaping @Sendable ([FeedServerFrame]) -> Void = { _ in }, onSnapshot: @escaping @Sendable () -> Void = {}) {
         self.workspaceID = workspaceID
         self.store = store
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.onEvents = onEvents
+        self.onSnapshot = onSnapshot
     }
 
     /// Matches ``Edge/edgeID``.
@@ -51,6 +59,11 @@ final class WorkspaceUpstream: Sendable {
         try await socket.send(command)
     }
 
+    /// Posts a message as a user and waits for the origin's commit (`ack`) or refusal.
+    func post(_ send: FeedCommand.Send, timeout: Duration = .seconds(15)) async throws -> Message {
+        try await pending.request(ref: send.ref, timeout: timeout) { try await self.send(.send(send)) }
+    }
+
     /// Runs until stopped or cancelled.
     func run() async {
         var machine = UpstreamStateMachine()
@@ -70,6 +83,7 @@ final class WorkspaceUpstream: Sendable {
                     logger.info("upstream disconnected", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
                 }
                 if let feed = socket.withLock({ state -> FeedSocket? in defer { state = nil }; return state }) { await feed.close() }
+                pending.failAll()
                 action = machine.disconnected()
             case .wait(let ms):
                 try? await Task.sleep(for: .milliseconds(Int(ms)))
@@ -90,6 +104,15 @@ final class WorkspaceUpstream: Sendable {
                     try await feed.send(.heartbeat)
                 }
             }
+            group.addTask {
+                // Presence: everything first (it replaces this edge's counts at the origin),
+                // then the changes as they happen.
+                let (counts, changes) = self.presence.beginReport()
+                try await feed.send(.presenceSync(.init(connections: counts)))
+                for await _ in changes {
+                    for delta in self.presence.takeDeltas() { try await feed.send(.presence(delta)) }
+                }
+            }
             defer { group.cancelAll() }
             var first = true
             while let frame = try await feed.next(timeout: .seconds(24 * 3600)) {
@@ -97,6 +120,7 @@ final class WorkspaceUpstream: Sendable {
                     machine.opened(snapshot: frame.op == "snapshot")
                     if frame.op == "snapshot" {
                         metrics.snapshotsReceived.increment()
+                        onSnapshot()
                         try await onThreadPool { try self.store.beginSnapshot(self.workspaceID) }
                     }
                     first = false
@@ -115,7 +139,7 @@ final class WorkspaceUpstream: Sendable {
                 case "event":
                     try await applyEvents(startingWith: frame, feed: feed)
                 default:
-                    continue
+                    dispatch([frame])
                 }
             }
         }
@@ -136,7 +160,33 @@ final class WorkspaceUpstream: Sendable {
             try await onThreadPool { try self.store.apply(batch, workspaceID: self.workspaceID) }
             metrics.eventsApplied.increment(by: Int64(events.count))
         }
-        onEvents(frames)
+        dispatch(frames)
+    }
+
+    /// Answers go to the waiting `send`s; everything else to the fan-out.
+    private func dispatch(_ frames: [FeedServerFrame]) {
+        var rest: [FeedServerFrame] = []
+        for frame in frames {
+            switch frame.op {
+            case "ack":
+                struct Ack: Decodable { var ref: String; var message: Message }
+                if let ack = try? frame.payload(Ack.self) { pending.resolve(ack.ref, .success(ack.message)) }
+            case "error":
+                guard let error = try? frame.payload(GatewayFrame.ErrorPayload.self) else { continue }
+                struct Ref: Decodable { var ref: String? }
+                let refused = SwitchboardError(ErrorCode(rawValue: error.code) ?? .internalError, error.message,
+                                               retryAfterMs: error.retryAfterMs)
+                if let ref = (try? frame.payload(Ref.self))?.ref {
+                    pending.resolve(ref, .failure(refused))
+                } else {
+                    logger.warning("the origin refused a feed command", metadata: ["workspace_id": "\(workspaceID)",
+                                                                                   "error": "\(error.message)"])
+                }
+            default:
+                rest.append(frame)
+            }
+        }
+        if !rest.isEmpty { onEvents(rest) }
     }
 
     /// LMDB transactions block; they run on NIO's thread pool, never on an event loop.

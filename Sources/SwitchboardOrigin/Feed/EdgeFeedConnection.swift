@@ -61,6 +61,8 @@ struct EdgeFeedConnection {
                 try await write(FeedFrame.snapshotEnd(seq: start), to: outbound)
             }
             origin.sessions.addListener(sink, workspaceID: workspaceID)
+            // After the listener is added, so no change falls between the state and the events.
+            _ = queue.enqueue(FeedFrame.presenceState(origin.presence.visibleStatuses(workspaceID: workspaceID)))
             origin.events.subscribe(sink, workspaceID: workspaceID, after: start)
         } catch {
             // Most often the edge went away during the snapshot.

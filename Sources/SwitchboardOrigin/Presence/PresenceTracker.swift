@@ -41,6 +41,17 @@ public final class PresenceTracker: Service, Sendable {
         entries.withLock { map in users.map { map[$0]?.published ?? .offline } }
     }
 
+    /// Every user of the workspace who is not offline: what an edge's feed starts with.
+    public func visibleStatuses(workspaceID: Snowflake) -> [Snowflake: PresenceStatus] {
+        entries.withLock { map in
+            var statuses: [Snowflake: PresenceStatus] = [:]
+            for (user, entry) in map where entry.workspaceID == workspaceID && entry.published != .offline {
+                statuses[user] = entry.published
+            }
+            return statuses
+        }
+    }
+
     /// Whether the user has at least one live connection (for `@here` and notifications).
     public func isConnected(_ user: Snowflake) -> Bool {
         entries.withLock { ($0[user]?.connectionCount ?? 0) > 0 }

@@ -1,0 +1,121 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOPosix
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// The edge's side of a client WebSocket on `/gateway`: the same protocol as the origin's,
+/// but `ready` carries the working set read from LMDB (no origin round trip), events come
+/// from the workspace's feed through ``WorkspaceFanout``, and commands that change state go
+/// to the origin over that feed.
+struct EdgeGatewayConnection: GatewayHandler {
+    let edge: Edge
+    let logger: Logger
+
+    private var gateway: EdgeGateway { edge.gateway }
+    private var limits: GatewayLimits { edge.configuration.gateway }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let window = edge.configuration.drainWindowMs
+        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger, drainDelay: {
+            // Spread over the window, so the clients of a draining edge arrive elsewhere gradually.
+            .milliseconds(window == 0 ? 0 : Int.random(in: 0..<Int(window)))
+        }).run(inbound: inbound, outbound: outbound)
+    }
+
+    func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> EdgeSession {
+        let caller = try await edge.tokens.verify(identify.token)
+        try await edge.ready(caller)
+        let upstream = edge.upstreams.ensure(caller.workspaceID)
+        let fanout = gateway.fanout(caller.workspaceID)
+        let session = EdgeSession(id: link.helloSessionID, caller: caller, limits: limits,
+                                  badgeIntervalMs: edge.configuration.badgeIntervalMs)
+        // Indexed before the working set is read: an event applied after the read reaches the
+        // session (after `ready`); one applied before may arrive twice, which clients ignore by id.
+        let focus = try await onThreadPool { try fanout.register(session, focus: identify.focusChannelID) }
+        gateway.add(session)
+        do {
+            guard let workingSet = try await onThreadPool({
+                try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
+            }) else { throw SwitchboardError.unauthorized }
+            session.state.withLock { $0.knownProfiles.formUnion(workingSet.users.map(\.id)) }
+            link.reply(GatewayFrame.ready(bootstrap: [UInt8](try JSON.encode(workingSet))))
+            guard session.outbox.attach(link.queue, resumeAfter: 0, closeConnection: { link.end($0) }) != nil else {
+                throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
+            }
+        } catch {
+            gateway.remove(session)
+            throw error
+        }
+        upstream.presence.changed(user: caller.userID, delta: 1)
+        edge.metrics.gatewayIdentifies.increment()
+        edge.metrics.bootstraps.increment()
+        return session
+    }
+
+    func resume(_ resume: GatewayCommand.Resume, link: GatewayLink) async throws -> EdgeSession {
+        let caller = try await edge.tokens.verify(resume.token)
+        guard let session = gateway.session(resume.sessionID), session.caller == caller,
+              !session.outbox.isExpired(nowMs: WallClock.nowMs()) else {
+            throw SwitchboardError(.sessionExpired, "the session cannot be resumed; identify again")
+        }
+        guard session.outbox.attach(link.queue, resumeAfter: resume.s, closeConnection: { link.end($0) },
+                                    then: { GatewayFrame.resumed(replayed: $0) }) != nil else {
+            gateway.remove(session)
+            throw SwitchboardError(.sessionExpired, "the events since s=\(resume.s) are no longer held; identify again")
+        }
+        edge.upstreams.ensure(caller.workspaceID).presence.changed(user: caller.userID, delta: 1)
+        edge.metrics.gatewayResumes.increment()
+        return session
+    }
+
+    func disconnected(_ session: EdgeSession, link: GatewayLink) {
+        session.outbox.detach(from: link.queue, nowMs: WallClock.nowMs())
+        edge.upstreams.upstream(session.caller.workspaceID)?.presence.changed(user: session.userID, delta: -1)
+    }
+
+    func perform(_ command: GatewayCommand, session: EdgeSession, link: GatewayLink) async throws {
+        let caller = session.caller
+        let fanout = gateway.fanout(caller.workspaceID)
+        let upstream = edge.upstreams.ensure(caller.workspaceID)
+        switch command {
+        case .send(let send):
+            do {
+                let message = try await upstream.post(FeedCommand.Send(
+                    ref: UUID().uuidString, userID: caller.userID, channelID: send.channelID, content: send.content,
+                    nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
+                link.reply(GatewayFrame.ack(nonce: send.nonce, message: message))
+            } catch let error as SwitchboardError {
+                link.reply(GatewayFrame.error(error, nonce: send.nonce))
+            }
+        case .focus(let focus):
+            try fanout.setFocus(session, to: focus.channelID)
+        case .presenceSubscribe(let subscribe):
+            guard subscribe.userIDs.count <= 500 else { throw SwitchboardError.badRequest("at most 500 user_ids") }
+            // Answered at once with the current statuses, from this edge's copy.
+            for change in fanout.setPresenceSubscriptions(session, to: Set(subscribe.userIDs)) {
+                session.send(EventBody(.presenceChanged, encoding: change))
+            }
+        case .typing(let typing):
+            guard session.isMember(of: typing.channelID) else { throw SwitchboardError.notAMember }
+            guard session.allowTyping(in: typing.channelID, nowMs: WallClock.nowMs(), intervalMs: limits.typingIntervalMs)
+            else { return }
+            // The origin stamps and publishes it to every edge; it comes back through the feed.
+            try? await upstream.send(.typing(.init(userID: caller.userID, channelID: typing.channelID)))
+        case .read(let read):
+            guard session.isMember(of: read.channelID) else { throw SwitchboardError.notAMember }
+            try await upstream.send(.read(.init(userID: caller.userID, channelID: read.channelID, messageID: read.messageID)))
+        case .setPresence(let presence):
+            guard presence.status != .offline else { throw SwitchboardError.badRequest("status must be active, away or dnd") }
+            try await upstream.send(.setPresence(.init(userID: caller.userID, status: presence.status)))
+        case .identify, .resume, .heartbeat:
+            return
+        }
+    }
+
+    /// LMDB transactions block; they run on NIO's thread pool, never on an event loop.
+    private func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}

@@ -1,0 +1,62 @@
+import LMDB
+import SwitchboardCore
+
+/// Reads the gateway's fan-out needs: a session's channels when it connects, badge counts
+/// for the member sessions of a channel, thread followers, profiles to prefetch.
+extension EdgeStore {
+    /// The channels `user` belongs to, and the one a client without a choice looks at first
+    /// (`#general`, else the first named channel, else the first DM), as the working set picks it.
+    public func memberships(_ ws: Snowflake, user: Snowflake) throws -> (channels: Set<Snowflake>, defaultFocus: Snowflake?) {
+        try env.read { txn in
+            var ids: Set<Snowflake> = []
+            var general: Snowflake?, firstNamed: Snowflake?, firstDirect: Snowflake?
+            for (key, _) in try txn.prefixed(userChannels, Self.key(ws, user)) {
+                let id = Self.id(key, at: 2)
+                guard let record = try txn.get(channels, Self.key(ws, id)).map({ try Self.decode(ChannelRecord.self, $0) })
+                else { continue }
+                ids.insert(id)
+                if record.channel.kind.isDirect {
+                    firstDirect = firstDirect ?? id
+                } else {
+                    firstNamed = firstNamed ?? id
+                    if record.channel.name == "general" { general = general ?? id }
+                }
+            }
+            return (ids, general ?? firstNamed ?? firstDirect)
+        }
+    }
+
+    /// `unread.updated` for each of `users` in `channel`, in one read transaction.
+    public func badges(_ ws: Snowflake, channel: Snowflake, users: some Sequence<Snowflake>) throws -> [Snowflake: ReadState] {
+        try env.read { txn in
+            guard let record = try txn.get(channels, Self.key(ws, channel)).map({ try Self.decode(ChannelRecord.self, $0) })
+            else { return [:] }
+            var result: [Snowflake: ReadState] = [:]
+            for user in users where result[user] == nil {
+                guard let member = try txn.get(members, Self.key(ws, channel, user)).map({ try Self.decode(MemberRecord.self, $0) })
+                else { continue }
+                result[user] = ReadState(channelID: channel, lastReadID: member.lastReadID,
+                                         unreadCount: member.unreadCount(in: record),
+                                         mentionCount: member.mentionCount(in: record),
+                                         lastMessageID: record.channel.lastMessageID)
+            }
+            return result
+        }
+    }
+
+    /// Who follows a thread: the parent's author (when the edge saw it) and every replier.
+    public func followers(_ ws: Snowflake, thread: Snowflake) throws -> [Snowflake] {
+        try env.read { txn in try txn.prefixed(threads, Self.key(ws, thread)).map { Self.id($0.key, at: 2) } }
+    }
+
+    /// The encoded profiles of `ids` that this edge knows, as stored.
+    public func encodedUsers(_ ws: Snowflake, ids: some Sequence<Snowflake>) throws -> [Snowflake: [UInt8]] {
+        try env.read { txn in
+            var result: [Snowflake: [UInt8]] = [:]
+            for id in ids where result[id] == nil {
+                if let bytes = try txn.get(users, Self.key(ws, id)) { result[id] = bytes }
+            }
+            return result
+        }
+    }
+}
