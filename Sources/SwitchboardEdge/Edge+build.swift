@@ -5,9 +5,18 @@ import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardHTTP
 
-/// Builds the edge's HTTP application. The executable and the tests both call this.
+/// Builds the edge: its HTTP application, run so that a shutdown first drains the gateway's
+/// clients over `drainWindowMs` (they reconnect elsewhere) while events still flow. The
+/// executable and the tests both call this.
 public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.edge"),
-                      onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                      onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+    DrainingService(buildEdgeApplication(edge, logger: logger, onServerRunning: onServerRunning), logger: logger) {
+        await edge.gateway.drain(over: .milliseconds(Int(edge.configuration.drainWindowMs)))
+    }
+}
+
+func buildEdgeApplication(_ edge: Edge, logger: Logger,
+                          onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: ProxyFallbackMiddleware(edge: edge))

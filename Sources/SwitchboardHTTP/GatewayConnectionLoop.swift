@@ -29,17 +29,11 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
     public let handler: Handler
     public let limits: GatewayLimits
     public let logger: Logger
-    /// When a shutdown begins, how long this connection waits before telling its client to
-    /// reconnect elsewhere: an edge spreads its clients over a window so they do not all land
-    /// on the next edge at once.
-    public let drainDelay: @Sendable () -> Duration
 
-    public init(handler: Handler, limits: GatewayLimits, logger: Logger,
-                drainDelay: @escaping @Sendable () -> Duration = { .zero }) {
+    public init(handler: Handler, limits: GatewayLimits, logger: Logger) {
         self.handler = handler
         self.limits = limits
         self.logger = logger
-        self.drainDelay = drainDelay
     }
 
     /// Shared by the reader, the writer and the monitor.
@@ -54,8 +48,8 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         link.reply(GatewayFrame.hello(heartbeatIntervalMs: Int(limits.heartbeatIntervalMs), sessionID: link.helloSessionID))
 
         // A server shutting down waits for its connections: tell the client to go elsewhere
-        // (it can resume there, or identify) and close once that is written.
-        let drainTask = Mutex<Task<Void, Never>?>(nil)
+        // (it can resume there, or identify) and close once that is written. (A server run in
+        // a ``DrainingService`` has done this, spread over time, before.)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await watchHeartbeats(link: link) }
@@ -69,16 +63,9 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            let delay = drainDelay()
-            drainTask.withLock {
-                $0 = Task {
-                    if delay > .zero { try? await Task.sleep(for: delay) }
-                    _ = queue.enqueue(GatewayFrame.reconnect(reason: "draining"))
-                    link.drain()
-                }
-            }
+            _ = queue.enqueue(GatewayFrame.reconnect(reason: "draining"))
+            link.drain()
         }
-        drainTask.withLock { $0 }?.cancel()
         if let session = bound.session.withLock({ $0 }) { handler.disconnected(session, link: link) }
     }
 

@@ -34,6 +34,7 @@ public struct TestEdge: Sendable {
                                               edgeID: "edge-\(region)")
         configuration.mapSize = 256 << 20
         configuration.durable = false
+        configuration.drainWindowMs = 100
         configure(&configuration)
         var logger = Logger(label: "test-edge")
         logger.logLevel = .warning

@@ -9,7 +9,7 @@ import Testing
 /// port), hands the port to `body`, then shuts the application down. The server runs in its
 /// own task: a test waits for its shutdown only so long, and a shutdown that does not complete
 /// is reported instead of hanging the whole run.
-func withTestServer<App: ApplicationProtocol, T: Sendable>(
+func withTestServer<App: Service, T: Sendable>(
     name: String, logger: Logger,
     build: (@escaping @Sendable (Int) async -> Void) -> App,
     _ body: (Int) async throws -> T

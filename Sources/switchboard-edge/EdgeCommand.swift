@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import ServiceLifecycle
 import SwitchboardEdge
 import SystemPackage
 
@@ -29,6 +30,10 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "URL clients use to reach this edge.") var publicURL: String?
     @Option(name: .customLong("edge-id"), help: "This edge's id at the origin (default edge-REGION-PORT).") var edgeID: String?
     @Option(help: "Workspace ids to sync from the start (comma-separated).") var workspaces: String?
+    @Option(name: .customLong("drain-window-ms"), help: "On SIGTERM, spread clients' reconnects over this window (default 10000).")
+    var drainWindowMs: Int?
+    @Option(name: .customLong("outbound-queue-bytes"), help: "Bytes that may wait for one client before it is dropped (default 8 MiB).")
+    var outboundQueueBytes: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
     func run() async throws {
@@ -43,6 +48,8 @@ struct EdgeCommand: AsyncParsableCommand {
         if let edgeID { flags["id"] = .init(stringLiteral: edgeID) }
         if let workspaces { flags["workspaces"] = .init(stringLiteral: workspaces) }
         if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
+        if let drainWindowMs { flags["drainWindowMs"] = .init(integerLiteral: drainWindowMs) }
+        if let outboundQueueBytes { flags["gateway.outboundQueueBytes"] = .init(integerLiteral: outboundQueueBytes) }
 
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
@@ -68,6 +75,12 @@ struct EdgeCommand: AsyncParsableCommand {
         configuration.mapSize = reader.int(forKey: "lmdb.mapSize", default: configuration.mapSize)
         configuration.messagesPerChannel = reader.int(forKey: "messagesPerChannel", default: configuration.messagesPerChannel)
         configuration.upstreamIdleMs = UInt64(reader.int(forKey: "upstreamIdleMs", default: Int(configuration.upstreamIdleMs)))
+        configuration.drainWindowMs = UInt64(reader.int(forKey: "drainWindowMs", default: Int(configuration.drainWindowMs)))
+        configuration.badgeIntervalMs = UInt64(reader.int(forKey: "badgeIntervalMs", default: Int(configuration.badgeIntervalMs)))
+        configuration.gateway.outboundQueueBytes = reader.int(forKey: "gateway.outboundQueueBytes",
+                                                              default: configuration.gateway.outboundQueueBytes)
+        configuration.gateway.heartbeatIntervalMs = UInt64(reader.int(forKey: "gateway.heartbeatIntervalMs",
+                                                                      default: Int(configuration.gateway.heartbeatIntervalMs)))
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
         }
@@ -78,9 +91,11 @@ struct EdgeCommand: AsyncParsableCommand {
         let edge = try await Edge(configuration: configuration, logger: logger)
         let startupLogger = logger
         let region = configuration.region
-        let app = buildEdge(edge, logger: logger) { port in
+        let service = buildEdge(edge, logger: logger) { port in
             startupLogger.info("edge listening", metadata: ["region": "\(region)", "port": "\(port)"])
         }
-        try await app.runService()
+        // SIGTERM / SIGINT: drain the clients over the window, then stop.
+        try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                    logger: logger)).run()
     }
 }

@@ -11,6 +11,7 @@ public final class EdgeGateway: Service, Sendable {
     private struct State {
         var sessions: [String: EdgeSession] = [:]
         var fanouts: [Snowflake: WorkspaceFanout] = [:]
+        var draining = false
     }
 
     let store: EdgeStore
@@ -81,6 +82,29 @@ public final class EdgeGateway: Service, Sendable {
             session.sendControl(GatewayFrame.reconnect(reason: "resync"))
             session.outbox.closeConnection(.draining)
             remove(session)
+        }
+    }
+
+    var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// Shutting down: no new sessions; every attached one is told to reconnect elsewhere,
+    /// spread evenly over `window` so they do not all land on the next edge at once. Returns
+    /// when all have gone, or a little after the window.
+    func drain(over window: Duration) async {
+        let sessions = state.withLock { state in
+            state.draining = true
+            return state.sessions.values.filter(\.outbox.isAttached).shuffled()
+        }
+        let step = sessions.isEmpty ? Duration.zero : window / sessions.count
+        for (index, session) in sessions.enumerated() {
+            if index > 0, step > .zero { try? await Task.sleep(for: step) }
+            guard session.outbox.isAttached else { continue }
+            session.sendControl(GatewayFrame.reconnect(reason: "draining"))
+            session.outbox.closeConnection(.draining)
+        }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while sessions.contains(where: \.outbox.isAttached), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -17,22 +17,19 @@ struct EdgeGatewayConnection: GatewayHandler {
     private var limits: GatewayLimits { edge.configuration.gateway }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        let window = edge.configuration.drainWindowMs
-        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger, drainDelay: {
-            // Spread over the window, so the clients of a draining edge arrive elsewhere gradually.
-            .milliseconds(window == 0 ? 0 : Int.random(in: 0..<Int(window)))
-        }).run(inbound: inbound, outbound: outbound)
+        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger).run(inbound: inbound, outbound: outbound)
     }
 
     func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> EdgeSession {
+        guard !gateway.isDraining else { throw SwitchboardError(.unavailable, "this edge is shutting down; connect to another") }
         let caller = try await edge.tokens.verify(identify.token)
         try await edge.ready(caller)
         let upstream = edge.upstreams.ensure(caller.workspaceID)
         let fanout = gateway.fanout(caller.workspaceID)
         let session = EdgeSession(id: link.helloSessionID, caller: caller, limits: limits,
                                   badgeIntervalMs: edge.configuration.badgeIntervalMs)
-        // Indexed before the working set is read: an event applied after the read reaches the
-        // session (after `ready`); one applied before may arrive twice, which clients ignore by id.
+        // Indexed before the working set is read, so no event falls between the two; events
+        // routed meanwhile are held by the session and follow `ready`, minus what it carried.
         let focus = try await onThreadPool { try fanout.register(session, focus: identify.focusChannelID) }
         gateway.add(session)
         do {
@@ -40,6 +37,12 @@ struct EdgeGatewayConnection: GatewayHandler {
                 try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
             session.state.withLock { $0.knownProfiles.formUnion(workingSet.users.map(\.id)) }
+            let horizon = workingSet.focusChannelID.flatMap { focus in
+                workingSet.messages.last.map { EdgeSession.MessageRef(channelID: focus, id: $0.id) }
+            }
+            guard session.bootstrapped(horizon: horizon) else {
+                throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
+            }
             link.reply(GatewayFrame.ready(bootstrap: [UInt8](try JSON.encode(workingSet))))
             guard session.outbox.attach(link.queue, resumeAfter: 0, closeConnection: { link.end($0) }) != nil else {
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
@@ -55,6 +58,7 @@ struct EdgeGatewayConnection: GatewayHandler {
     }
 
     func resume(_ resume: GatewayCommand.Resume, link: GatewayLink) async throws -> EdgeSession {
+        guard !gateway.isDraining else { throw SwitchboardError(.unavailable, "this edge is shutting down; connect to another") }
         let caller = try await edge.tokens.verify(resume.token)
         guard let session = gateway.session(resume.sessionID), session.caller == caller,
               !session.outbox.isExpired(nowMs: WallClock.nowMs()) else {

@@ -20,7 +20,23 @@ final class EdgeSession: Sendable {
         var knownProfiles: Set<Snowflake> = []
         var lastTypingMs: [Snowflake: UInt64] = [:]
         var badges: BadgeCoalescer
+        /// Events routed while the working set is read wait here, so that none is lost and
+        /// none repeats what `ready` holds; nil once `ready` has gone out.
+        var held: [(body: EventBody, message: MessageRef?)]? = []
+        /// The newest message of the focused channel that `ready` carried.
+        var horizon: MessageRef?
+        /// More than `heldLimit` events came while the working set was read.
+        var heldOverflowed = false
     }
+
+    /// A message by channel and id (ids grow with time within a channel).
+    struct MessageRef: Sendable {
+        var channelID: Snowflake
+        var id: Snowflake
+    }
+
+    /// Most events held while one working set is read; more and the session starts over.
+    static let heldLimit = 10_000
 
     let state: Mutex<State>
 
@@ -36,11 +52,41 @@ final class EdgeSession: Sendable {
     func isMember(of channel: Snowflake) -> Bool { state.withLock { $0.channels.contains(channel) } }
 
     /// Numbers and queues an event; a client too slow to take it is disconnected (it can resume).
+    /// `message` names a `message.created`, which is skipped if `ready` already carried it.
     @discardableResult
-    func send(_ body: EventBody) -> SessionOutbox.SendResult {
-        let result = outbox.sendEvent(body)
+    func send(_ body: EventBody, message: MessageRef? = nil) -> SessionOutbox.SendResult {
+        let result = state.withLock { state -> SessionOutbox.SendResult in
+            if state.held != nil {
+                state.held!.append((body, message))
+                if state.held!.count > Self.heldLimit {
+                    state.held = []
+                    state.heldOverflowed = true
+                }
+                return .detached
+            }
+            if let message, let horizon = state.horizon, message.channelID == horizon.channelID, message.id <= horizon.id {
+                return .sent
+            }
+            return outbox.sendEvent(body)
+        }
         if result == .overflow { outbox.closeConnection(.slowConsumer) }
         return result
+    }
+
+    /// `ready` is on its way: the events held meanwhile follow it, except the messages it carried.
+    /// False if too many came meanwhile (the client must identify again).
+    func bootstrapped(horizon: MessageRef?) -> Bool {
+        state.withLock { state in
+            guard !state.heldOverflowed else { return false }
+            let held = state.held ?? []
+            state.held = nil
+            state.horizon = horizon
+            for (body, message) in held {
+                if let message, let horizon, message.channelID == horizon.channelID, message.id <= horizon.id { continue }
+                outbox.sendEvent(body)
+            }
+            return true
+        }
     }
 
     func sendControl(_ frame: [UInt8]) { outbox.sendControl(frame) }

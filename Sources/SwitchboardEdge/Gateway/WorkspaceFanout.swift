@@ -233,13 +233,14 @@ final class WorkspaceFanout: Sendable {
         let profiles = wanted.isEmpty ? [:] : try store.encodedUsers(workspaceID, ids: wanted)
             .mapValues { EventBody(.userUpdated, payload: $0) }
         let body = EventBody(.messageCreated, payload: payload)
+        let ref = EdgeSession.MessageRef(channelID: channel, id: message.id)
         for (session, users) in unknown {
             for user in users {
                 guard let profile = profiles[user] else { continue }
                 send(profile, to: session)
                 metrics.prefetches.increment()
             }
-            send(body, to: session)
+            send(body, to: session, message: ref)
         }
         metrics.deliveries.increment(by: Int64(viewers.count))
         try sendBadges(channel: channel, to: badgeNow)
@@ -302,8 +303,8 @@ final class WorkspaceFanout: Sendable {
         metrics.deliveries.increment(by: Int64(sessions.count))
     }
 
-    private func send(_ body: EventBody, to session: EdgeSession) {
-        if session.send(body) == .overflow { metrics.slowConsumers.increment() }
+    private func send(_ body: EventBody, to session: EdgeSession, message: EdgeSession.MessageRef? = nil) {
+        if session.send(body, message: message) == .overflow { metrics.slowConsumers.increment() }
     }
 
     private func join(_ users: Set<Snowflake>, channel: Snowflake, index: inout Index) {
