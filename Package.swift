@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SwitchboardEdge", targets: ["SwitchboardEdge"]),
         .executable(name: "switchboard-origin", targets: ["switchboard-origin"]),
         .executable(name: "switchboard-edge", targets: ["switchboard-edge"]),
+        .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -140,6 +141,15 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line client.
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "SwitchboardClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -10,7 +10,10 @@ import SwitchboardHTTP
 /// executable and the tests both call this.
 public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.edge"),
                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-    DrainingService(buildEdgeApplication(edge, logger: logger, onServerRunning: onServerRunning), logger: logger) {
+    DrainingService(buildEdgeApplication(edge, logger: logger, onServerRunning: { port in
+        edge.boundPort.withLock { $0 = port }
+        await onServerRunning(port)
+    }), logger: logger) {
         await edge.gateway.drain(over: .milliseconds(Int(edge.configuration.drainWindowMs)))
     }
 }
@@ -43,7 +46,7 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
         // upstreams, the gateway's timers, and the HTTP client last.
         services: [edge.http, edge.gateway, edge.upstreams,
                    EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
-                                 publicURL: edge.publicURL, logger: logger)],
+                                 publicURL: { edge.publicURL }, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }

@@ -18,6 +18,8 @@ public struct Edge: Sendable {
     let http: HTTPClientService
     let history: SingleFlight<HistoryKey, MessagesResponse>
     let startedAtMs = WallClock.nowMs()
+    /// The port the server bound (known once it runs; the configured one may be 0).
+    let boundPort = Locked<Int?>(nil)
 
     /// A history page as the origin serves it (viewer-neutral, with reactor lists).
     struct HistoryKey: Hashable, Sendable {
@@ -37,8 +39,12 @@ public struct Edge: Sendable {
         tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
         gateway = EdgeGateway(store: store, metrics: metrics, limits: configuration.gateway,
                               badgeIntervalMs: configuration.badgeIntervalMs)
+        let boundPort = self.boundPort
+        let configured = configuration
         upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics,
-                                       gateway: gateway)
+                                       gateway: gateway, publicURL: {
+            configured.publicURL ?? "http://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"
+        })
         http = HTTPClientService()
         proxy = OriginProxy(originURL: configuration.originURL, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
@@ -46,8 +52,12 @@ public struct Edge: Sendable {
 
     /// This edge's id at the origin.
     public var edgeID: String { configuration.edgeID ?? "edge-\(configuration.region)-\(configuration.port)" }
-    /// Where clients reach this edge.
-    public var publicURL: String { configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)" }
+    /// Where clients reach this edge; nil while the port is still to be chosen.
+    public var publicURL: String? {
+        if let url = configuration.publicURL { return url }
+        let port = configuration.port != 0 ? configuration.port : boundPort.value
+        return port.map { "http://\(configuration.host):\($0)" }
+    }
 
     /// The caller named by a bearer token, verified here with the shared secret — no round trip.
     func caller(_ authorization: String?) async throws -> Caller {

@@ -86,4 +86,55 @@ import Testing
             await alice.socket.close()
         }
     }
+
+    /// What a ``LiveSession`` reported.
+    final class Recorder: Sendable {
+        let messages = Mutex<[Snowflake]>([])
+        let connections = Mutex<[String]>([])
+        let eastURL = Mutex<String?>(nil)
+        let sent = Mutex<[Snowflake]>([])
+    }
+
+    @Test func aLiveSessionFollowsADrainToTheOtherEdgeAndReportsEveryMessageOnce() async throws {
+        try await withTwoRegions { origin, ws, secret, west in
+            let general = try await ws.client("alice").general()
+            let recorder = Recorder()
+            // Picks the east edge while it is up, the west one after.
+            let session = LiveSession(token: ws.client("alice").token!, focus: general.id) {
+                recorder.eastURL.withLock { $0 } ?? west.baseURL
+            }
+            var runner: Task<Void, Never>?
+            var poster: Task<Void, any Error>?
+            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret, region: "us-east") { east in
+                recorder.eastURL.withLock { $0 = east.baseURL }
+                runner = Task {
+                    await session.run { update in
+                        switch update {
+                        case .message(let message): recorder.messages.withLock { $0.append(message.id) }
+                        case .connected(let url, _): recorder.connections.withLock { $0.append(url) }
+                        default: break
+                        }
+                    }
+                }
+                _ = try await eventually { recorder.connections.withLock { $0.isEmpty ? nil : true } }
+                poster = Task {
+                    for i in 0..<30 {
+                        let id = try await ws.client("bob").post("m\(i)", to: general.id).message.id
+                        recorder.sent.withLock { $0.append(id) }
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                _ = try await eventually { recorder.messages.withLock { $0.count >= 5 ? true : nil } }
+                recorder.eastURL.withLock { $0 = nil }
+            }  // east drains: the session moves west
+            try await poster?.value
+            let expected = recorder.sent.withLock { $0 }
+            _ = try await eventually { recorder.messages.withLock { Set($0).isSuperset(of: expected) ? true : nil } }
+            #expect(recorder.messages.withLock { $0 } == expected)  // each once, in order
+            let connections = recorder.connections.withLock { $0 }
+            #expect(connections.count == 2 && connections.last == west.baseURL && connections.first != west.baseURL)
+            runner?.cancel()
+            await runner?.value
+        }
+    }
 }

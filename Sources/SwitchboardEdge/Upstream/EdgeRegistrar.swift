@@ -13,16 +13,22 @@ struct EdgeRegistrar: Service {
     let configuration: EdgeConfiguration
     let http: HTTPClient
     let edgeID: String
-    let publicURL: String
+    /// Nil until known (a port of 0 is chosen when the server binds).
+    let publicURL: @Sendable () -> String?
     let logger: Logger
-    static let intervalMs = 10_000
+    static let intervalMs: UInt64 = 10_000
 
     func run() async throws {
-        await announce()
-        await runPeriodically(every: .milliseconds(Self.intervalMs)) { await announce() }
+        let nextMs = Locked<UInt64>(0)
+        await runPeriodically(every: .milliseconds(100)) {
+            let nowMs = WallClock.nowMs()
+            guard nowMs >= nextMs.value, let url = publicURL() else { return }
+            nextMs.withLock { $0 = nowMs + Self.intervalMs }
+            await announce(url)
+        }
     }
 
-    private func announce() async {
+    private func announce(_ publicURL: String) async {
         do {
             var request = HTTPClientRequest(url: configuration.originURL + "/api/edges/" + edgeID)
             request.method = .PUT

@@ -18,7 +18,12 @@ public final class UpstreamSupervisor: Service, Sendable {
     /// Where applied events go (the edge gateway's fan-out).
     private let gateway: EdgeGateway?
 
-    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics, gateway: EdgeGateway? = nil) {
+    /// Where clients reach this edge, told to the origin with each feed.
+    private let publicURL: @Sendable () -> String
+
+    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics, gateway: EdgeGateway? = nil,
+         publicURL: @escaping @Sendable () -> String) {
+        self.publicURL = publicURL
         self.store = store
         self.configuration = configuration
         self.logger = logger
@@ -35,7 +40,7 @@ public final class UpstreamSupervisor: Service, Sendable {
             if let existing = upstreams[workspaceID] { return (existing, false) }
             let gateway = self.gateway
             let upstream = WorkspaceUpstream(workspaceID: workspaceID, store: store, configuration: configuration,
-                                             logger: logger, metrics: metrics,
+                                             logger: logger, metrics: metrics, publicURL: publicURL,
                                              onEvents: { gateway?.route($0, workspaceID: workspaceID) },
                                              onSnapshot: { gateway?.resync(workspaceID) })
             upstreams[workspaceID] = upstream

@@ -29,7 +29,10 @@ final class WorkspaceUpstream: Sendable {
     /// Events applied per LMDB write transaction at most.
     static let batchLimit = 1_000
 
+    private let publicURL: @Sendable () -> String
+
     init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
+         publicURL: @escaping @Sendable () -> String,
          onEvents: @escaping @Sendable ([FeedServerFrame]) -> Void = { _ in }, onSnapshot: @escaping @Sendable () -> Void = {}) {
         self.workspaceID = workspaceID
         self.store = store
@@ -38,6 +41,7 @@ final class WorkspaceUpstream: Sendable {
         self.metrics = metrics
         self.onEvents = onEvents
         self.onSnapshot = onSnapshot
+        self.publicURL = publicURL
     }
 
     /// Matches ``Edge/edgeID``.
@@ -75,7 +79,7 @@ final class WorkspaceUpstream: Sendable {
                     let feed = try await FeedSocket.openFeed(
                         originURL: configuration.originURL, edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
-                        publicURL: configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+                        publicURL: publicURL())
                     socket.withLock { $0 = feed }
                     metrics.upstreamConnects.increment()
                     try await consume(feed, machine: &machine)

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `switchboard`: a command-line client of the origin or of the nearest edge.
+@main
+struct SwitchboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "Chat from the terminal: channels, history, search, send, and a live tail.",
+        discussion: """
+            Log in once with `switchboard login --origin URL --token TOKEN` (or set SWITCHBOARD_ORIGIN and
+            SWITCHBOARD_TOKEN). `--edge auto` talks to the nearest edge the origin lists, `--edge URL` to that
+            edge; without it, to the origin. `--json` prints machine-readable output.
+            """,
+        subcommands: [Login.self, Channels.self, Send.self, Tail.self, History.self, Search.self, Users.self, Edges.self])
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+import SwitchboardClient
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+/// The `switchboard` command-line client as a real process against an origin and an edge.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `switchboard` with `arguments`, its credentials in `home`.
+    static func switchboard(_ arguments: [String], home: String, timeout: Duration = .seconds(60)) async throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("switchboard")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_CREDENTIALS"] = home + "/credentials.json"
+        for key in ["SWITCHBOARD_ORIGIN", "SWITCHBOARD_TOKEN", "SWITCHBOARD_EDGE"] { environment[key] = nil }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus,
+                   output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                   errors: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test func everyCommandWorksAgainstTheOriginAndTheNearestEdge() async throws {
+        let secret = TestOrigin.randomSecret()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await TestOrigin.with(tokenSecret: secret, configure: { $0.messageRateLimit = 0 }) { origin in
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
+            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret) { edge in
+                // Login checks the token and keeps it (owner-only file).
+                let login = try await Self.switchboard(["login", "--origin", origin.baseURL, "--token", ws.client("alice").token!],
+                                                       home: home)
+                #expect(login.status == 0, "\(login.errors)")
+                #expect(login.output.contains("logged in as @alice"))
+                let mode = try FileManager.default.attributesOfItem(atPath: home + "/credentials.json")[.posixPermissions] as? Int
+                #expect(mode == 0o600)
+
+                let sent = try await Self.switchboard(["send", "#general", "hello from the terminal", "--edge", edge.baseURL], home: home)
+                #expect(sent.status == 0 && sent.output.hasPrefix("sent "), "\(sent.errors)")
+                _ = try await ws.client("bob").post("hi <@\(ws.user("alice").id)>", to: try await ws.client("bob").general().id)
+
+                let channels = try await Self.switchboard(["channels", "--json"], home: home)
+                let listed = try JSON.decode(ChannelsResponse.self, from: Data(channels.output.utf8)).channels
+                #expect(listed.map(\.name) == ["general"])
+                #expect(listed.first?.unreadCount == 1 && listed.first?.mentionCount == 1)
+
+                let history = try await Self.switchboard(["history", "general", "--edge", edge.baseURL], home: home)
+                let lines = history.output.split(separator: "\n")
+                #expect(lines.count == 2)
+                #expect(lines.first?.hasSuffix("@alice: hello from the terminal") == true)
+                #expect(lines.last?.hasSuffix("@bob: hi @alice") == true)
+
+                let search = try await Self.switchboard(["search", "terminal"], home: home)
+                #expect(search.output.contains("#general @alice: hello from the terminal"))
+                let users = try await Self.switchboard(["users", "bo", "--json"], home: home)
+                #expect(try JSON.decode(UsersResponse.self, from: Data(users.output.utf8)).users.map(\.handle) == ["bob"])
+
+                // A live tail through the nearest edge the origin lists: the working set first,
+                // then what is posted while it runs.
+                let general = try await ws.client("bob").general()
+                // The edge registers its bound port with the origin; the CLI ranks what the origin lists.
+                _ = try await eventually { try await ws.client("alice").edges().first { $0.publicURL == edge.baseURL } }
+                let tail = Task { try await Self.switchboard(["tail", "#general", "--edge", "auto", "--count", "4"], home: home) }
+                _ = try await eventually { try await edge.anonymous.metric("switchboard_edge_gateway_identifies_total") >= 1 ? true : nil }
+                _ = try await ws.client("bob").post("live <@\(ws.user("alice").id)>", to: general.id)
+                _ = try await ws.client("bob").post("and again", to: general.id)
+                let tailed = try await tail.value
+                #expect(tailed.status == 0, "\(tailed.errors)")
+                #expect(tailed.errors.contains("connected to \(edge.baseURL)"))
+                let shown = tailed.output.split(separator: "\n")
+                #expect(shown.count == 4)
+                #expect(shown.last?.hasSuffix("@bob: and again") == true)
+                #expect(shown.dropLast().last?.hasSuffix("@bob: live @alice") == true)
+
+                let refused = try await Self.switchboard(["history", "#nowhere"], home: home)
+                #expect(refused.status != 0 && refused.errors.contains("not found"))
+            }
+        }
+    }
+}
