@@ -5,9 +5,18 @@ import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardHTTP
 
-/// Builds the origin's HTTP application. The executable and the tests both call this.
+/// Builds the origin: its HTTP application, run so that a shutdown first tells the gateway's
+/// clients to reconnect (they resume elsewhere or here after a restart) while it still serves.
+/// The executable and the tests both call this.
 public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switchboard.origin"),
-                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+    DrainingService(buildOriginApplication(origin, logger: logger, onServerRunning: onServerRunning), logger: logger) {
+        await origin.sessions.drain()
+    }
+}
+
+func buildOriginApplication(_ origin: Origin, logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router(context: OriginRequestContext.self)
     // Middleware applies to the routes added after it: metrics outermost so it sees the
     // status the error middleware chose.
@@ -54,9 +63,9 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
         logger: logger)
 }
 
-/// Opens the store and builds the application in one call.
+/// Opens the store and builds the origin in one call.
 public func buildOrigin(_ configuration: OriginConfiguration,
-                        logger: Logger = Logger(label: "switchboard.origin")) async throws -> some ApplicationProtocol {
+                        logger: Logger = Logger(label: "switchboard.origin")) async throws -> some Service {
     buildOrigin(try await Origin(configuration: configuration), logger: logger)
 }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Configuration
 import Logging
+import ServiceLifecycle
 import SwitchboardOrigin
 import SystemPackage
 
@@ -92,10 +93,12 @@ struct OriginCommand: AsyncParsableCommand {
         }
         let startupLogger = logger
         let host = configuration.host
-        let app = buildOrigin(origin, logger: logger) { port in
+        let service = buildOrigin(origin, logger: logger) { port in
             startupLogger.info("origin listening", metadata: ["host": "\(host)", "port": "\(port)"])
         }
-        try await app.runService()
+        // SIGTERM / SIGINT: clients are told to reconnect, then the server stops.
+        try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                    logger: logger)).run()
     }
 
     private func printDemo(_ demo: DemoWorkspace.Seeded, port: Int, host: String) {

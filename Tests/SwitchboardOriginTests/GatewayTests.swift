@@ -297,3 +297,17 @@ import Testing
         }
     }
 }
+
+@Suite struct GatewayShutdownTests {
+    @Test func aStoppingOriginTellsItsClientsToReconnect() async throws {
+        let socket = try await TestOrigin.with { origin in
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice"])
+            return try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("alice").token!).socket
+        }  // the origin shuts down here
+        var frames: [ServerFrame] = []
+        while let frame = try await socket.next(timeout: .seconds(10)) { frames.append(frame) }
+        #expect(frames.last?.op == "reconnect")
+        #expect(try frames.last?.payload(GatewayFrame.Reconnect.self).reason == "draining")
+        #expect(socket.closeCode == GatewayCloseCode.draining.rawValue)
+    }
+}

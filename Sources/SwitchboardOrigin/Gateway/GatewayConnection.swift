@@ -56,7 +56,7 @@ struct GatewayConnection: GatewayHandler {
             }
             link.reply(GatewayFrame.ready(bootstrap: bootstrap))
             // Events that arrived while the bootstrap was read follow the ready frame.
-            guard session.attach(link.queue, resumeAfter: 0, closeConnection: { link.close($0) }) != nil else {
+            guard session.attach(link.queue, resumeAfter: 0, closeConnection: { link.end($0) }) != nil else {
                 origin.sessions.remove(session)
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }
@@ -74,7 +74,7 @@ struct GatewayConnection: GatewayHandler {
               !session.isExpired(nowMs: WallClock.nowMs()) else {
             throw SwitchboardError(.sessionExpired, "the session cannot be resumed; identify again")
         }
-        guard let replayed = session.attach(link.queue, resumeAfter: resume.s, closeConnection: { link.close($0) },
+        guard let replayed = session.attach(link.queue, resumeAfter: resume.s, closeConnection: { link.end($0) },
                                             then: { GatewayFrame.resumed(replayed: $0) }) else {
             origin.sessions.remove(session)
             throw SwitchboardError(.sessionExpired, "the events since s=\(resume.s) are no longer held; identify again")

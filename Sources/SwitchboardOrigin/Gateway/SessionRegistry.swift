@@ -103,6 +103,22 @@ public final class SessionRegistry: Service, Sendable {
         state.withLock { Array(($0.listeners[workspaceID] ?? [:]).values) }
     }
 
+    // MARK: Shutdown
+
+    /// Tells every connected client to reconnect (`reconnect {reason: "draining"}`, then close
+    /// 4004) and waits briefly for them to go.
+    func drain() async {
+        let attached = state.withLock { state in state.sessions.values.filter(\.isAttached) }
+        for session in attached {
+            session.sendControl(GatewayFrame.reconnect(reason: "draining"))
+            session.closeConnection(.draining)
+        }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while attached.contains(where: \.isAttached), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     // MARK: Expiry
 
     /// Drops detached sessions whose resume window has passed.
