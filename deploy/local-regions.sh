@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# An origin and two regional edges, "us-east" and "eu-west", on loopback: the shape of a real
+# deployment on one machine. Builds what is missing, seeds the demo workspace, prints how to
+# point the CLI at the nearest edge. Ctrl-C stops all three (the edges drain their clients).
+#
+#   ORIGIN_PORT=8080 US_EAST_PORT=8081 EU_WEST_PORT=8082 DATA_DIR=./data/regions BUILD=release \
+#       bash deploy/local-regions.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ORIGIN_PORT="${ORIGIN_PORT:-8080}"
+US_EAST_PORT="${US_EAST_PORT:-8081}"
+EU_WEST_PORT="${EU_WEST_PORT:-8082}"
+DATA_DIR="${DATA_DIR:-./data/regions}"
+BUILD="${BUILD:-release}"
+
+bash scripts/install-deps.sh
+echo "Building ($BUILD; the first build takes several minutes)..."
+for product in switchboard-origin switchboard-edge switchboard; do swift build -c "$BUILD" --product "$product"; done
+bin="$(swift build -c "$BUILD" --show-bin-path)"
+
+# Secrets are made once per data directory and never committed.
+mkdir -p "$DATA_DIR"
+secrets="$DATA_DIR/secrets.env"
+if [ ! -f "$secrets" ]; then
+    umask 077
+    {
+        echo "SWITCHBOARD_ADMIN_KEY=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+        echo "SWITCHBOARD_TOKEN_SECRET=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+        echo "SWITCHBOARD_EDGE_KEY=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    } > "$secrets"
+fi
+set -a; . "$secrets"; set +a
+
+pids=()
+cleanup() {
+    # SIGTERM: each edge tells its clients to reconnect elsewhere, then stops.
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+wait_for() { for _ in $(seq 1 150); do curl -sf "$1/healthz" >/dev/null && return 0; sleep 0.1; done; echo "$1 did not start" >&2; exit 1; }
+
+origin="http://127.0.0.1:$ORIGIN_PORT"
+"$bin/switchboard-origin" --host 127.0.0.1 --port "$ORIGIN_PORT" --data-dir "$DATA_DIR/origin" --seed-demo \
+    >"$DATA_DIR/origin.log" 2>&1 &
+pids+=($!)
+wait_for "$origin"
+
+for region_port in "us-east:$US_EAST_PORT" "eu-west:$EU_WEST_PORT"; do
+    region="${region_port%%:*}" port="${region_port##*:}"
+    "$bin/switchboard-edge" --host 127.0.0.1 --port "$port" --origin "$origin" --region "$region" \
+        --data-dir "$DATA_DIR/edge-$region" --public-url "http://127.0.0.1:$port" --drain-window-ms 2000 \
+        >"$DATA_DIR/edge-$region.log" 2>&1 &
+    pids+=($!)
+    wait_for "http://127.0.0.1:$port"
+done
+
+TOKEN="$(sed -n 's/^export TOKEN=//p' "$DATA_DIR/origin.log")"
+export SWITCHBOARD_CREDENTIALS="$DATA_DIR/credentials.json"
+"$bin/switchboard" login --origin "$origin" --token "$TOKEN" >/dev/null
+sleep 1  # the edges announce themselves to the origin
+cat <<TXT
+
+Origin  $origin                     (log $DATA_DIR/origin.log)
+us-east http://127.0.0.1:$US_EAST_PORT  (log $DATA_DIR/edge-us-east.log)
+eu-west http://127.0.0.1:$EU_WEST_PORT  (log $DATA_DIR/edge-eu-west.log)
+
+The CLI is logged in as @alice (SWITCHBOARD_CREDENTIALS=$SWITCHBOARD_CREDENTIALS). In another shell:
+  export SWITCHBOARD_CREDENTIALS=$SWITCHBOARD_CREDENTIALS
+  $bin/switchboard edges                          # both edges, nearest first
+  $bin/switchboard tail '#general' --edge auto    # live, through the nearest edge
+  $bin/switchboard send '#general' 'hello from eu-west' --edge http://127.0.0.1:$EU_WEST_PORT
+  kill -TERM <pid of an edge>                     # its clients move to the other edge
+
+Ctrl-C stops everything.
+TXT
+"$bin/switchboard" edges
+wait
