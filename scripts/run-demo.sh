@@ -20,15 +20,7 @@ bin="$(swift build -c "$BUILD" --show-bin-path)"
 # Secrets are made once per data directory and never committed.
 mkdir -p "$DATA_DIR"
 secrets="$DATA_DIR/demo-secrets.env"
-if [ ! -f "$secrets" ]; then
-    umask 077
-    {
-        echo "SWITCHBOARD_ADMIN_KEY=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-        echo "SWITCHBOARD_TOKEN_SECRET=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-        echo "SWITCHBOARD_EDGE_KEY=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-    } > "$secrets"
-fi
-set -a; . "$secrets"; set +a
+. scripts/secrets.sh "$secrets"
 echo "Admin key, token secret and edge key: $secrets"
 
 pids=()
