@@ -19,6 +19,11 @@ extension SwitchboardClient {
                        as: TokenResponse.self).value.token
     }
 
+    /// Loads rows into a new workspace in bulk (one transaction per call).
+    public func importBatch(workspaceID: Snowflake, _ batch: ImportBatch) async throws -> ImportResult {
+        try await call(.POST, "/api/workspaces/\(workspaceID)/import", body: batch, as: ImportResult.self).value
+    }
+
     // MARK: Users
 
     public func me() async throws -> User {

@@ -7,15 +7,18 @@ public struct Workspace: Codable, Sendable, Equatable {
     /// Members and channels; filled in by bootstraps.
     public var memberCount: Int?
     public var channelCount: Int?
+    /// The channel every member joins.
+    public var generalChannelID: Snowflake?
 
     public init(id: Snowflake, name: String, iconURL: String? = nil, createdAtMs: UInt64,
-                memberCount: Int? = nil, channelCount: Int? = nil) {
+                memberCount: Int? = nil, channelCount: Int? = nil, generalChannelID: Snowflake? = nil) {
         self.id = id
         self.name = name
         self.iconURL = iconURL
         self.createdAtMs = createdAtMs
         self.memberCount = memberCount
         self.channelCount = channelCount
+        self.generalChannelID = generalChannelID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -24,5 +27,6 @@ public struct Workspace: Codable, Sendable, Equatable {
         case createdAtMs = "created_at_ms"
         case memberCount = "member_count"
         case channelCount = "channel_count"
+        case generalChannelID = "general_channel_id"
     }
 }

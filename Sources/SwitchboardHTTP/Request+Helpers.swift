@@ -34,8 +34,8 @@ extension Request {
     }
 
     /// Decodes a JSON body; decoding problems become `bad_request` with a readable message.
-    public func json<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
-        let buffer = try await body.collect(upTo: context.maxUploadSize)
+    public func json<T: Decodable>(_ type: T.Type, context: some RequestContext, limit: Int? = nil) async throws -> T {
+        let buffer = try await body.collect(upTo: limit ?? context.maxUploadSize)
         do {
             return try JSON.decoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

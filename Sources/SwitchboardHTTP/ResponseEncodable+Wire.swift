@@ -18,3 +18,4 @@ extension HealthResponse: ResponseEncodable {}
 extension EdgesResponse: ResponseEncodable {}
 extension NotificationsResponse: ResponseEncodable {}
 extension WorkingSet: ResponseEncodable {}
+extension ImportResult: ResponseEncodable {}

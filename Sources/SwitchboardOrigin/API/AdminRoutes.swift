@@ -3,7 +3,7 @@ import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardHTTP
 
-/// Workspaces, users and tokens: admin key only.
+/// Workspaces, users, tokens and bulk import: admin key only.
 enum AdminRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {
         router.post("/api/workspaces") { request, context in
@@ -28,6 +28,14 @@ enum AdminRoutes {
                 throw SwitchboardError.notFound("user")
             }
             return TokenResponse(token: try await origin.tokens.issue(for: Caller(userID: user.id, workspaceID: workspaceID)))
+        }
+        router.post("/api/workspaces/:workspace/import") { request, context in
+            try origin.requireAdmin(request)
+            let workspaceID = try context.id("workspace")
+            // Batches are large on purpose; 64 MiB at most.
+            let batch = try await request.json(ImportBatch.self, context: context, limit: 64 << 20)
+            guard batch.rowCount <= 200_000 else { throw SwitchboardError.badRequest("at most 200,000 rows per import") }
+            return try await origin.store.importBatch(batch, workspaceID: workspaceID)
         }
     }
 }

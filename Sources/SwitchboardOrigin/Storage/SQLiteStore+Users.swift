@@ -12,7 +12,7 @@ extension SQLiteStore {
                 INSERT INTO channels (id, workspace_id, name, kind, topic, creator_id, created_at_ms)
                 VALUES (?, ?, 'general', 'public', 'Company-wide announcements and work-based matters', 0, ?)
                 """, [generalChannelID, id, nowMs.db])
-            return Workspace(id: id, name: name, createdAtMs: nowMs)
+            return Workspace(id: id, name: name, createdAtMs: nowMs, generalChannelID: generalChannelID)
         }
     }
 
@@ -48,7 +48,8 @@ extension SQLiteStore {
     }
 
     static func workspace(from row: Row) -> Workspace {
-        Workspace(id: row.id("id"), name: row["name"], iconURL: row["icon_url"], createdAtMs: row.ms("created_at_ms"))
+        Workspace(id: row.id("id"), name: row["name"], iconURL: row["icon_url"], createdAtMs: row.ms("created_at_ms"),
+                  generalChannelID: row.optionalID("general_channel_id"))
     }
 
     // MARK: Users

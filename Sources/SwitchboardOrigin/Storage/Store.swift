@@ -114,6 +114,11 @@ public protocol Store: Sendable {
 
     /// Deletes nonces recorded before `cutoff` (they can no longer de-duplicate anything).
     func purgeNonces(olderThanMs cutoff: UInt64) async throws
+
+    // MARK: Bulk
+
+    /// Loads rows into a workspace in one transaction, without events (seeding).
+    func importBatch(_ batch: ImportBatch, workspaceID: Snowflake) async throws -> ImportResult
     /// Full-text search over the channels `viewer` is a member of, newest first.
     func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                 authorID: Snowflake?, limit: Int) async throws -> [Message]

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import SwitchboardBench
+import SwitchboardClient
+import SwitchboardCore
+
+/// `switchboard-bench`: builds synthetic workspaces and measures Switchboard against them.
+/// Every scenario prints a table; `--json FILE` writes the same figures for scripts.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-bench",
+        abstract: "Synthetic workspaces, bootstrap payloads, fan-out latency and load.",
+        discussion: """
+            Start an origin and an edge (e.g. bash deploy/local-regions.sh), then:
+              switchboard-bench seed --users 32000 --manifest ws32k.json
+              switchboard-bench bootstrap --manifest ws32k.json --edge http://127.0.0.1:8081
+            The admin key comes from --admin-key or SWITCHBOARD_ADMIN_KEY.
+            """,
+        subcommands: [Seed.self, Bootstrap.self])
+}
+
+/// Options every scenario takes.
+struct Common: ParsableArguments {
+    @Option(help: "The origin's URL.") var origin = "http://127.0.0.1:8080"
+    @Option(help: "The edge's URL.") var edge = "http://127.0.0.1:8081"
+    @Option(name: .customLong("admin-key"), help: "The origin's admin key (default: SWITCHBOARD_ADMIN_KEY).") var adminKey: String?
+    @Option(help: "The workspace file `seed` wrote.") var manifest = "bench-workspace.json"
+    @Option(help: "Also write the results as JSON to this file.") var json: String?
+    @Flag(help: "No progress bars.") var quiet = false
+
+    func key() throws -> String {
+        guard let key = adminKey ?? ProcessInfo.processInfo.environment["SWITCHBOARD_ADMIN_KEY"], !key.isEmpty else {
+            throw ValidationError("the admin key is needed: --admin-key or SWITCHBOARD_ADMIN_KEY")
+        }
+        return key
+    }
+
+    func write(_ table: Table, _ value: some Encodable) throws {
+        print(table.text)
+        if let json { try JSON.encode(value).write(to: URL(fileURLWithPath: json)) }
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build a synthetic workspace through the admin bulk import.")
+    @OptionGroup var common: Common
+    @Option(help: "Users.") var users = 1_500
+    @Option(help: "Named channels, #general included (default users / 25).") var channels: Int?
+    @Option(help: "Seed of the generator: the same seed makes the same workspace.") var seed: UInt64 = 1
+    @Option(help: "Rows per import request.") var batchRows = 20_000
+
+    func run() async throws {
+        let origin = SwitchboardClient(baseURL: common.origin, adminKey: try common.key(), timeout: .seconds(300))
+        let manifest = try await Seeder(origin: origin).seed(WorkspaceShape(users: users, channels: channels, seed: seed),
+                                                             batchRows: batchRows, quiet: common.quiet)
+        try manifest.save(to: common.manifest)
+        let table = Table(title: "seed — workspace \(manifest.workspaceID) (manifest \(common.manifest))",
+                          columns: ["users", "channels", "DMs", "memberships", "messages", "seconds"],
+                          rows: [[Table.number(users), Table.number(manifest.channels), Table.number(manifest.dms),
+                                  Table.number(manifest.memberships), Table.number(manifest.messages),
+                                  String(format: "%.1f", manifest.seconds)]])
+        try common.write(table, manifest)
+    }
+}
+
+struct Bootstrap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Full bootstrap (origin) against working set (edge): bytes and latency.")
+    @OptionGroup var common: Common
+    @Option(help: "Users whose working set is measured.") var samples = 100
+    @Option(name: .customLong("full-samples"), help: "Users whose full bootstrap is measured.") var fullSamples = 20
+
+    func run() async throws {
+        var scenario = BootstrapScenario(manifest: try BenchManifest.load(from: common.manifest), originURL: common.origin,
+                                         edgeURL: common.edge, adminKey: try common.key())
+        scenario.samples = samples
+        scenario.fullSamples = fullSamples
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
