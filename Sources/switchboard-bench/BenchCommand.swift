@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard-bench bootstrap --manifest ws32k.json --edge http://127.0.0.1:8081
             The admin key comes from --admin-key or SWITCHBOARD_ADMIN_KEY.
             """,
-        subcommands: [Seed.self, Bootstrap.self])
+        subcommands: [Seed.self, Bootstrap.self, Fanout.self])
 }
 
 /// Options every scenario takes.
@@ -75,6 +75,29 @@ struct Bootstrap: AsyncParsableCommand {
                                          edgeURL: common.edge, adminKey: try common.key())
         scenario.samples = samples
         scenario.fullSamples = fullSamples
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
+
+struct Fanout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delivery latency and server load with many clients in one channel.")
+    @OptionGroup var common: Common
+    @Option(help: "Clients connected, all members of #general.") var clients = 1_200
+    @Option(help: "Clients looking at #general (the rest get badges).") var viewers = 1_000
+    @Option(help: "Messages per second (one sender each per second).") var rate = 20
+    @Option(help: "Seconds of sending.") var seconds = 30
+    @Flag(name: .customLong("via-origin"), help: "Connect to the origin's gateway instead of the edge's (for comparison).") var viaOrigin = false
+
+    func run() async throws {
+        var scenario = FanoutScenario(manifest: try BenchManifest.load(from: common.manifest),
+                                      serverURL: viaOrigin ? common.origin : common.edge, originURL: common.origin,
+                                      adminKey: try common.key())
+        scenario.clients = clients
+        scenario.viewers = min(viewers, clients)
+        scenario.rate = rate
+        scenario.seconds = seconds
         scenario.quiet = common.quiet
         let report = try await scenario.run()
         try common.write(report.table, report)

@@ -84,7 +84,7 @@ enum EdgeRoutes {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: edge.metrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(bytes: edge.metrics.render() + ProcessMetrics.text())))
         }
     }
 

@@ -1,3 +1,4 @@
+import SwitchboardHTTP
 import Hummingbird
 import NIOCore
 import SwitchboardCore
@@ -28,7 +29,7 @@ enum OpsRoutes {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: origin.metrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(bytes: origin.metrics.render() + ProcessMetrics.text())))
         }
     }
 }
