@@ -213,7 +213,8 @@ let package = Package(
         // Origin and edges together, in-process on ephemeral ports.
         .testTarget(
             name: "SwitchboardIntegrationTests",
-            dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth"],
+            dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth",
+                           "SwitchboardBench"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard-bench bootstrap --manifest ws32k.json --edge http://127.0.0.1:8081
             The admin key comes from --admin-key or SWITCHBOARD_ADMIN_KEY.
             """,
-        subcommands: [Seed.self, Bootstrap.self, Fanout.self])
+        subcommands: [Seed.self, Bootstrap.self, Fanout.self, ConnectStorm.self, HistoryHerd.self, OriginLoad.self])
 }
 
 /// Options every scenario takes.
@@ -98,6 +98,64 @@ struct Fanout: AsyncParsableCommand {
         scenario.viewers = min(viewers, clients)
         scenario.rate = rate
         scenario.seconds = seconds
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
+
+struct ConnectStorm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "connect-storm",
+                                                    abstract: "Many clients identify at once: time to ready, CPU, memory per idle client.")
+    @OptionGroup var common: Common
+    @Option(help: "Clients (up to the open-file limit, 20,000 here).") var clients = 1_000
+    @Option(help: "Handshakes in flight at once.") var parallelism = 500
+    @Flag(name: .customLong("via-origin"), help: "Connect to the origin's gateway instead of the edge's.") var viaOrigin = false
+
+    func run() async throws {
+        var scenario = ConnectStormScenario(manifest: try BenchManifest.load(from: common.manifest),
+                                            serverURL: viaOrigin ? common.origin : common.edge, originURL: common.origin,
+                                            adminKey: try common.key())
+        scenario.clients = clients
+        scenario.parallelism = parallelism
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
+
+struct HistoryHerd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history-herd",
+                                                    abstract: "Concurrent opens of one uncached history page: origin requests made.")
+    @OptionGroup var common: Common
+    @Option(help: "Concurrent opens.") var requests = 1_000
+
+    func run() async throws {
+        var scenario = HistoryHerdScenario(manifest: try BenchManifest.load(from: common.manifest), edgeURL: common.edge,
+                                           originURL: common.origin, adminKey: try common.key())
+        scenario.requests = requests
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
+
+struct OriginLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "origin",
+                                                    abstract: "Origin write throughput, and history latency with a million messages.")
+    @OptionGroup var common: Common
+    @Option(help: "Concurrent senders.") var senders = 32
+    @Option(help: "Seconds of writing.") var seconds = 20
+    @Option(name: .customLong("history-messages"), help: "Messages in the history channel.") var historyMessages = 1_000_000
+    @Option(name: .customLong("history-requests"), help: "History pages read.") var historyRequests = 500
+
+    func run() async throws {
+        var scenario = OriginScenario(manifest: try BenchManifest.load(from: common.manifest), originURL: common.origin,
+                                      adminKey: try common.key())
+        scenario.senders = senders
+        scenario.seconds = seconds
+        scenario.historyMessages = historyMessages
+        scenario.historyRequests = historyRequests
         scenario.quiet = common.quiet
         let report = try await scenario.run()
         try common.write(report.table, report)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
+import SwitchboardCore
 import ServiceLifecycle
 import SwitchboardEdge
 import SystemPackage
@@ -37,6 +38,7 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
     func run() async throws {
+        raiseOpenFileLimit()  // one per client socket
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         if let host { flags["host"] = .init(stringLiteral: host) }
         if let port { flags["port"] = .init(integerLiteral: port) }

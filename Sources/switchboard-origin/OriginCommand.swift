@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Configuration
 import Logging
+import SwitchboardCore
 import ServiceLifecycle
 import SwitchboardOrigin
 import SystemPackage
@@ -34,6 +35,7 @@ struct OriginCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
     func run() async throws {
+        raiseOpenFileLimit()  // one per client socket
         var flags: [AbsoluteConfigKey: ConfigValue] = [:]
         if let host { flags["host"] = .init(stringLiteral: host) }
         if let port { flags["port"] = .init(integerLiteral: port) }
