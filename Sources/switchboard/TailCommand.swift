@@ -53,8 +53,8 @@ final class Printer: Sendable {
     func show(_ update: LiveSession.Update) async {
         switch update {
         case .connected(let baseURL, let ready):
-            if let users = try? ready?.payload(ReadyPayload<WorkingSet>.self).bootstrap.users {
-                state.withLock { state in for user in users { state.handles[user.id] = user.handle } }
+            if let ready, let workingSet = try? ready.payload(ReadyPayload<WorkingSet>.self).bootstrap {
+                learn(workingSet.users.map { ($0.id, $0.handle) })
             }
             status("connected to \(baseURL)")
         case .message(let message):
@@ -73,7 +73,7 @@ final class Printer: Sendable {
     private func show(_ frame: ServerFrame) {
         switch frame.eventType {
         case .userUpdated?:
-            if let user = try? frame.payload(User.self) { state.withLock { $0.handles[user.id] = user.handle } }
+            if let user = try? frame.payload(User.self) { learn([(user.id, user.handle)]) }
         case .typingStarted?:
             if let typing = try? frame.payload(TypingStarted.self) {
                 status("@\(state.withLock { $0.handles[typing.userID] } ?? typing.userID.description) is typing…")
@@ -93,8 +93,13 @@ final class Printer: Sendable {
         let known = state.withLock { $0.handles }
         let missing = ([message.authorID] + message.mentions).filter { known[$0] == nil }
         guard !missing.isEmpty else { return }
-        let users = await lookUp(missing)
-        state.withLock { state in for user in users { state.handles[user.id] = user.handle } }
+        learn(await lookUp(missing).map { ($0.id, $0.handle) })
+    }
+
+    private func learn(_ handles: [(Snowflake, String)]) {
+        state.withLock { state in
+            for (id, handle) in handles { state.handles[id] = handle }
+        }
     }
 
     private func status(_ text: String) {
