@@ -4,7 +4,7 @@
 # point the CLI at the nearest edge. Ctrl-C stops all three (the edges drain their clients).
 #
 #   ORIGIN_PORT=8080 US_EAST_PORT=8081 EU_WEST_PORT=8082 DATA_DIR=./data/regions BUILD=release \
-#       bash deploy/local-regions.sh
+#       RATE_LIMIT=0 bash deploy/local-regions.sh      # RATE_LIMIT=0: no message rate limit (benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORIGIN_PORT="${ORIGIN_PORT:-8080}"
@@ -15,7 +15,7 @@ BUILD="${BUILD:-release}"
 
 bash scripts/install-deps.sh
 echo "Building ($BUILD; the first build takes several minutes)..."
-for product in switchboard-origin switchboard-edge switchboard; do swift build -c "$BUILD" --product "$product"; done
+for product in switchboard-origin switchboard-edge switchboard switchboard-bench; do swift build -c "$BUILD" --product "$product"; done
 bin="$(swift build -c "$BUILD" --show-bin-path)"
 
 # Secrets are made once per data directory and never committed.
@@ -35,7 +35,7 @@ wait_for() { for _ in $(seq 1 150); do curl -sf "$1/healthz" >/dev/null && retur
 
 origin="http://127.0.0.1:$ORIGIN_PORT"
 "$bin/switchboard-origin" --host 127.0.0.1 --port "$ORIGIN_PORT" --data-dir "$DATA_DIR/origin" --seed-demo \
-    >"$DATA_DIR/origin.log" 2>&1 &
+    ${RATE_LIMIT:+--rate-limit "$RATE_LIMIT"} >"$DATA_DIR/origin.log" 2>&1 &
 pids+=($!)
 wait_for "$origin"
 

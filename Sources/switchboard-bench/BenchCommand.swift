@@ -38,7 +38,11 @@ struct Common: ParsableArguments {
 
     func write(_ table: Table, _ value: some Encodable) throws {
         print(table.text)
-        if let json { try JSON.encode(value).write(to: URL(fileURLWithPath: json)) }
+        guard let json else { return }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(value).write(to: URL(fileURLWithPath: json))
     }
 }
 
