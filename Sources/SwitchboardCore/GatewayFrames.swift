@@ -252,11 +252,38 @@ public struct ServerFrame: Sendable, CustomStringConvertible {
     public let raw: Data
 
     public init(_ raw: Data) throws {
+        self.raw = raw
+        // Events, the bulk of the traffic, are written `{"op":"event","s":N,"t":"…","d":…}`:
+        // read those three fields straight from the bytes; anything else is decoded in full.
+        if let fast = Self.scanEvent(raw) {
+            (op, s, t) = ("event", fast.s, fast.t)
+            return
+        }
         let envelope = try JSON.decoder().decode(Envelope.self, from: raw)
         op = envelope.op
         s = envelope.s
         t = envelope.t
-        self.raw = raw
+    }
+
+    private static let eventPrefix = Array(#"{"op":"event","s":"#.utf8)
+    private static let typeMarker = Array(#","t":""#.utf8)
+
+    /// `s` and `t` of an event frame in the servers' own layout, or nil.
+    static func scanEvent(_ raw: Data) -> (s: UInt64, t: String)? {
+        raw.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (s: UInt64, t: String)? in
+            guard bytes.count > eventPrefix.count + typeMarker.count, bytes.starts(with: eventPrefix) else { return nil }
+            var index = eventPrefix.count, s: UInt64 = 0, digits = 0
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9"), digits < 19 {
+                s = s * 10 + UInt64(bytes[index] - UInt8(ascii: "0"))
+                index += 1
+                digits += 1
+            }
+            guard digits > 0, bytes[index...].starts(with: typeMarker) else { return nil }
+            let typeStart = index + typeMarker.count
+            guard let typeEnd = bytes[typeStart...].firstIndex(of: UInt8(ascii: "\"")),
+                  bytes[typeStart..<typeEnd].allSatisfy({ $0 != UInt8(ascii: "\\") }) else { return nil }
+            return (s, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[typeStart..<typeEnd]), as: UTF8.self))
+        }
     }
 
     public var eventType: EventType? { t.flatMap(EventType.init(rawValue:)) }

@@ -31,8 +31,12 @@ public struct EdgeConfiguration: Sendable {
     public var maxReaders: UInt32 = 512
     /// Messages cached per channel (the ring). Default 50.
     public var messagesPerChannel: Int = 50
-    /// fsync each LMDB commit. Default true.
-    public var durable: Bool = true
+    /// fsync each LMDB commit. Default false: the state is a copy of the origin's, written with
+    /// its feed position in the same transaction, and flushed every `syncIntervalMs`; after an
+    /// OS crash the edge replays the feed from the position that reached the disk.
+    public var durable: Bool = false
+    /// How often a non-durable LMDB is flushed to disk (ms). Default 1,000.
+    public var syncIntervalMs: UInt64 = 1_000
     /// How long a request waits for a workspace's first sync before answering 503 (ms). Default 30,000.
     public var syncWaitMs: UInt64 = 30_000
     /// How long history pages fetched from the origin are reused (ms). Default 2,000.

@@ -77,6 +77,7 @@ struct EdgeCommand: AsyncParsableCommand {
         configuration.mapSize = reader.int(forKey: "lmdb.mapSize", default: configuration.mapSize)
         configuration.messagesPerChannel = reader.int(forKey: "messagesPerChannel", default: configuration.messagesPerChannel)
         configuration.upstreamIdleMs = UInt64(reader.int(forKey: "upstreamIdleMs", default: Int(configuration.upstreamIdleMs)))
+        configuration.durable = reader.bool(forKey: "lmdb.durable", default: configuration.durable)
         configuration.drainWindowMs = UInt64(reader.int(forKey: "drainWindowMs", default: Int(configuration.drainWindowMs)))
         configuration.badgeIntervalMs = UInt64(reader.int(forKey: "badgeIntervalMs", default: Int(configuration.badgeIntervalMs)))
         configuration.gateway.outboundQueueBytes = reader.int(forKey: "gateway.outboundQueueBytes",

@@ -61,3 +61,16 @@ import Testing
         #expect(short.keys.sorted() == ["display_name", "handle", "id", "image_48"])
     }
 }
+
+@Suite struct ServerFrameTests {
+    @Test func eventEnvelopesAreReadWithoutAFullDecode() throws {
+        let fast = try ServerFrame(Data(GatewayFrame.event(s: 42, type: .messageCreated, payload: Array(#"{"id":"1"}"#.utf8))))
+        #expect(fast.op == "event" && fast.s == 42 && fast.t == "message.created")
+        // Any other layout (another server's key order) takes the full decoder and means the same.
+        let reordered = try ServerFrame(Data(#"{"t":"typing.started","d":{},"s":7,"op":"event"}"#.utf8))
+        #expect(reordered.op == "event" && reordered.s == 7 && reordered.t == "typing.started")
+        let hello = try ServerFrame(Data(GatewayFrame.hello(heartbeatIntervalMs: 1_000, sessionID: "x")))
+        #expect(hello.op == "hello" && hello.s == nil)
+        #expect(throws: (any Error).self) { try ServerFrame(Data(#"{"op":"event","s":1,"t":"#.utf8)) }
+    }
+}

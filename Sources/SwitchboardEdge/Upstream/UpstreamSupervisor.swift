@@ -88,6 +88,14 @@ public final class UpstreamSupervisor: Service, Sendable {
                     }
                 }
             }
+            if !configuration.durable {
+                group.addTask {
+                    // Commits skip fsync; the disk catches up here (and once more at the end).
+                    await runPeriodically(every: .milliseconds(Int(max(50, self.configuration.syncIntervalMs)))) {
+                        try? self.store.sync()
+                    }
+                }
+            }
             await withGracefulShutdownHandler {
                 for await upstream in self.starts {
                     group.addTask { await upstream.run() }
@@ -97,6 +105,7 @@ public final class UpstreamSupervisor: Service, Sendable {
             }
             // Shutting down: close every feed.
             for upstream in self.upstreams.withLock({ Array($0.values) }) { await upstream.stop() }
+            try? store.sync()
             group.cancelAll()
         }
     }
