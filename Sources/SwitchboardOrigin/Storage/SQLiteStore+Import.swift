@@ -11,13 +11,7 @@ extension SQLiteStore {
             }
             for user in batch.users {
                 guard user.workspaceID == workspaceID else { throw SwitchboardError.badRequest("user \(user.id) is in another workspace") }
-                try db.run("""
-                    INSERT INTO users (id, workspace_id, handle, display_name, real_name, title, email, tz,
-                        status_text, status_emoji, avatar_base, is_bot, deleted, created_at_ms, updated_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [user.id, workspaceID, user.handle, user.displayName, user.realName, user.title, user.email,
-                          user.tz, user.statusText, user.statusEmoji, Self.avatarBase(of: user), user.isBot, user.deleted,
-                          user.createdAtMs.db, user.updatedAtMs.db])
+                try Self.insertUser(db, user)
             }
             for channel in batch.channels {
                 guard channel.workspaceID == workspaceID else {

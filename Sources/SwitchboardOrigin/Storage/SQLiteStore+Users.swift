@@ -62,13 +62,7 @@ extension SQLiteStore {
             if try db.fetchRow("SELECT 1 FROM users WHERE workspace_id = ? AND handle = ?", [user.workspaceID, user.handle]) != nil {
                 throw SwitchboardError.conflict("the handle '\(user.handle)' is taken")
             }
-            try db.run("""
-                INSERT INTO users (id, workspace_id, handle, display_name, real_name, title, email, tz,
-                    status_text, status_emoji, avatar_base, is_bot, deleted, created_at_ms, updated_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [user.id, user.workspaceID, user.handle, user.displayName, user.realName, user.title, user.email,
-                      user.tz, user.statusText, user.statusEmoji, Self.avatarBase(of: user), user.isBot, user.deleted,
-                      user.createdAtMs.db, user.updatedAtMs.db])
+            try Self.insertUser(db, user)
             try Self.appendEvent(db, workspaceID: user.workspaceID, type: .userCreated, payload: user, nowMs: user.createdAtMs)
             try Self.insertMembership(db, workspaceID: user.workspaceID, channelID: Snowflake(int64: general["general_channel_id"]),
                                       userID: user.id, nowMs: user.createdAtMs)
@@ -151,6 +145,16 @@ extension SQLiteStore {
     }
 
     /// The avatar base URL is stored; the five sizes derive from it.
+    static func insertUser(_ db: Database, _ user: User) throws {
+        try db.run("""
+            INSERT INTO users (id, workspace_id, handle, display_name, real_name, title, email, tz,
+                status_text, status_emoji, avatar_base, is_bot, deleted, created_at_ms, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [user.id, user.workspaceID, user.handle, user.displayName, user.realName, user.title, user.email,
+                  user.tz, user.statusText, user.statusEmoji, avatarBase(of: user), user.isBot, user.deleted,
+                  user.createdAtMs.db, user.updatedAtMs.db])
+    }
+
     static func avatarBase(of user: User) -> String {
         String(user.avatar.image24.dropLast("/24.png".count))
     }
