@@ -47,6 +47,34 @@ import Testing
         #expect(try await f.store.nonceReplay(userID: f.users[0].id, nonce: "n", nowMs: 10_002 + Limits.nonceWindowMs) == nil)
     }
 
+    @Test func postsSentTogetherCommitTogetherAndFailAlone() async throws {
+        let f = try await Fixture()
+        defer { try? FileManager.default.removeItem(atPath: f.directory) }
+        let drafts = (0..<60).map { f.draft("m\($0)", by: $0 % 3, nonce: "n\($0)", at: 5_000) }
+        // Every fifth names a thread that does not exist: it fails, alone.
+        let bad = Set(stride(from: 0, to: 60, by: 5))
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, draft) in drafts.enumerated() {
+                var draft = draft
+                if bad.contains(index) { draft.threadID = f.ids.next() }
+                let sent = draft
+                group.addTask { (index, (try? await f.store.postMessage(sent)) != nil) }
+            }
+            var results: [Int: Bool] = [:]
+            for await (index, ok) in group { results[index] = ok }
+            return results
+        }
+        #expect(results.filter { !$0.value }.keys.sorted() == bad.sorted())
+        let stored = try await f.store.messages(channelID: f.general, viewer: f.users[0].id, before: nil, after: nil, limit: 100)
+        #expect(Set(stored.messages.map(\.content)) == Set((0..<60).filter { !bad.contains($0) }.map { "m\($0)" }))
+        // A failed post leaves no nonce behind; a successful one replays.
+        #expect(try await f.store.nonceReplay(userID: f.users[0].id, nonce: "n0", nowMs: 5_000) == nil)
+        #expect(try await f.store.nonceReplay(userID: f.users[1].id, nonce: "n1", nowMs: 5_000)?.content == "m1")
+        // The event log has exactly one entry per stored message, in order.
+        let events = try await f.store.events(workspaceID: f.workspace.id, after: 0, limit: 1_000).filter { $0.type == .messageCreated }
+        #expect(events.count == 48 && events.map(\.seq) == events.map(\.seq).sorted())
+    }
+
     @Test func membershipPagesWalkChannelsInOrder() async throws {
         let f = try await Fixture(userCount: 7)
         defer { try? FileManager.default.removeItem(atPath: f.directory) }

@@ -5,56 +5,76 @@ extension SQLiteStore {
     /// Messages that appear in a channel's timeline.
     static let inTimeline = "deleted = 0 AND (thread_id IS NULL OR also_to_channel = 1)"
 
+    /// Posts go through the group commit: messages sent at the same moment share a transaction.
     public func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool) {
+        try await messageWrites.submit(draft)
+    }
+
+    /// Commits waiting posts in one transaction, each in its own savepoint: one that fails
+    /// (not a member, unknown thread, ...) leaves the others and nothing of itself.
+    static func commitPosts(_ drafts: [MessageDraft], pool: DatabasePool) async throws -> [Result<(message: Message, created: Bool), any Error>] {
         try await pool.write { db in
-            try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
-            if let nonce = draft.nonce {
-                if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
-                    return (first, false)
-                }
-                try db.run("DELETE FROM nonces WHERE user_id = ? AND nonce = ?", [draft.authorID, nonce])
-            }
-            if let threadID = draft.threadID {
-                guard let parent = try db.fetchRow("SELECT thread_id FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0",
-                                                   [draft.channelID, threadID]) else {
-                    throw SwitchboardError.notFound("thread parent message")
-                }
-                if parent.optionalID("thread_id") != nil {
-                    throw SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")
+            drafts.map { draft in
+                Result {
+                    var posted: (message: Message, created: Bool)?
+                    try db.inSavepoint {
+                        posted = try Self.postMessage(db, draft)
+                        return .commit
+                    }
+                    return posted!
                 }
             }
-            let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
-            try db.run("""
-                INSERT INTO messages (channel_id, id, author_id, content, created_at_ms, thread_id, also_to_channel,
-                    mention_ids, mentions_here, mentions_channel)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [draft.channelID, draft.id, draft.authorID, draft.content, draft.nowMs.db, draft.threadID,
-                      alsoToChannel, Self.encodeIDs(draft.mentions.userIDs), draft.mentions.here, draft.mentions.channel])
-            try db.run("INSERT INTO messages_fts (rowid, content, channel_id) VALUES (?, ?, ?)",
-                       [draft.id, draft.content, draft.channelID])
-            try Self.insertMentions(db, messageID: draft.id, channelID: draft.channelID, userIDs: draft.mentions.userIDs)
-            if let threadID = draft.threadID {
-                try db.run("UPDATE messages SET reply_count = reply_count + 1, latest_reply_id = ? WHERE channel_id = ? AND id = ?",
-                           [draft.id, draft.channelID, threadID])
-            }
-            if draft.threadID == nil || alsoToChannel {
-                try db.run("UPDATE channels SET last_message_id = ? WHERE id = ?", [draft.id, draft.channelID])
-                // Your own message is read by you.
-                try db.run("UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE channel_id = ? AND user_id = ?",
-                           [draft.id, draft.channelID, draft.authorID])
-            }
-            if let nonce = draft.nonce {
-                try db.run("INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                           [draft.authorID, nonce, draft.channelID, draft.id, draft.nowMs.db])
-            }
-            let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
-                                  createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
-                                  mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
-                                  mentionsChannel: draft.mentions.channel)
-            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: draft.channelID), type: .messageCreated,
-                                 channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
-            return (message, true)
         }
+    }
+
+    static func postMessage(_ db: Database, _ draft: MessageDraft) throws -> (message: Message, created: Bool) {
+        try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
+        if let nonce = draft.nonce {
+            if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
+                return (first, false)
+            }
+            try db.run("DELETE FROM nonces WHERE user_id = ? AND nonce = ?", [draft.authorID, nonce])
+        }
+        if let threadID = draft.threadID {
+            guard let parent = try db.fetchRow("SELECT thread_id FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0",
+                                               [draft.channelID, threadID]) else {
+                throw SwitchboardError.notFound("thread parent message")
+            }
+            if parent.optionalID("thread_id") != nil {
+                throw SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")
+            }
+        }
+        let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
+        try db.run("""
+            INSERT INTO messages (channel_id, id, author_id, content, created_at_ms, thread_id, also_to_channel,
+                mention_ids, mentions_here, mentions_channel)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [draft.channelID, draft.id, draft.authorID, draft.content, draft.nowMs.db, draft.threadID,
+                  alsoToChannel, Self.encodeIDs(draft.mentions.userIDs), draft.mentions.here, draft.mentions.channel])
+        try db.run("INSERT INTO messages_fts (rowid, content, channel_id) VALUES (?, ?, ?)",
+                   [draft.id, draft.content, draft.channelID])
+        try Self.insertMentions(db, messageID: draft.id, channelID: draft.channelID, userIDs: draft.mentions.userIDs)
+        if let threadID = draft.threadID {
+            try db.run("UPDATE messages SET reply_count = reply_count + 1, latest_reply_id = ? WHERE channel_id = ? AND id = ?",
+                       [draft.id, draft.channelID, threadID])
+        }
+        if draft.threadID == nil || alsoToChannel {
+            try db.run("UPDATE channels SET last_message_id = ? WHERE id = ?", [draft.id, draft.channelID])
+            // Your own message is read by you.
+            try db.run("UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE channel_id = ? AND user_id = ?",
+                       [draft.id, draft.channelID, draft.authorID])
+        }
+        if let nonce = draft.nonce {
+            try db.run("INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                       [draft.authorID, nonce, draft.channelID, draft.id, draft.nowMs.db])
+        }
+        let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
+                              createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
+                              mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
+                              mentionsChannel: draft.mentions.channel)
+        try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: draft.channelID), type: .messageCreated,
+                             channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
+        return (message, true)
     }
 
     public func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message? {

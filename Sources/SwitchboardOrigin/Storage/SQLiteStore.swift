@@ -6,6 +6,8 @@ import SwitchboardCore
 /// concurrent readers). GRDB runs every access on its own queues, never on an event loop.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    /// Message posts, committed in groups.
+    let messageWrites: GroupCommit<MessageDraft, (message: Message, created: Bool)>
 
     /// Opens (creating if needed) `path` and runs the migrations before returning.
     public init(path: String) throws {
@@ -20,8 +22,10 @@ public final class SQLiteStore: Store {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator().migrate(pool)
+        self.pool = pool
+        messageWrites = GroupCommit { drafts in try await Self.commitPosts(drafts, pool: pool) }
     }
 
     /// Deletes nonces older than the de-duplication window (called periodically).
