@@ -74,8 +74,9 @@ public final class EdgeGateway: Service, Sendable {
 
     var sessionCount: Int { state.withLock { $0.sessions.count } }
 
-    /// The workspace is being replaced by a snapshot: events may have been lost in between,
-    /// so its sessions are told to reconnect and identify afresh (they cannot resume).
+    /// The workspace was replaced by a snapshot: events may have been lost in between (and a
+    /// session indexed while it was written read a partial copy), so its sessions are told to
+    /// reconnect and identify afresh (they cannot resume).
     func resync(_ workspaceID: Snowflake) {
         guard let fanout = state.withLock({ $0.fanouts[workspaceID] }) else { return }
         for session in fanout.allSessions {

@@ -57,9 +57,16 @@ public final class UpstreamSupervisor: Service, Sendable {
 
     /// Waits until the workspace has a complete copy in LMDB (or the time is up).
     func waitUntilSynced(_ workspaceID: Snowflake) async throws {
-        ensure(workspaceID)
+        let upstream = ensure(workspaceID)
+        // A copy left from before a restart may be about to be replaced by a snapshot: give the
+        // first feed a moment to say so. (If the origin is down, the copy serves as it is.)
+        let connectDeadline = ContinuousClock.now + .seconds(2)
+        while !upstream.hasBeenCurrent, ContinuousClock.now < connectDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let deadline = ContinuousClock.now + .milliseconds(Int(configuration.syncWaitMs))
-        while try store.seq(workspaceID) == nil {
+        // A snapshot in progress has removed the position first; checked both ways anyway.
+        while try store.seq(workspaceID) == nil || upstream.isSnapshotting {
             guard ContinuousClock.now < deadline else {
                 throw SwitchboardError(.unavailable, "this edge is still syncing the workspace; retry shortly")
             }

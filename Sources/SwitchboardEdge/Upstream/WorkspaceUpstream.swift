@@ -18,9 +18,15 @@ final class WorkspaceUpstream: Sendable {
     private let lastUsedMs = Mutex(WallClock.nowMs())
     /// Applied events go on to local fan-out (the gateway) through this hook.
     let onEvents: @Sendable ([FeedServerFrame]) -> Void
-    /// Called when a snapshot starts replacing the workspace: local sessions may have missed
-    /// events and must start over.
+    /// Called when a snapshot has replaced the workspace: local sessions may have missed events
+    /// (or read a half-written copy) and must start over.
     let onSnapshot: @Sendable () -> Void
+    /// True from the first snapshot frame to `snapshot_end`: LMDB holds a partial copy.
+    private let snapshotting = Mutex(false)
+    /// The current connection has said whether a snapshot comes (its first frame arrived).
+    private let current = Mutex(false)
+    /// Some connection of this process has: LMDB is no longer a copy left from before a restart.
+    private let wasCurrent = Mutex(false)
     /// Forwarded `send`s waiting for the origin's answer.
     private let pending = PendingReplies()
     /// This edge's connections per user, reported to the origin for presence.
@@ -50,6 +56,10 @@ final class WorkspaceUpstream: Sendable {
     func touch() { lastUsedMs.withLock { $0 = WallClock.nowMs() } }
     var idleMs: UInt64 { WallClock.nowMs() - lastUsedMs.withLock { $0 } }
     var isLive: Bool { socket.withLock { $0 != nil } }
+    var isSnapshotting: Bool { snapshotting.withLock { $0 } }
+    /// Connected, and LMDB is either being replaced or being brought up to date in order.
+    var isCurrent: Bool { current.withLock { $0 } }
+    var hasBeenCurrent: Bool { wasCurrent.withLock { $0 } }
 
     /// Stops the loop and closes the socket.
     func stop() async {
@@ -88,6 +98,9 @@ final class WorkspaceUpstream: Sendable {
                 }
                 if let feed = socket.withLock({ state -> FeedSocket? in defer { state = nil }; return state }) { await feed.close() }
                 pending.failAll()
+                // A snapshot cut short left no seq: the next connection starts with a snapshot.
+                snapshotting.withLock { $0 = false }
+                current.withLock { $0 = false }
                 action = machine.disconnected()
             case .wait(let ms):
                 try? await Task.sleep(for: .milliseconds(Int(ms)))
@@ -122,9 +135,11 @@ final class WorkspaceUpstream: Sendable {
             while let frame = try await feed.next(timeout: .seconds(24 * 3600)) {
                 if first {
                     machine.opened(snapshot: frame.op == "snapshot")
+                    current.withLock { $0 = true }
+                    wasCurrent.withLock { $0 = true }
                     if frame.op == "snapshot" {
                         metrics.snapshotsReceived.increment()
-                        onSnapshot()
+                        snapshotting.withLock { $0 = true }
                         try await onThreadPool { try self.store.beginSnapshot(self.workspaceID) }
                     }
                     first = false
@@ -138,6 +153,8 @@ final class WorkspaceUpstream: Sendable {
                     struct End: Decodable { var seq: UInt64 }
                     let seq = try frame.payload(End.self).seq
                     try await onThreadPool { try self.store.endSnapshot(self.workspaceID, seq: seq) }
+                    snapshotting.withLock { $0 = false }
+                    onSnapshot()
                     machine.snapshotEnded()
                     logger.info("snapshot applied", metadata: ["workspace_id": "\(workspaceID)", "seq": "\(seq)"])
                 case "event":
