@@ -200,6 +200,12 @@ public enum FeedFrame {
         return bytes
     }
 
+    /// The log position the feed will have caught up with once every event up to `seq` has
+    /// come: sent when a feed starts, so an edge knows when its copy is current.
+    public static func position(seq: UInt64) -> [UInt8] {
+        Array(#"{"op":"position","d":{"seq":\#(seq)}}"#.utf8)
+    }
+
     /// Who is not offline in the workspace, sent when a feed starts; later changes follow as
     /// `presence.changed` events.
     public static func presenceState(_ statuses: [Snowflake: PresenceStatus]) -> [UInt8] {

@@ -82,6 +82,11 @@ import Testing
             let presence = try #require(try await feed.next())
             #expect(presence.op == "presence_state")
             #expect(try presence.payload(PresenceState.self).statuses.isEmpty)
+            // Then where the log is: the edge is current once it has applied that far.
+            let position = try #require(try await feed.next())
+            struct Position: Decodable { var seq: UInt64 }
+            let announced = try position.payload(Position.self).seq
+            #expect(position.op == "position" && announced == cursor + 31)
             var seqs: [UInt64] = []
             while seqs.count < 31 {
                 let frame = try #require(try await feed.next())

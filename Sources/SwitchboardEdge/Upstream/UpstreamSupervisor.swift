@@ -55,18 +55,18 @@ public final class UpstreamSupervisor: Service, Sendable {
         upstreams.withLock { $0[workspaceID] }
     }
 
-    /// Waits until the workspace has a complete copy in LMDB (or the time is up).
+    /// Waits until the workspace's copy in LMDB is complete and current: a snapshot has ended
+    /// and every event up to the position the origin announced is applied (or the time is up).
+    /// If the origin cannot be reached, a copy left from before serves as it is.
     func waitUntilSynced(_ workspaceID: Snowflake) async throws {
         let upstream = ensure(workspaceID)
-        // A copy left from before a restart may be about to be replaced by a snapshot: give the
-        // first feed a moment to say so. (If the origin is down, the copy serves as it is.)
+        // Give the first feed of this process a moment to connect and say where the log is.
         let connectDeadline = ContinuousClock.now + .seconds(2)
         while !upstream.hasBeenCurrent, ContinuousClock.now < connectDeadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         let deadline = ContinuousClock.now + .milliseconds(Int(configuration.syncWaitMs))
-        // A snapshot in progress has removed the position first; checked both ways anyway.
-        while try store.seq(workspaceID) == nil || upstream.isSnapshotting {
+        while try store.seq(workspaceID) == nil || (upstream.isCurrent && !upstream.isCaughtUp) {
             guard ContinuousClock.now < deadline else {
                 throw SwitchboardError(.unavailable, "this edge is still syncing the workspace; retry shortly")
             }

@@ -27,6 +27,9 @@ final class WorkspaceUpstream: Sendable {
     private let current = Mutex(false)
     /// Some connection of this process has: LMDB is no longer a copy left from before a restart.
     private let wasCurrent = Mutex(false)
+    /// The log position the origin announced when this connection started; LMDB is caught up
+    /// once its seq reaches it (a replay after a long absence can be large).
+    private let target = Mutex<UInt64?>(nil)
     /// Forwarded `send`s waiting for the origin's answer.
     private let pending = PendingReplies()
     /// This edge's connections per user, reported to the origin for presence.
@@ -60,6 +63,12 @@ final class WorkspaceUpstream: Sendable {
     /// Connected, and LMDB is either being replaced or being brought up to date in order.
     var isCurrent: Bool { current.withLock { $0 } }
     var hasBeenCurrent: Bool { wasCurrent.withLock { $0 } }
+
+    /// Connected, not in a snapshot, and LMDB has every event up to the announced position.
+    var isCaughtUp: Bool {
+        guard isCurrent, !isSnapshotting, let target = target.withLock({ $0 }) else { return false }
+        return ((try? store.seq(workspaceID)) ?? nil).map { $0 >= target } ?? false
+    }
 
     /// Stops the loop and closes the socket.
     func stop() async {
@@ -101,6 +110,7 @@ final class WorkspaceUpstream: Sendable {
                 // A snapshot cut short left no seq: the next connection starts with a snapshot.
                 snapshotting.withLock { $0 = false }
                 current.withLock { $0 = false }
+                target.withLock { $0 = nil }
                 action = machine.disconnected()
             case .wait(let ms):
                 try? await Task.sleep(for: .milliseconds(Int(ms)))
@@ -135,11 +145,12 @@ final class WorkspaceUpstream: Sendable {
             while let frame = try await feed.next(timeout: .seconds(24 * 3600)) {
                 if first {
                     machine.opened(snapshot: frame.op == "snapshot")
+                    // Snapshotting is known before anyone can see this connection as current.
+                    if frame.op == "snapshot" { snapshotting.withLock { $0 = true } }
                     current.withLock { $0 = true }
                     wasCurrent.withLock { $0 = true }
                     if frame.op == "snapshot" {
                         metrics.snapshotsReceived.increment()
-                        snapshotting.withLock { $0 = true }
                         try await onThreadPool { try self.store.beginSnapshot(self.workspaceID) }
                     }
                     first = false
@@ -159,6 +170,10 @@ final class WorkspaceUpstream: Sendable {
                     logger.info("snapshot applied", metadata: ["workspace_id": "\(workspaceID)", "seq": "\(seq)"])
                 case "event":
                     try await applyEvents(startingWith: frame, feed: feed)
+                case "position":
+                    struct Position: Decodable { var seq: UInt64 }
+                    let seq = try frame.payload(Position.self).seq
+                    target.withLock { $0 = seq }
                 default:
                     dispatch([frame])
                 }

@@ -63,6 +63,8 @@ struct EdgeFeedConnection {
             origin.sessions.addListener(sink, workspaceID: workspaceID)
             // After the listener is added, so no change falls between the state and the events.
             _ = queue.enqueue(FeedFrame.presenceState(origin.presence.visibleStatuses(workspaceID: workspaceID)))
+            // Where the log is now: the edge is current once it has applied up to here.
+            _ = queue.enqueue(FeedFrame.position(seq: try await origin.store.eventLogBounds(workspaceID: workspaceID).lastSeq))
             origin.events.subscribe(sink, workspaceID: workspaceID, after: start)
         } catch {
             // Most often the edge went away during the snapshot.
