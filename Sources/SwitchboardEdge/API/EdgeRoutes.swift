@@ -135,6 +135,6 @@ enum EdgeRoutes {
 
     /// LMDB reads block briefly; they run on NIO's thread pool, never on an event loop.
     static func read<T: Sendable>(_ edge: Edge, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        try await blocking(work)
     }
 }

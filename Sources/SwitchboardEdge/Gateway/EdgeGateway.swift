@@ -81,7 +81,7 @@ public final class EdgeGateway: Service, Sendable {
         guard let fanout = state.withLock({ $0.fanouts[workspaceID] }) else { return }
         for session in fanout.allSessions {
             session.sendControl(GatewayFrame.reconnect(reason: "resync"))
-            session.outbox.closeConnection(.draining)
+            session.outbox.closeConnection(.draining)  // after the frame above is written
             remove(session)
         }
     }
@@ -92,21 +92,11 @@ public final class EdgeGateway: Service, Sendable {
     /// spread evenly over `window` so they do not all land on the next edge at once. Returns
     /// when all have gone, or a little after the window.
     func drain(over window: Duration) async {
-        let sessions = state.withLock { state in
+        let outboxes = state.withLock { state in
             state.draining = true
-            return state.sessions.values.filter(\.outbox.isAttached).shuffled()
+            return state.sessions.values.map(\.outbox)
         }
-        let step = sessions.isEmpty ? Duration.zero : window / sessions.count
-        for (index, session) in sessions.enumerated() {
-            if index > 0, step > .zero { try? await Task.sleep(for: step) }
-            guard session.outbox.isAttached else { continue }
-            session.sendControl(GatewayFrame.reconnect(reason: "draining"))
-            session.outbox.closeConnection(.draining)
-        }
-        let deadline = ContinuousClock.now + .seconds(2)
-        while sessions.contains(where: \.outbox.isAttached), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await SessionOutbox.drain(outboxes, over: window)
     }
 
     /// Drops detached sessions whose resume window has passed.

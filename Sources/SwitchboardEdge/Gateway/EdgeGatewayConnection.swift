@@ -1,7 +1,6 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
-import NIOPosix
 import SwitchboardCore
 import SwitchboardHTTP
 
@@ -30,10 +29,10 @@ struct EdgeGatewayConnection: GatewayHandler {
                                   badgeIntervalMs: edge.configuration.badgeIntervalMs)
         // Indexed before the working set is read, so no event falls between the two; events
         // routed meanwhile are held by the session and follow `ready`, minus what it carried.
-        let focus = try await onThreadPool { try fanout.register(session, focus: identify.focusChannelID) }
+        let focus = try await blocking { try fanout.register(session, focus: identify.focusChannelID) }
         gateway.add(session)
         do {
-            guard let workingSet = try await onThreadPool({
+            guard let workingSet = try await blocking({
                 try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
             session.state.withLock { $0.knownProfiles.formUnion(workingSet.users.map(\.id)) }
@@ -118,8 +117,4 @@ struct EdgeGatewayConnection: GatewayHandler {
         }
     }
 
-    /// LMDB transactions block; they run on NIO's thread pool, never on an event loop.
-    private func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOPosix
 import Synchronization
 import SwitchboardClient
 import SwitchboardCore
@@ -151,7 +150,7 @@ final class WorkspaceUpstream: Sendable {
                     wasCurrent.withLock { $0 = true }
                     if frame.op == "snapshot" {
                         metrics.snapshotsReceived.increment()
-                        try await onThreadPool { try self.store.beginSnapshot(self.workspaceID) }
+                        try await blocking { try self.store.beginSnapshot(self.workspaceID) }
                     }
                     first = false
                 }
@@ -159,11 +158,11 @@ final class WorkspaceUpstream: Sendable {
                 case "snapshot":
                     guard let kind = frame.kind else { continue }
                     let payload = try frame.payloadBytes()
-                    try await onThreadPool { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: payload) }
+                    try await blocking { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: payload) }
                 case "snapshot_end":
                     struct End: Decodable { var seq: UInt64 }
                     let seq = try frame.payload(End.self).seq
-                    try await onThreadPool { try self.store.endSnapshot(self.workspaceID, seq: seq) }
+                    try await blocking { try self.store.endSnapshot(self.workspaceID, seq: seq) }
                     snapshotting.withLock { $0 = false }
                     onSnapshot()
                     machine.snapshotEnded()
@@ -193,7 +192,7 @@ final class WorkspaceUpstream: Sendable {
         }
         if !events.isEmpty {
             let batch = events
-            try await onThreadPool { try self.store.apply(batch, workspaceID: self.workspaceID) }
+            try await blocking { try self.store.apply(batch, workspaceID: self.workspaceID) }
             metrics.eventsApplied.increment(by: Int64(events.count))
         }
         dispatch(frames)
@@ -225,9 +224,5 @@ final class WorkspaceUpstream: Sendable {
         if !rest.isEmpty { onEvents(rest) }
     }
 
-    /// LMDB transactions block; they run on NIO's thread pool, never on an event loop.
-    private func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
 }
 

@@ -108,15 +108,7 @@ public final class SessionRegistry: Service, Sendable {
     /// Tells every connected client to reconnect (`reconnect {reason: "draining"}`, then close
     /// 4004) and waits briefly for them to go.
     func drain() async {
-        let attached = state.withLock { state in state.sessions.values.filter(\.isAttached) }
-        for session in attached {
-            session.sendControl(GatewayFrame.reconnect(reason: "draining"))
-            session.closeConnection(.draining)
-        }
-        let deadline = ContinuousClock.now + .seconds(2)
-        while attached.contains(where: \.isAttached), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await SessionOutbox.drain(state.withLock { state in state.sessions.values.map(\.outbox) })
     }
 
     // MARK: Expiry

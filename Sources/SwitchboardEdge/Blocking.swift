@@ -1,0 +1,7 @@
+import NIOPosix
+
+/// Runs blocking work (LMDB transactions) on NIO's thread pool, never on an event loop or the
+/// cooperative pool.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(work)
+}
