@@ -102,8 +102,7 @@ struct EdgeGatewayConnection: GatewayHandler {
             }
         case .typing(let typing):
             guard session.isMember(of: typing.channelID) else { throw SwitchboardError.notAMember }
-            guard session.allowTyping(in: typing.channelID, nowMs: WallClock.nowMs(), intervalMs: limits.typingIntervalMs)
-            else { return }
+            guard session.allowTyping(in: typing.channelID, nowMs: WallClock.nowMs()) else { return }
             // The origin stamps and publishes it to every edge; it comes back through the feed.
             try? await upstream.send(.typing(.init(userID: caller.userID, channelID: typing.channelID)))
         case .read(let read):

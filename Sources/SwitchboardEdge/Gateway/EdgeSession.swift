@@ -18,7 +18,7 @@ final class EdgeSession: Sendable {
         var presenceSubscriptions: Set<Snowflake> = []
         /// Users whose profile this session has (working set, earlier events, prefetches).
         var knownProfiles: Set<Snowflake> = []
-        var lastTypingMs: [Snowflake: UInt64] = [:]
+        var typing: TypingThrottle<Snowflake>
         var badges: BadgeCoalescer
         /// Events routed while the working set is read wait here, so that none is lost and
         /// none repeats what `ready` holds; nil once `ready` has gone out.
@@ -44,7 +44,8 @@ final class EdgeSession: Sendable {
         self.id = id
         self.caller = caller
         outbox = SessionOutbox(limits: limits)
-        state = Mutex(State(badges: BadgeCoalescer(intervalMs: badgeIntervalMs)))
+        state = Mutex(State(typing: TypingThrottle(intervalMs: limits.typingIntervalMs),
+                           badges: BadgeCoalescer(intervalMs: badgeIntervalMs)))
     }
 
     var userID: Snowflake { caller.userID }
@@ -99,12 +100,7 @@ final class EdgeSession: Sendable {
     func knowsProfile(_ user: Snowflake) -> Bool { state.withLock { $0.knownProfiles.contains(user) } }
 
     /// Typing is accepted at most once per channel per interval.
-    func allowTyping(in channel: Snowflake, nowMs: UInt64, intervalMs: UInt64) -> Bool {
-        state.withLock { state in
-            if let last = state.lastTypingMs[channel], last + intervalMs > nowMs { return false }
-            if state.lastTypingMs.count > 256 { state.lastTypingMs = state.lastTypingMs.filter { $0.value + intervalMs > nowMs } }
-            state.lastTypingMs[channel] = nowMs
-            return true
-        }
+    func allowTyping(in channel: Snowflake, nowMs: UInt64) -> Bool {
+        state.withLock { $0.typing.allow(channel, nowMs: nowMs) }
     }
 }

@@ -174,7 +174,8 @@ struct EdgeFeedConnection {
     // MARK: Commands from the edge
 
     private func readCommands(inbound: WebSocketInboundStream, queue: OutboundQueue, lastFrameMs: Locked<UInt64>) async {
-        var typingThrottle = TypingThrottle(intervalMs: origin.configuration.gateway.typingIntervalMs)
+        var typingThrottle = TypingThrottle<UserInChannel>(intervalMs: origin.configuration.gateway.typingIntervalMs,
+                                                            forgetAbove: 10_000)
         do {
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 lastFrameMs.withLock { $0 = WallClock.nowMs() }
@@ -197,7 +198,7 @@ struct EdgeFeedConnection {
         }
     }
 
-    private func handle(_ command: FeedCommand, queue: OutboundQueue, typingThrottle: inout TypingThrottle) async throws {
+    private func handle(_ command: FeedCommand, queue: OutboundQueue, typingThrottle: inout TypingThrottle<UserInChannel>) async throws {
         let workspaceID = request.workspaceID
         switch command {
         case .send(let send):
@@ -219,7 +220,7 @@ struct EdgeFeedConnection {
             origin.presence.replaceSource(request.edgeID, workspaceID: workspaceID, counts: sync.connections)
         case .typing(let typing):
             let nowMs = WallClock.nowMs()
-            guard typingThrottle.allow(user: typing.userID, channel: typing.channelID, nowMs: nowMs),
+            guard typingThrottle.allow(UserInChannel(user: typing.userID, channel: typing.channelID), nowMs: nowMs),
                   try await origin.store.isMember(channelID: typing.channelID, userID: typing.userID) else { return }
             origin.sessions.publishTyping(TypingStarted(channelID: typing.channelID, userID: typing.userID,
                                                         expiresAtMs: nowMs + origin.configuration.gateway.typingTTLms),
@@ -235,23 +236,8 @@ struct EdgeFeedConnection {
     }
 }
 
-/// At most one `typing.started` per user per channel per interval; forgets old entries.
-struct TypingThrottle {
-    let intervalMs: UInt64
-    private var last: [Pair: UInt64] = [:]
-
-    private struct Pair: Hashable {
-        var user: Snowflake
-        var channel: Snowflake
-    }
-
-    init(intervalMs: UInt64) { self.intervalMs = intervalMs }
-
-    mutating func allow(user: Snowflake, channel: Snowflake, nowMs: UInt64) -> Bool {
-        if last.count > 10_000 { last = last.filter { $0.value + intervalMs > nowMs } }
-        let key = Pair(user: user, channel: channel)
-        if let previous = last[key], previous + intervalMs > nowMs { return false }
-        last[key] = nowMs
-        return true
-    }
+/// A user in a channel, for the feed's typing throttle.
+struct UserInChannel: Hashable, Sendable {
+    var user: Snowflake
+    var channel: Snowflake
 }

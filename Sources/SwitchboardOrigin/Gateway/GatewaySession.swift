@@ -25,7 +25,7 @@ public final class GatewaySession: EventSink {
         var focus: Snowflake?
         var presenceSubscriptions: Set<Snowflake> = []
         var channels: Set<Snowflake>
-        var lastTypingMs: [Snowflake: UInt64] = [:]
+        var typing: TypingThrottle<Snowflake>
     }
 
     let state: Mutex<State>
@@ -40,7 +40,8 @@ public final class GatewaySession: EventSink {
         self.limits = limits
         self.onOverflow = onOverflow
         outbox = SessionOutbox(limits: limits)
-        state = Mutex(State(logSeq: logSeq, focus: focus, channels: channels))
+        state = Mutex(State(logSeq: logSeq, focus: focus, channels: channels,
+                           typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
     }
 
     // MARK: EventSink
@@ -125,11 +126,7 @@ public final class GatewaySession: EventSink {
 
     /// Typing is accepted at most once per channel per interval.
     func allowTyping(in channel: Snowflake, nowMs: UInt64) -> Bool {
-        state.withLock { state in
-            if let last = state.lastTypingMs[channel], last + limits.typingIntervalMs > nowMs { return false }
-            state.lastTypingMs[channel] = nowMs
-            return true
-        }
+        state.withLock { $0.typing.allow(channel, nowMs: nowMs) }
     }
 }
 
