@@ -57,7 +57,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)
         // stops first.
-        services: [origin.http, origin.events, origin.presence, origin.sessions, origin.notifier,
+        services: [StoreService(store: origin.store, events: origin.events), origin.http, origin.events, origin.presence, origin.sessions, origin.notifier,
                    MaintenanceService(store: origin.store, configuration: origin.configuration)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
@@ -67,6 +67,23 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
 public func buildOrigin(_ configuration: OriginConfiguration,
                         logger: Logger = Logger(label: "switchboard.origin")) async throws -> some Service {
     buildOrigin(try await Origin(configuration: configuration), logger: logger)
+}
+
+/// Owns the store's lifetime: hears of commits by other origin processes sharing it (and
+/// pokes the event hub), and closes it after every other service has stopped (it is first in
+/// the list, so it is stopped last).
+struct StoreService: Service {
+    let store: any Store
+    let events: EventHub
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await store.watchCommits { workspaceID in
+                if let workspaceID { events.poke(workspaceID) } else { events.pokeAll() }
+            }
+        }
+        await store.close()
+    }
 }
 
 /// Periodic housekeeping: drops nonces older than the de-duplication window and events

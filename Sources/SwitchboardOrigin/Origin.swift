@@ -23,9 +23,15 @@ public struct Origin: Sendable {
     let adminKey: AdminKey
     let startedAtMs: UInt64
 
-    /// Opens the SQLite store (running migrations) and sets up auth, ids and limits.
+    /// Opens the configured store (PostgreSQL when a database URL is set, else the SQLite file;
+    /// running migrations) and sets up auth, ids and limits.
     public init(configuration: OriginConfiguration, logger: Logger = Logger(label: "switchboard.origin")) async throws {
-        let store = try SQLiteStore(path: configuration.sqlitePath)
+        let store: any Store
+        if let url = configuration.databaseURL {
+            store = try await PostgresStore.open(url: url, logger: logger)
+        } else {
+            store = try SQLiteStore(path: configuration.sqlitePath)
+        }
         try await self.init(configuration: configuration, store: store, logger: logger)
     }
 

@@ -8,6 +8,9 @@ public struct OriginConfiguration: Sendable {
     public var port: Int
     /// Directory of the SQLite database (`origin.sqlite`). Default `./data/origin`.
     public var dataDirectory: String
+    /// `postgres://user:password@host:port/database[?schema=name]` to store everything in
+    /// PostgreSQL instead of SQLite; several origin processes may share it. Default nil (SQLite).
+    public var databaseURL: String?
     /// Key for admin calls (`X-Admin-Key`). Empty disables admin calls. No default.
     public var adminKey: String
     /// HS256 secret for tokens, at least 32 bytes; the edges verify with the same one. No default.

@@ -40,6 +40,12 @@ public struct TestOrigin: Sendable {
         var configuration = OriginConfiguration(host: "127.0.0.1", port: port, dataDirectory: directory,
                                                 adminKey: adminKey, tokenSecret: tokenSecret)
         configuration.edgeKey = edgeKey
+        configuration.databaseURL = try postgresURL(for: directory)
+        defer {
+            if dataDirectory == nil, let url = configuration.databaseURL {
+                Task { try? await PostgresStore.dropSchema(url: url) }
+            }
+        }
         configure(&configuration)
         let origin = try await Origin(configuration: configuration)
         var logger = Logger(label: "test-origin")
@@ -49,6 +55,20 @@ public struct TestOrigin: Sendable {
         }) { port in
             try await body(TestOrigin(origin: origin, port: port, dataDirectory: directory))
         }
+    }
+
+    /// With `SWITCHBOARD_TEST_STORE=postgres`, the schema of the test database that holds this
+    /// data directory's origin (named in a file there, so that a restart finds the same data).
+    public static func postgresURL(for directory: String) throws -> String? {
+        guard StoreKind.forOrigins == .postgres, let url = StoreKind.postgresURL else { return nil }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/postgres-schema"
+        if let schema = try? String(contentsOfFile: file, encoding: .utf8) {
+            return TestStore.postgresURL(url, schema: schema)
+        }
+        let schema = "o_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try schema.write(toFile: file, atomically: true, encoding: .utf8)
+        return TestStore.postgresURL(url, schema: schema)
     }
 
     /// 48 random alphanumerics: HS256 needs at least 32 bytes.

@@ -17,7 +17,7 @@ struct OriginCommand: AsyncParsableCommand {
         abstract: "The Switchboard origin server: storage, REST API and the source of truth.",
         discussion: """
             Every option can also come from the environment (SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR,
-            SWITCHBOARD_ADMIN_KEY, SWITCHBOARD_TOKEN_SECRET, ...) or a JSON file given with --config
+            SWITCHBOARD_ADMIN_KEY, SWITCHBOARD_TOKEN_SECRET, SWITCHBOARD_STORAGE, ...) or a JSON file given with --config
             (see config/origin.example.json). Flags win over the environment, which wins over the file.
             """)
 
@@ -25,6 +25,9 @@ struct OriginCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
     @Option(help: "Port to bind (default 8080; 0 picks a free port).") var port: Int?
     @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database (default ./data/origin).") var dataDir: String?
+    @Option(name: .customLong("database-url"),
+            help: "Store in PostgreSQL (postgres://user:password@host:port/db) instead of SQLite; same as storage in the config.")
+    var databaseURL: String?
     @Option(name: .customLong("admin-key"), help: "Key for admin calls (X-Admin-Key).") var adminKey: String?
     @Option(name: .customLong("token-secret"), help: "HS256 token secret, at least 32 bytes.") var tokenSecret: String?
     @Option(name: .customLong("worker-id"), help: "Snowflake worker id 0-1023 (default 1).") var workerID: Int?
@@ -40,6 +43,7 @@ struct OriginCommand: AsyncParsableCommand {
         if let host { flags["host"] = .init(stringLiteral: host) }
         if let port { flags["port"] = .init(integerLiteral: port) }
         if let dataDir { flags["dataDir"] = .init(stringLiteral: dataDir) }
+        if let databaseURL { flags["storage"] = ConfigValue(.string(databaseURL), isSecret: true) }
         if let adminKey { flags["adminKey"] = ConfigValue(.string(adminKey), isSecret: true) }
         if let tokenSecret { flags["tokenSecret"] = ConfigValue(.string(tokenSecret), isSecret: true) }
         if let workerID { flags["workerId"] = .init(integerLiteral: workerID) }
@@ -68,6 +72,13 @@ struct OriginCommand: AsyncParsableCommand {
             messageRateWindowMs: UInt64(reader.int(forKey: "rateLimit.windowMs", default: Int(defaults.messageRateWindowMs))),
             avatarBaseURL: reader.string(forKey: "avatarBaseUrl", default: defaults.avatarBaseURL))
         configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
+        // `storage`: "sqlite" (the default, a file in dataDir) or a postgres:// URL.
+        let storage = reader.string(forKey: "storage", isSecret: true, default: "sqlite")
+        if storage.hasPrefix("postgres://") || storage.hasPrefix("postgresql://") {
+            configuration.databaseURL = storage
+        } else if storage != "sqlite" {
+            throw ValidationError("storage must be \"sqlite\" or a postgres:// URL")
+        }
         configuration.presenceGraceMs = UInt64(reader.int(forKey: "presence.graceMs", default: Int(defaults.presenceGraceMs)))
         configuration.eventRetentionCount = reader.int(forKey: "events.retentionCount", default: defaults.eventRetentionCount)
         configuration.eventRetentionMs = UInt64(reader.int(forKey: "events.retentionMs", default: Int(defaults.eventRetentionMs)))

@@ -5,60 +5,9 @@ import SwitchboardTesting
 import Testing
 
 /// `switchboard-origin` as a real process: killed with SIGKILL while messages stream in over
-/// the gateway, then restarted on the same data directory.
+/// the gateway, then restarted on the same data (SQLite file, or PostgreSQL schema with
+/// `SWITCHBOARD_TEST_STORE=postgres`).
 @Suite struct DurabilityTests {
-    /// A running `switchboard-origin` process and the port it bound.
-    final class OriginProcess: @unchecked Sendable {
-        let process = Process()
-        let port: Int
-        private let output = Pipe()
-
-        init(dataDirectory: String, adminKey: String, tokenSecret: String) async throws {
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("switchboard-origin")
-            process.executableURL = binary
-            process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--rate-limit", "0"]
-            process.environment = ProcessInfo.processInfo.environment.merging(
-                ["SWITCHBOARD_ADMIN_KEY": adminKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]) { $1 }
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            // The log line "origin listening ... port=N" tells the port.
-            var seen = ""
-            let handle = output.fileHandleForReading
-            let deadline = Date().addingTimeInterval(30)
-            var found: Int?
-            while found == nil && Date() < deadline {
-                let chunk = handle.availableData
-                if chunk.isEmpty { try await Task.sleep(for: .milliseconds(20)); continue }
-                seen += String(decoding: chunk, as: UTF8.self)
-                if let range = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                    found = Int(seen[range].dropFirst("port=".count))
-                }
-            }
-            guard let found else {
-                process.terminate()
-                throw TestFailure("the origin did not start: \(seen)")
-            }
-            port = found
-        }
-
-        func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    struct TestFailure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
-
     @Test func everyAckedMessageSurvivesSIGKILL() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("durability-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -56,6 +56,13 @@ public final class EventHub: Service, Sendable {
         wake.yield()
     }
 
+    /// Events may have been committed in any workspace (by another process, while this one
+    /// could not hear of it): every workspace with subscribers reads its log again.
+    public func pokeAll() {
+        state.withLock { $0.dirty.formUnion($0.workspaces.keys) }
+        wake.yield()
+    }
+
     /// Starts delivering the workspace's events after `after` to `sink`. The hub first sends
     /// whatever the log holds between `after` and its own cursor, so a subscriber that read a
     /// snapshot at `after` misses nothing and sees nothing twice.

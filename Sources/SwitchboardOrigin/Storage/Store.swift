@@ -122,6 +122,25 @@ public protocol Store: Sendable {
     /// Full-text search over the channels `viewer` is a member of, newest first.
     func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                 authorID: Snowflake?, limit: Int) async throws -> [Message]
+
+    // MARK: Sharing
+
+    /// Reports, until the calling task is cancelled, the workspace of each event committed by
+    /// *other* processes sharing the store, and `nil` when some may have been missed (after a
+    /// reconnect). A store only one process opens returns when cancelled.
+    func watchCommits(_ onCommit: @escaping @Sendable (Snowflake?) -> Void) async
+    /// Releases the store's connections; called once the origin has stopped using it.
+    func close() async
+}
+
+extension Store {
+    public func watchCommits(_ onCommit: @escaping @Sendable (Snowflake?) -> Void) async {
+        // Nothing to watch: wait to be cancelled.
+        let (never, _) = AsyncStream<Void>.makeStream()
+        for await _ in never {}
+    }
+
+    public func close() async {}
 }
 
 /// A message to store, already validated, with its id assigned.

@@ -1,0 +1,412 @@
+import Foundation
+import PostgresNIO
+import SwitchboardCore
+
+extension PostgresStore {
+    /// Messages that appear in a channel's timeline.
+    static let inTimeline = "NOT deleted AND (thread_id IS NULL OR also_to_channel)"
+
+    /// Posts go through the group commit: messages sent at the same moment share a transaction.
+    public func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool) {
+        try await messageWrites.submit(draft)
+    }
+
+    /// Commits waiting posts in one transaction. Refusals come back as outcomes and fail alone;
+    /// if the transaction itself fails (a deadlock between processes, a duplicate id), each
+    /// post is retried in its own so that only the faulty one fails.
+    static func commitPosts(_ drafts: [MessageDraft], client: PostgresClient,
+                            logger: Logger) async throws -> [Result<(message: Message, created: Bool), any Error>] {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                var results: [Result<(message: Message, created: Bool), any Error>] = []
+                for draft in drafts { results.append(try await post(draft, on: connection, logger: logger)) }
+                return results
+            }
+        } catch where drafts.count > 1 {
+            var results: [Result<(message: Message, created: Bool), any Error>] = []
+            for draft in drafts {
+                do {
+                    let posted = try await client.withTransaction(logger: logger) { connection in
+                        try await post(draft, on: connection, logger: logger).get()
+                    }
+                    results.append(.success(posted))
+                } catch {
+                    results.append(.failure(storeError(error)))
+                }
+            }
+            return results
+        }
+    }
+
+    /// One post: a refusal is a failed `Result`; a database error throws (and ends the transaction).
+    private static func post(_ draft: MessageDraft, on connection: PostgresConnection,
+                             logger: Logger) async throws -> Result<(message: Message, created: Bool), any Error> {
+        let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
+        let created = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
+                              createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
+                              mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
+                              mentionsChannel: draft.mentions.channel)
+        let statement = PostMessageStatement(draft: draft, alsoToChannel: alsoToChannel, event: try JSON.encode(created))
+        var outcome: PostMessageStatement.Row?
+        for try await row in try await connection.execute(statement, logger: logger) { outcome = row }
+        switch outcome?.outcome {
+        case "created":
+            return .success((created, true))
+        case "replay":
+            guard let channelID = outcome?.replayChannel, let id = outcome?.replayID,
+                  let first = try await message(connection, channelID: channelID, id: id, viewer: draft.authorID, logger: logger) else {
+                return .failure(SwitchboardError.notFound("message"))
+            }
+            return .success((first, false))
+        case "no_channel": return .failure(SwitchboardError.notFound("channel"))
+        case "not_a_member": return .failure(SwitchboardError.notAMember)
+        case "no_parent": return .failure(SwitchboardError.notFound("thread parent message"))
+        case "parent_is_reply": return .failure(SwitchboardError.badRequest("thread_id must name a top-level message, not a reply"))
+        default: return .failure(SwitchboardError(.internalError, "unexpected outcome \(outcome?.outcome ?? "none") posting a message"))
+        }
+    }
+
+    public func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message? {
+        guard let seen = try await row("""
+            SELECT channel_id, message_id, created_at_ms FROM nonces WHERE user_id = \(userID) AND nonce = \(nonce)
+            """), try seen.ms("created_at_ms") + Limits.nonceWindowMs >= nowMs else { return nil }
+        return try await message(channelID: try seen.id("channel_id"), id: try seen.id("message_id"), viewer: userID)
+    }
+
+    public func message(channelID: Snowflake, id: Snowflake, viewer: Snowflake) async throws -> Message? {
+        try await client.withConnection { connection in
+            try await Self.message(connection, channelID: channelID, id: id, viewer: viewer, logger: logger)
+        }
+    }
+
+    public func messages(channelID: Snowflake, viewer: Snowflake, before: Snowflake?, after: Snowflake?,
+                         limit: Int) async throws -> (messages: [Message], hasMore: Bool) {
+        try await client.withConnection { connection in
+            var rows: [PostgresRandomAccessRow] = []
+            if let after {
+                let statement = HistoryAfterStatement(channelID: channelID, after: after, before: before?.int64 ?? Int64.max,
+                                                      limit: limit + 1)
+                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            } else {
+                let statement = HistoryBeforeStatement(channelID: channelID, before: before?.int64 ?? Int64.max, limit: limit + 1)
+                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                rows.reverse()
+            }
+            let hasMore = rows.count > limit
+            let page = after != nil ? Array(rows.prefix(limit)) : Array(rows.suffix(limit))
+            return (try await Self.messages(connection, rows: page, viewer: viewer, logger: logger), hasMore)
+        }
+    }
+
+    public func replies(channelID: Snowflake, threadID: Snowflake, viewer: Snowflake, after: Snowflake?,
+                        limit: Int) async throws -> (messages: [Message], hasMore: Bool) {
+        try await client.withConnection { connection in
+            guard try await connection.row("""
+                SELECT 1 FROM messages WHERE channel_id = \(channelID) AND id = \(threadID) AND NOT deleted AND thread_id IS NULL
+                """, logger: logger) != nil else {
+                throw SwitchboardError.notFound("message")
+            }
+            let rows = try await connection.rows("""
+                SELECT * FROM messages
+                WHERE channel_id = \(channelID) AND thread_id = \(threadID) AND id > \(after?.int64 ?? -1) AND NOT deleted
+                ORDER BY id LIMIT \(limit + 1)
+                """, logger: logger)
+            return (try await Self.messages(connection, rows: Array(rows.prefix(limit)), viewer: viewer, logger: logger),
+                    rows.count > limit)
+        }
+    }
+
+    public func editMessage(channelID: Snowflake, id: Snowflake, editorID: Snowflake, content: String,
+                            mentions: Mentions, nowMs: UInt64) async throws -> Message {
+        try await transaction { connection in
+            let row = try await Self.liveMessageRow(connection, channelID: channelID, id: id, logger: logger)
+            guard try row.id("author_id") == editorID else {
+                throw SwitchboardError.forbidden("only the author can edit a message")
+            }
+            try await connection.query("""
+                UPDATE messages SET content = \(content), search = to_tsvector('simple', \(Self.searchable(content))),
+                    edited_at_ms = \(nowMs.db), mention_ids = \(mentions.userIDs), mentions_here = \(mentions.here),
+                    mentions_channel = \(mentions.channel)
+                WHERE channel_id = \(channelID) AND id = \(id)
+                """, logger: logger)
+            try await connection.query("DELETE FROM mentions WHERE message_id = \(id)", logger: logger)
+            try await Self.insertMentions(connection, messageID: id, channelID: channelID, userIDs: mentions.userIDs, logger: logger)
+            let edited = try await Self.message(connection, channelID: channelID, id: id, viewer: editorID, logger: logger)!
+            try await connection.appendEvent(workspaceID: try await Self.workspaceOf(connection, channelID: channelID, logger: logger),
+                                             type: .messageUpdated, channelID: channelID, payload: MessageUpdate(edited),
+                                             nowMs: nowMs, logger: logger)
+            return edited
+        }
+    }
+
+    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws {
+        try await transaction { connection in
+            let row = try await Self.liveMessageRow(connection, channelID: channelID, id: id, logger: logger)
+            if try row.id("author_id") != byUserID {
+                let creator = try await connection.row("SELECT creator_id FROM channels WHERE id = \(channelID)", logger: logger)
+                guard try creator?.id("creator_id") == byUserID else {
+                    throw SwitchboardError.forbidden("only the author or the channel's creator can delete a message")
+                }
+            }
+            // Soft delete keeps the row so a thread under it stays addressable; the content goes.
+            try await connection.query("""
+                UPDATE messages SET deleted = true, content = '', search = ''::tsvector, mention_ids = '{}'
+                WHERE channel_id = \(channelID) AND id = \(id)
+                """, logger: logger)
+            try await connection.query("DELETE FROM reactions WHERE message_id = \(id)", logger: logger)
+            try await connection.query("DELETE FROM mentions WHERE message_id = \(id)", logger: logger)
+            let threadID = try row.optionalID("thread_id")
+            if let threadID {
+                try await connection.query("""
+                    UPDATE messages SET reply_count = GREATEST(reply_count - 1, 0),
+                        latest_reply_id = (SELECT MAX(id) FROM messages
+                                           WHERE channel_id = \(channelID) AND thread_id = \(threadID) AND NOT deleted)
+                    WHERE channel_id = \(channelID) AND id = \(threadID)
+                    """, logger: logger)
+            }
+            try await connection.query("""
+                UPDATE channels SET last_message_id = (SELECT MAX(id) FROM messages
+                                                       WHERE channel_id = \(channelID) AND \(unescaped: Self.inTimeline))
+                WHERE id = \(channelID) AND last_message_id = \(id)
+                """, logger: logger)
+            try await connection.appendEvent(workspaceID: try await Self.workspaceOf(connection, channelID: channelID, logger: logger),
+                                             type: .messageDeleted, channelID: channelID,
+                                             payload: MessageDeletion(id: id, channelID: channelID, threadID: threadID),
+                                             nowMs: WallClock.nowMs(), logger: logger)
+        }
+    }
+
+    public func setReaction(channelID: Snowflake, messageID: Snowflake, userID: Snowflake, emoji: String,
+                            present: Bool, nowMs: UInt64) async throws -> Bool {
+        try await transaction { connection in
+            try await Self.requireMember(connection, channelID: channelID, userID: userID, logger: logger)
+            _ = try await Self.liveMessageRow(connection, channelID: channelID, id: messageID, logger: logger)
+            let changed: [PostgresRandomAccessRow]
+            if present {
+                changed = try await connection.rows("""
+                    INSERT INTO reactions (message_id, emoji, user_id, created_at_ms)
+                    VALUES (\(messageID), \(emoji), \(userID), \(nowMs.db)) ON CONFLICT DO NOTHING RETURNING user_id
+                    """, logger: logger)
+            } else {
+                changed = try await connection.rows("""
+                    DELETE FROM reactions WHERE message_id = \(messageID) AND emoji = \(emoji) AND user_id = \(userID)
+                    RETURNING user_id
+                    """, logger: logger)
+            }
+            guard !changed.isEmpty else { return false }
+            try await connection.appendEvent(workspaceID: try await Self.workspaceOf(connection, channelID: channelID, logger: logger),
+                                             type: present ? .reactionAdded : .reactionRemoved, channelID: channelID,
+                                             payload: ReactionChange(channelID: channelID, messageID: messageID, userID: userID,
+                                                                     emoji: emoji),
+                                             nowMs: nowMs, logger: logger)
+            return true
+        }
+    }
+
+    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws {
+        try await transaction { connection in
+            try await Self.requireMember(connection, channelID: channelID, userID: userID, logger: logger)
+            guard try await connection.row("SELECT 1 FROM messages WHERE channel_id = \(channelID) AND id = \(messageID)",
+                                           logger: logger) != nil else {
+                throw SwitchboardError.notFound("message")
+            }
+            try await connection.query("""
+                UPDATE memberships SET last_read_id = \(messageID) WHERE channel_id = \(channelID) AND user_id = \(userID)
+                """, logger: logger)
+            let channel = try await Self.channel(connection, id: channelID, viewer: userID, logger: logger)!
+            // Only the reader's own sessions hear of it.
+            try await connection.appendEvent(workspaceID: channel.workspaceID, type: .readUpdated, userID: userID,
+                                             payload: ReadState(channel), nowMs: WallClock.nowMs(), logger: logger)
+        }
+    }
+
+    public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
+                       authorID: Snowflake?, limit: Int) async throws -> [Message] {
+        guard let tsquery = Self.tsQuery(query) else { return [] }
+        return try await client.withConnection { connection in
+            let rows = try await connection.rows("""
+                SELECT m.* FROM messages m
+                WHERE m.search @@ to_tsquery('simple', \(tsquery))
+                    AND m.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = \(viewer))
+                    AND NOT m.deleted
+                    AND (\(channelID)::bigint IS NULL OR m.channel_id = \(channelID))
+                    AND (\(authorID)::bigint IS NULL OR m.author_id = \(authorID))
+                ORDER BY m.id DESC LIMIT \(limit)
+                """, logger: logger)
+            return try await Self.messages(connection, rows: rows, viewer: viewer, logger: logger)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The text the search index holds: case and diacritics folded, as SQLite's `unicode61
+    /// remove_diacritics` tokenizer does.
+    static func searchable(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    /// Every word of the query must match; the last as a prefix (search as you type). Words are
+    /// reduced to letters and digits, so user input is never tsquery syntax. `nil` when nothing
+    /// searchable is left.
+    static func tsQuery(_ query: String) -> String? {
+        let words = searchable(query).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+        guard !words.isEmpty else { return nil }
+        return words.enumerated().map { index, word in
+            "'\(word)'" + (index == words.count - 1 ? ":*" : "")
+        }.joined(separator: " & ")
+    }
+
+    static func requireMember(_ connection: PostgresConnection, channelID: Snowflake, userID: Snowflake,
+                              logger: Logger) async throws {
+        guard try await connection.row("SELECT 1 FROM memberships WHERE channel_id = \(channelID) AND user_id = \(userID)",
+                                       logger: logger) != nil else {
+            if try await connection.row("SELECT 1 FROM channels WHERE id = \(channelID)", logger: logger) == nil {
+                throw SwitchboardError.notFound("channel")
+            }
+            throw SwitchboardError.notAMember
+        }
+    }
+
+    static func liveMessageRow(_ connection: PostgresConnection, channelID: Snowflake, id: Snowflake,
+                               logger: Logger) async throws -> PostgresRandomAccessRow {
+        guard let row = try await connection.row("""
+            SELECT * FROM messages WHERE channel_id = \(channelID) AND id = \(id) AND NOT deleted FOR UPDATE
+            """, logger: logger) else {
+            throw SwitchboardError.notFound("message")
+        }
+        return row
+    }
+
+    /// Mention rows are kept only for members: they drive the members' mention counts.
+    static func insertMentions(_ connection: PostgresConnection, messageID: Snowflake, channelID: Snowflake,
+                               userIDs: [Snowflake], logger: Logger) async throws {
+        guard !userIDs.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO mentions (user_id, message_id, channel_id)
+            SELECT user_id, \(messageID), channel_id FROM memberships WHERE channel_id = \(channelID) AND user_id = ANY(\(userIDs))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    static func message(_ connection: PostgresConnection, channelID: Snowflake, id: Snowflake, viewer: Snowflake,
+                        logger: Logger) async throws -> Message? {
+        guard let row = try await connection.row("""
+            SELECT * FROM messages WHERE channel_id = \(channelID) AND id = \(id) AND NOT deleted
+            """, logger: logger) else { return nil }
+        return try await messages(connection, rows: [row], viewer: viewer, logger: logger).first
+    }
+
+    /// Builds messages from rows, loading every message's reactions in one statement.
+    static func messages(_ connection: PostgresConnection, rows: [PostgresRandomAccessRow], viewer: Snowflake,
+                         logger: Logger) async throws -> [Message] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.id("id") }
+        var reactions: [Snowflake: [Reaction]] = [:]
+        for row in try await connection.rows("""
+            SELECT message_id, emoji, COUNT(*) AS count, bool_or(user_id = \(viewer)) AS me, MIN(created_at_ms) AS first_ms
+            FROM reactions WHERE message_id = ANY(\(ids))
+            GROUP BY message_id, emoji ORDER BY first_ms, emoji
+            """, logger: logger) {
+            reactions[try row.id("message_id"), default: []].append(
+                Reaction(emoji: try row.string("emoji"), count: try row.int("count"), me: try row.bool("me")))
+        }
+        return try rows.map { row in
+            let id = try row.id("id")
+            return Message(id: id, channelID: try row.id("channel_id"), authorID: try row.id("author_id"),
+                           content: try row.string("content"), createdAtMs: try row.ms("created_at_ms"),
+                           editedAtMs: try row.optionalMs("edited_at_ms"), threadID: try row.optionalID("thread_id"),
+                           alsoToChannel: try row.bool("also_to_channel"), replyCount: try row.int("reply_count"),
+                           latestReplyID: try row.optionalID("latest_reply_id"), reactions: reactions[id] ?? [],
+                           mentions: try row["mention_ids"].decode([Snowflake].self),
+                           mentionsHere: try row.bool("mentions_here"), mentionsChannel: try row.bool("mentions_channel"))
+        }
+    }
+}
+
+// MARK: Prepared statements of the hot paths (parsed once per connection)
+
+struct PostMessageStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT outcome, replay_channel, replay_id
+        FROM sb_post_message($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::bigint, $7::bigint, $8::boolean,
+                             $9::bigint[], $10::boolean, $11::boolean, $12::text, $13::bigint, $14::bytea)
+        """
+    struct Row {
+        var outcome: String
+        var replayChannel: Snowflake?
+        var replayID: Snowflake?
+    }
+
+    let draft: MessageDraft
+    let alsoToChannel: Bool
+    let event: Data
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 14)
+        binds.append(draft.channelID)
+        binds.append(draft.id)
+        binds.append(draft.authorID)
+        binds.append(draft.content)
+        binds.append(PostgresStore.searchable(draft.content))
+        binds.append(draft.nowMs.db)
+        binds.append(draft.threadID)
+        binds.append(alsoToChannel)
+        binds.append(draft.mentions.userIDs)
+        binds.append(draft.mentions.here)
+        binds.append(draft.mentions.channel)
+        binds.append(draft.nonce)
+        binds.append(Int64(Limits.nonceWindowMs))
+        try binds.append(event)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (outcome, channel, id) = try row.decode((String, Snowflake?, Snowflake?).self)
+        return Row(outcome: outcome, replayChannel: channel, replayID: id)
+    }
+}
+
+/// The latest page of a channel's timeline before a cursor, newest first.
+struct HistoryBeforeStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT * FROM messages WHERE channel_id = $1 AND id < $2 AND NOT deleted AND (thread_id IS NULL OR also_to_channel)
+        ORDER BY id DESC LIMIT $3
+        """
+    let channelID: Snowflake
+    let before: Int64
+    let limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(channelID)
+        binds.append(before)
+        binds.append(Int64(limit))
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+}
+
+/// The page of a channel's timeline after a cursor (and before another), oldest first.
+struct HistoryAfterStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT * FROM messages
+        WHERE channel_id = $1 AND id > $2 AND id < $3 AND NOT deleted AND (thread_id IS NULL OR also_to_channel)
+        ORDER BY id LIMIT $4
+        """
+    let channelID: Snowflake
+    let after: Snowflake
+    let before: Int64
+    let limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(channelID)
+        binds.append(after)
+        binds.append(before)
+        binds.append(Int64(limit))
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SwitchboardTesting
+
+/// A running `switchboard-origin` process and the port it bound. Its store is the SQLite file
+/// in `dataDirectory`, or `databaseURL` when given; with `SWITCHBOARD_TEST_STORE=postgres` the
+/// schema that belongs to `dataDirectory`.
+final class OriginProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let output = Pipe()
+
+    init(dataDirectory: String, adminKey: String, tokenSecret: String, databaseURL: String? = nil,
+         workerID: Int = 1) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("switchboard-origin")
+        process.executableURL = binary
+        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--rate-limit", "0",
+                             "--worker-id", "\(workerID)"]
+        var environment = ["SWITCHBOARD_ADMIN_KEY": adminKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
+        // Through the environment, so that the password is not on a command line.
+        if let url = try databaseURL ?? TestOrigin.postgresURL(for: dataDirectory) { environment["SWITCHBOARD_STORAGE"] = url }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // The log line "origin listening ... port=N" tells the port.
+        var seen = ""
+        let handle = output.fileHandleForReading
+        let deadline = Date().addingTimeInterval(30)
+        var found: Int?
+        while found == nil && Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { try await Task.sleep(for: .milliseconds(20)); continue }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                found = Int(seen[range].dropFirst("port=".count))
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw TestFailure("the origin did not start: \(seen)")
+        }
+        port = found
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
