@@ -64,7 +64,8 @@ struct ProxyFallbackMiddleware<Context: RequestContext>: RouterMiddleware {
             let path = request.uri.path
             guard path.hasPrefix("/api/") || path.hasPrefix("/hooks/") else { throw error }
             edge.metrics.proxied.increment()
-            return try await edge.proxy.forward(request)
+            let caller = try? await edge.caller(request.headers[.authorization])
+            return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID)
         }
     }
 }

@@ -46,7 +46,7 @@ public struct Edge: Sendable {
             configured.publicURL ?? "http://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"
         })
         http = HTTPClientService()
-        proxy = OriginProxy(originURL: configuration.originURL, http: http.client)
+        proxy = OriginProxy(origins: configuration.origins, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
     }
 

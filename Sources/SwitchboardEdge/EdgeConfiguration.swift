@@ -9,6 +9,9 @@ public struct EdgeConfiguration: Sendable {
     public var port: Int
     /// The origin's base URL, e.g. `http://127.0.0.1:8080`. No default.
     public var originURL: String
+    /// Further origin processes sharing the origin's PostgreSQL database. Each workspace is
+    /// served by one of `originURL` + these (see ``OriginDirectory``). Default none.
+    public var moreOriginURLs: [String] = []
     /// Key presented to the origin's edge feed (`X-Edge-Key`). No default.
     public var edgeKey: String
     /// HS256 secret shared with the origin: tokens are verified here without a round trip. No default.
@@ -47,6 +50,9 @@ public struct EdgeConfiguration: Sendable {
     public var badgeIntervalMs: UInt64 = 250
     /// On shutdown, clients are told to reconnect elsewhere spread over this window (ms). Default 10,000.
     public var drainWindowMs: UInt64 = 10_000
+
+    /// Every origin process, the first being `originURL`.
+    public var origins: OriginDirectory { OriginDirectory(urls: [originURL] + moreOriginURLs) }
 
     public init(host: String = "127.0.0.1", port: Int = 8081, originURL: String, edgeKey: String, tokenSecret: String,
                 dataDirectory: String = "./data/edge", region: String = "local", publicURL: String? = nil,

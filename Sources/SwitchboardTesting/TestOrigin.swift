@@ -40,11 +40,10 @@ public struct TestOrigin: Sendable {
         var configuration = OriginConfiguration(host: "127.0.0.1", port: port, dataDirectory: directory,
                                                 adminKey: adminKey, tokenSecret: tokenSecret)
         configuration.edgeKey = edgeKey
-        configuration.databaseURL = try postgresURL(for: directory)
+        let ownSchema = try postgresURL(for: directory)
+        configuration.databaseURL = ownSchema
         defer {
-            if dataDirectory == nil, let url = configuration.databaseURL {
-                Task { try? await PostgresStore.dropSchema(url: url) }
-            }
+            if dataDirectory == nil, let ownSchema { Task { try? await PostgresStore.dropSchema(url: ownSchema) } }
         }
         configure(&configuration)
         let origin = try await Origin(configuration: configuration)

@@ -23,7 +23,8 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "JSON configuration file.") var config: String?
     @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
     @Option(help: "Port to bind (default 8081; 0 picks a free port).") var port: Int?
-    @Option(help: "The origin's base URL, e.g. http://127.0.0.1:8080.") var origin: String?
+    @Option(help: "The origin's base URL, e.g. http://127.0.0.1:8080; several origin processes sharing one database: comma-separated.")
+    var origin: String?
     @Option(name: .customLong("edge-key"), help: "Key presented to the origin's edge feed.") var edgeKey: String?
     @Option(name: .customLong("token-secret"), help: "HS256 token secret shared with the origin (≥ 32 bytes).") var tokenSecret: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the LMDB state (default ./data/edge).") var dataDir: String?
@@ -63,16 +64,20 @@ struct EdgeCommand: AsyncParsableCommand {
         let secret = tokenSecret ?? ProcessInfo.processInfo.environment["SWITCHBOARD_TOKEN_SECRET"]
             ?? reader.string(forKey: "tokenSecret", isSecret: true, default: "")
 
+        let origins = reader.string(forKey: "origin", default: "http://127.0.0.1:8080")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let firstOrigin = origins.first else { throw ValidationError("--origin needs a URL") }
         var configuration = EdgeConfiguration(
             host: reader.string(forKey: "host", default: "127.0.0.1"),
             port: reader.int(forKey: "port", default: 8081),
-            originURL: reader.string(forKey: "origin", default: "http://127.0.0.1:8080"),
+            originURL: firstOrigin,
             edgeKey: reader.string(forKey: "key", isSecret: true, default: ""),
             tokenSecret: secret,
             dataDirectory: reader.string(forKey: "dataDir", default: "./data/edge"),
             region: reader.string(forKey: "region", default: "local"),
             publicURL: reader.string(forKey: "publicUrl"),
             edgeID: reader.string(forKey: "id"))
+        configuration.moreOriginURLs = Array(origins.dropFirst())
         configuration.workspaces = reader.string(forKey: "workspaces", default: "").split(separator: ",").map(String.init)
         configuration.mapSize = reader.int(forKey: "lmdb.mapSize", default: configuration.mapSize)
         configuration.messagesPerChannel = reader.int(forKey: "messagesPerChannel", default: configuration.messagesPerChannel)

@@ -126,7 +126,7 @@ enum EdgeRoutes {
         let token = TokenAuthority.bearerToken(request.headers[.authorization]) ?? ""
         let key = Edge.HistoryKey(channelID: channelID, before: before, after: after, limit: limit)
         let (page, fetched) = try await edge.history.value(for: key) {
-            try await edge.proxy.history(channelID: channelID, token: token, before: before, after: after, limit: limit)
+            try await edge.proxy.history(workspaceID: caller.workspaceID, channelID: channelID, token: token, before: before, after: after, limit: limit)
         }
         if fetched { edge.metrics.historyOriginFetches.increment() }
         edge.metrics.historyFromOrigin.increment()

@@ -9,15 +9,16 @@ import SwitchboardCore
 /// Passes a request to the origin unchanged and streams the answer back, so a client needs
 /// only the edge's address. Bodies stream both ways; nothing is buffered whole.
 struct OriginProxy: Sendable {
-    let originURL: String
+    let origins: OriginDirectory
     let http: HTTPClient
 
     /// Hop-by-hop headers are the connection's own, not the request's.
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
                                         "te", "trailer", "host", "content-length"]
 
-    func forward(_ request: Request) async throws -> Response {
-        var outbound = HTTPClientRequest(url: originURL + request.uri.description)
+    /// Forwards to the process serving the caller's workspace (`nil`: no token, any process).
+    func forward(_ request: Request, workspaceID: Snowflake?) async throws -> Response {
+        var outbound = HTTPClientRequest(url: origins.url(for: workspaceID) + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
@@ -38,12 +39,12 @@ struct OriginProxy: Sendable {
     }
 
     /// A history page from the origin, with reactor lists so one page serves every viewer.
-    func history(channelID: Snowflake, token: String, before: Snowflake?, after: Snowflake?, limit: Int?) async throws -> MessagesResponse {
+    func history(workspaceID: Snowflake, channelID: Snowflake, token: String, before: Snowflake?, after: Snowflake?, limit: Int?) async throws -> MessagesResponse {
         var query = [("reactors", "true")]
         if let before { query.append(("before", before.description)) }
         if let after { query.append(("after", after.description)) }
         if let limit { query.append(("limit", String(limit))) }
-        var request = HTTPClientRequest(url: originURL + "/api/channels/\(channelID)/messages?"
+        var request = HTTPClientRequest(url: origins.url(for: workspaceID) + "/api/channels/\(channelID)/messages?"
                                         + query.map { "\($0)=\($1)" }.joined(separator: "&"))
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await http.execute(request, timeout: .seconds(30))

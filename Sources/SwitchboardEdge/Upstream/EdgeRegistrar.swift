@@ -24,13 +24,14 @@ struct EdgeRegistrar: Service {
             let nowMs = WallClock.nowMs()
             guard nowMs >= nextMs.value, let url = publicURL() else { return }
             nextMs.withLock { $0 = nowMs + Self.intervalMs }
-            await announce(url)
+            // Every process lists every edge (`GET /api/edges` may reach any of them).
+            for originURL in configuration.origins.urls { await announce(url, to: originURL) }
         }
     }
 
-    private func announce(_ publicURL: String) async {
+    private func announce(_ publicURL: String, to originURL: String) async {
         do {
-            var request = HTTPClientRequest(url: configuration.originURL + "/api/edges/" + edgeID)
+            var request = HTTPClientRequest(url: originURL + "/api/edges/" + edgeID)
             request.method = .PUT
             request.headers.add(name: "X-Edge-Key", value: configuration.edgeKey)
             request.headers.add(name: "Content-Type", value: "application/json")

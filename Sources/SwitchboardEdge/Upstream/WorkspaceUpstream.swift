@@ -95,7 +95,7 @@ final class WorkspaceUpstream: Sendable {
             case .connect(let after):
                 do {
                     let feed = try await FeedSocket.openFeed(
-                        originURL: configuration.originURL, edgeKey: configuration.edgeKey, workspaceID: workspaceID,
+                        originURL: configuration.origins.url(for: workspaceID), edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
                         publicURL: publicURL())
                     socket.withLock { $0 = feed }
