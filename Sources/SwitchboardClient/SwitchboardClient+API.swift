@@ -24,6 +24,18 @@ extension SwitchboardClient {
         try await call(.POST, "/api/workspaces/\(workspaceID)/import", body: batch, as: ImportResult.self).value
     }
 
+    /// Creates an incoming webhook posting to `channelID` as a new bot user (admin).
+    public func createHook(workspaceID: Snowflake, channelID: Snowflake, name: String) async throws -> Hook {
+        try await call(.POST, "/api/workspaces/\(workspaceID)/hooks", body: CreateHookRequest(channelID: channelID, name: name),
+                       as: HookResponse.self).value.hook
+    }
+
+    /// Posts through an incoming webhook: no credentials but the hook's token.
+    @discardableResult
+    public func postToHook(token: String, content: String) async throws -> Message {
+        try await call(.POST, "/hooks/\(token)", body: HookPostRequest(content: content), as: MessageResponse.self).value.message
+    }
+
     // MARK: Users
 
     public func me() async throws -> User {

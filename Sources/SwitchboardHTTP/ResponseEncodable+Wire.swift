@@ -19,3 +19,4 @@ extension EdgesResponse: ResponseEncodable {}
 extension NotificationsResponse: ResponseEncodable {}
 extension WorkingSet: ResponseEncodable {}
 extension ImportResult: ResponseEncodable {}
+extension HookResponse: ResponseEncodable {}

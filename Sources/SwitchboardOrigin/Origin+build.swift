@@ -26,6 +26,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     UserRoutes.add(to: router, origin: origin)
     ChannelRoutes.add(to: router, origin: origin)
     MessageRoutes.add(to: router, origin: origin)
+    HookRoutes.add(to: router, origin: origin)
     SessionRoutes.add(to: router, origin: origin)
     OpsRoutes.add(to: router, origin: origin)
 

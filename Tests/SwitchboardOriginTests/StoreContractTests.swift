@@ -435,6 +435,21 @@ import Testing
         #expect(try await f.store.notifications(userID: f.users[2].id, after: nil, limit: 10).isEmpty)
     }
 
+    // MARK: Incoming webhooks
+
+    @Test(arguments: StoreKind.available) func hooksAreFoundByTheirTokensHash(kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
+        defer { Task { await f.destroy() } }
+        let hook = StoredHook(id: f.ids.next(), workspaceID: f.workspace.id, channelID: f.general, botUserID: f.users[2].id,
+                              name: "CI", tokenHash: "ab12", createdAtMs: 7_000)
+        try await f.store.insertHook(hook)
+        #expect(try await f.store.hook(tokenHash: "ab12") == hook)
+        #expect(try await f.store.hook(tokenHash: "ab13") == nil)
+        var twin = hook
+        twin.id = f.ids.next()
+        await #expect(throws: (any Error).self) { try await f.store.insertHook(twin) }   // the hash is unique
+    }
+
     // MARK: Snapshots
 
     @Test(arguments: StoreKind.available) func snapshotPagesCarryMembersAndCounts(kind: StoreKind) async throws {

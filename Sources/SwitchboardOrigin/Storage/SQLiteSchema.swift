@@ -143,6 +143,20 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-hooks") { db in
+            try db.execute(sql: """
+                -- Incoming webhooks; the token is kept only as its SHA-256.
+                CREATE TABLE hooks (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+                    channel_id INTEGER NOT NULL,
+                    bot_user_id INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at_ms INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -123,6 +123,13 @@ public protocol Store: Sendable {
     func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                 authorID: Snowflake?, limit: Int) async throws -> [Message]
 
+    // MARK: Incoming webhooks
+
+    /// Stores a hook (its bot user already exists and belongs to the channel).
+    func insertHook(_ hook: StoredHook) async throws
+    /// The hook whose token has this SHA-256 (hex).
+    func hook(tokenHash: String) async throws -> StoredHook?
+
     // MARK: Sharing
 
     /// Reports, until the calling task is cancelled, the workspace of each event committed by

@@ -247,6 +247,38 @@ enum PostgresSchema {
                 PERFORM sb_append_event(v_workspace, 'message.created', p_channel, NULL, p_now, p_event);
                 outcome := 'created';
             END $$;
+
+            -- Posts a group of messages (a JSON array of sb_post_message's arguments) in one
+            -- statement: one round trip for everything the group commit has gathered. Outcomes
+            -- come back in the array's order.
+            CREATE FUNCTION sb_post_messages(p_posts jsonb, p_nonce_window bigint)
+                RETURNS TABLE (outcome text, replay_channel bigint, replay_id bigint)
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                p record;
+            BEGIN
+                FOR p IN SELECT * FROM jsonb_to_recordset(p_posts) AS x(
+                    channel_id bigint, id bigint, author_id bigint, content text, search text, now_ms bigint,
+                    thread_id bigint, also_to_channel boolean, mentions bigint[], here boolean, everyone boolean,
+                    nonce text, event text)
+                LOOP
+                    RETURN QUERY SELECT * FROM sb_post_message(
+                        p.channel_id, p.id, p.author_id, p.content, p.search, p.now_ms, p.thread_id, p.also_to_channel,
+                        p.mentions, p.here, p.everyone, p.nonce, p_nonce_window, convert_to(p.event, 'UTF8'));
+                END LOOP;
+            END $$;
+            """),
+        Migration(name: "v2-hooks", sql: """
+            -- Incoming webhooks; the token is kept only as its SHA-256.
+            CREATE TABLE hooks (
+                id bigint PRIMARY KEY,
+                workspace_id bigint NOT NULL REFERENCES workspaces (id),
+                channel_id bigint NOT NULL,
+                bot_user_id bigint NOT NULL,
+                name text NOT NULL,
+                token_hash text NOT NULL UNIQUE,
+                created_at_ms bigint NOT NULL
+            );
             """),
     ]
 }

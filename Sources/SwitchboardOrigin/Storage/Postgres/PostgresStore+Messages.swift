@@ -11,25 +11,19 @@ extension PostgresStore {
         try await messageWrites.submit(draft)
     }
 
-    /// Commits waiting posts in one transaction. Refusals come back as outcomes and fail alone;
-    /// if the transaction itself fails (a deadlock between processes, a duplicate id), each
-    /// post is retried in its own so that only the faulty one fails.
+    /// Commits waiting posts with one statement (`sb_post_messages`: one round trip, one
+    /// transaction). Refusals come back as outcomes and fail alone; if the statement itself
+    /// fails (a deadlock between processes, a duplicate id), each post is retried on its own so
+    /// that only the faulty one fails.
     static func commitPosts(_ drafts: [MessageDraft], client: PostgresClient,
                             logger: Logger) async throws -> [Result<(message: Message, created: Bool), any Error>] {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                var results: [Result<(message: Message, created: Bool), any Error>] = []
-                for draft in drafts { results.append(try await post(draft, on: connection, logger: logger)) }
-                return results
-            }
+            return try await post(drafts, client: client, logger: logger)
         } catch where drafts.count > 1 {
             var results: [Result<(message: Message, created: Bool), any Error>] = []
             for draft in drafts {
                 do {
-                    let posted = try await client.withTransaction(logger: logger) { connection in
-                        try await post(draft, on: connection, logger: logger).get()
-                    }
-                    results.append(.success(posted))
+                    results.append(contentsOf: try await post([draft], client: client, logger: logger))
                 } catch {
                     results.append(.failure(storeError(error)))
                 }
@@ -38,32 +32,49 @@ extension PostgresStore {
         }
     }
 
-    /// One post: a refusal is a failed `Result`; a database error throws (and ends the transaction).
-    private static func post(_ draft: MessageDraft, on connection: PostgresConnection,
-                             logger: Logger) async throws -> Result<(message: Message, created: Bool), any Error> {
-        let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
-        let created = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
-                              createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
-                              mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
-                              mentionsChannel: draft.mentions.channel)
-        let statement = PostMessageStatement(draft: draft, alsoToChannel: alsoToChannel, event: try JSON.encode(created))
-        var outcome: PostMessageStatement.Row?
-        for try await row in try await connection.execute(statement, logger: logger) { outcome = row }
-        switch outcome?.outcome {
-        case "created":
-            return .success((created, true))
-        case "replay":
-            guard let channelID = outcome?.replayChannel, let id = outcome?.replayID,
-                  let first = try await message(connection, channelID: channelID, id: id, viewer: draft.authorID, logger: logger) else {
-                return .failure(SwitchboardError.notFound("message"))
-            }
-            return .success((first, false))
-        case "no_channel": return .failure(SwitchboardError.notFound("channel"))
-        case "not_a_member": return .failure(SwitchboardError.notAMember)
-        case "no_parent": return .failure(SwitchboardError.notFound("thread parent message"))
-        case "parent_is_reply": return .failure(SwitchboardError.badRequest("thread_id must name a top-level message, not a reply"))
-        default: return .failure(SwitchboardError(.internalError, "unexpected outcome \(outcome?.outcome ?? "none") posting a message"))
+    /// One statement for the group; a refusal is a failed `Result`, a database error throws.
+    private static func post(_ drafts: [MessageDraft], client: PostgresClient,
+                             logger: Logger) async throws -> [Result<(message: Message, created: Bool), any Error>] {
+        var created: [Message] = []
+        var posts: [PostMessagesStatement.Post] = []
+        for draft in drafts {
+            let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
+            let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
+                                  createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
+                                  mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
+                                  mentionsChannel: draft.mentions.channel)
+            created.append(message)
+            posts.append(PostMessagesStatement.Post(draft, alsoToChannel: alsoToChannel, event: try JSON.encode(message)))
         }
+        var outcomes: [PostMessagesStatement.Row] = []
+        for try await row in try await client.execute(PostMessagesStatement(posts: try JSON.encode(posts)), logger: logger) {
+            outcomes.append(row)
+        }
+        guard outcomes.count == drafts.count else {
+            throw SwitchboardError(.internalError, "\(outcomes.count) outcomes for \(drafts.count) posts")
+        }
+        var results: [Result<(message: Message, created: Bool), any Error>] = []
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome.outcome {
+            case "created":
+                results.append(.success((created[index], true)))
+            case "replay":
+                // The first message sent with this nonce, as its author sees it.
+                let first = try await client.withConnection { connection in
+                    try await message(connection, channelID: outcome.replayChannel ?? Snowflake(0), id: outcome.replayID ?? Snowflake(0),
+                                      viewer: drafts[index].authorID, logger: logger)
+                }
+                results.append(first.map { .success(($0, false)) } ?? .failure(SwitchboardError.notFound("message")))
+            case "no_channel": results.append(.failure(SwitchboardError.notFound("channel")))
+            case "not_a_member": results.append(.failure(SwitchboardError.notAMember))
+            case "no_parent": results.append(.failure(SwitchboardError.notFound("thread parent message")))
+            case "parent_is_reply":
+                results.append(.failure(SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")))
+            default:
+                results.append(.failure(SwitchboardError(.internalError, "unexpected outcome \(outcome.outcome) posting a message")))
+            }
+        }
+        return results
     }
 
     public func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message? {
@@ -325,38 +336,52 @@ extension PostgresStore {
 
 // MARK: Prepared statements of the hot paths (parsed once per connection)
 
-struct PostMessageStatement: PostgresPreparedStatement {
-    static let sql = """
-        SELECT outcome, replay_channel, replay_id
-        FROM sb_post_message($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::bigint, $7::bigint, $8::boolean,
-                             $9::bigint[], $10::boolean, $11::boolean, $12::text, $13::bigint, $14::bytea)
-        """
+/// Posts a group of messages: `sb_post_messages` over a JSON array, in one round trip.
+struct PostMessagesStatement: PostgresPreparedStatement {
+    static let sql = "SELECT outcome, replay_channel, replay_id FROM sb_post_messages($1::text::jsonb, $2::bigint)"
+
+    /// One post, as `sb_post_messages` reads it (ids as JSON numbers).
+    struct Post: Encodable {
+        let channel_id: Int64, id: Int64, author_id: Int64
+        let content: String, search: String
+        let now_ms: Int64
+        let thread_id: Int64?
+        let also_to_channel: Bool
+        let mentions: [Int64]
+        let here: Bool, everyone: Bool
+        let nonce: String?
+        /// The `message.created` payload, as text.
+        let event: String
+
+        init(_ draft: MessageDraft, alsoToChannel: Bool, event: Data) {
+            channel_id = draft.channelID.int64
+            id = draft.id.int64
+            author_id = draft.authorID.int64
+            content = draft.content
+            search = PostgresStore.searchable(draft.content)
+            now_ms = draft.nowMs.db
+            thread_id = draft.threadID?.int64
+            also_to_channel = alsoToChannel
+            mentions = draft.mentions.userIDs.map(\.int64)
+            here = draft.mentions.here
+            everyone = draft.mentions.channel
+            nonce = draft.nonce
+            self.event = String(decoding: event, as: UTF8.self)
+        }
+    }
+
     struct Row {
         var outcome: String
         var replayChannel: Snowflake?
         var replayID: Snowflake?
     }
 
-    let draft: MessageDraft
-    let alsoToChannel: Bool
-    let event: Data
+    let posts: Data
 
     func makeBindings() throws -> PostgresBindings {
-        var binds = PostgresBindings(capacity: 14)
-        binds.append(draft.channelID)
-        binds.append(draft.id)
-        binds.append(draft.authorID)
-        binds.append(draft.content)
-        binds.append(PostgresStore.searchable(draft.content))
-        binds.append(draft.nowMs.db)
-        binds.append(draft.threadID)
-        binds.append(alsoToChannel)
-        binds.append(draft.mentions.userIDs)
-        binds.append(draft.mentions.here)
-        binds.append(draft.mentions.channel)
-        binds.append(draft.nonce)
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(String(decoding: posts, as: UTF8.self))
         binds.append(Int64(Limits.nonceWindowMs))
-        try binds.append(event)
         return binds
     }
 

@@ -1,0 +1,26 @@
+import Hummingbird
+import SwitchboardAuth
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// Incoming webhooks: created by an admin, called by anyone holding the hook's URL.
+enum HookRoutes {
+    static func add(to router: Router<OriginRequestContext>, origin: Origin) {
+        router.post("/api/workspaces/:workspace/hooks") { request, context in
+            try origin.requireAdmin(request)
+            let workspaceID = try context.id("workspace")
+            let body = try await request.json(CreateHookRequest.self, context: context)
+            let (hook, token) = try await origin.chat.createHook(workspaceID: workspaceID, body)
+            let botToken = try await origin.tokens.issue(for: Caller(userID: hook.botUserID, workspaceID: workspaceID))
+            return EditedResponse(status: .created, response: HookResponse(hook: Hook(
+                id: hook.id, token: token, botUserID: hook.botUserID, channelID: hook.channelID, name: hook.name,
+                botToken: botToken)))
+        }
+        router.post("/hooks/:token") { request, context in
+            let token = context.parameters.get("token") ?? ""
+            let body = try await request.json(HookPostRequest.self, context: context)
+            let message = try await origin.chat.postViaHook(token: token, body)
+            return EditedResponse(status: .created, response: MessageResponse(message: message))
+        }
+    }
+}
