@@ -5,7 +5,8 @@
 #
 #   bash scripts/bench-stores.sh [OUT_DIR]     # JSON results in OUT_DIR (default ./bench-stores)
 #
-# Environment: USERS (32000), SENDERS (32), SECONDS (20), HISTORY (1000000).
+# Environment: STORES ("sqlite postgres"), USERS (32000), SENDERS (32), SECONDS_WRITING (20),
+# HISTORY (1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench-stores}
@@ -42,6 +43,9 @@ run_store() {  # name, storage
     kill "$origin_pid"; wait "$origin_pid" 2>/dev/null || true; origin_pid=""
 }
 
-run_store sqlite sqlite
-start_throwaway_postgres
-run_store postgres "$SWITCHBOARD_TEST_DATABASE_URL"
+for store in ${STORES:-sqlite postgres}; do
+    case $store in
+        sqlite) run_store sqlite sqlite ;;
+        postgres) start_throwaway_postgres; run_store postgres "$SWITCHBOARD_TEST_DATABASE_URL" ;;
+    esac
+done

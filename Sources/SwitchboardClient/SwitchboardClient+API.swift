@@ -122,8 +122,10 @@ extension SwitchboardClient {
 
     /// Posts a message; `created` is false when the server answered a nonce replay.
     public func post(_ content: String, to channelID: Snowflake, nonce: String? = UUID().uuidString,
-                     threadID: Snowflake? = nil, alsoToChannel: Bool? = nil) async throws -> (message: Message, created: Bool) {
-        let request = PostMessageRequest(content: content, nonce: nonce, threadID: threadID, alsoToChannel: alsoToChannel)
+                     threadID: Snowflake? = nil, alsoToChannel: Bool? = nil,
+                     attachmentIDs: [Snowflake]? = nil) async throws -> (message: Message, created: Bool) {
+        let request = PostMessageRequest(content: content, nonce: nonce, threadID: threadID, alsoToChannel: alsoToChannel,
+                                         attachmentIDs: attachmentIDs)
         let (status, response) = try await call(.POST, "/api/channels/\(channelID)/messages", body: request,
                                                 as: MessageResponse.self)
         return (response.message, status == 201)

@@ -62,7 +62,7 @@ struct ProxyFallbackMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             let path = request.uri.path
-            guard path.hasPrefix("/api/") || path.hasPrefix("/hooks/") else { throw error }
+            guard path.hasPrefix("/api/") || path.hasPrefix("/hooks/") || path.hasPrefix("/files/") else { throw error }
             edge.metrics.proxied.increment()
             let caller = try? await edge.caller(request.headers[.authorization])
             return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID)

@@ -20,3 +20,4 @@ extension NotificationsResponse: ResponseEncodable {}
 extension WorkingSet: ResponseEncodable {}
 extension ImportResult: ResponseEncodable {}
 extension HookResponse: ResponseEncodable {}
+extension AttachmentResponse: ResponseEncodable {}

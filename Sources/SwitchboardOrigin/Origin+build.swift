@@ -27,6 +27,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     ChannelRoutes.add(to: router, origin: origin)
     MessageRoutes.add(to: router, origin: origin)
     HookRoutes.add(to: router, origin: origin)
+    AttachmentRoutes.add(to: router, origin: origin)
     SessionRoutes.add(to: router, origin: origin)
     OpsRoutes.add(to: router, origin: origin)
 

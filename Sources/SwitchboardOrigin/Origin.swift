@@ -52,7 +52,10 @@ public struct Origin: Sendable {
         chat = Chat(store: store, ids: ids,
                     rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
-                    presence: presence, events: events, notifier: notifier, avatarBaseURL: configuration.avatarBaseURL)
+                    presence: presence, events: events, notifier: notifier, avatarBaseURL: configuration.avatarBaseURL,
+                    attachments: try Attachments(configuration: configuration.attachments,
+                                                 defaultDirectory: configuration.dataDirectory + "/files",
+                                                 tokenSecret: configuration.tokenSecret))
         metrics = OriginMetrics()
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)

@@ -35,6 +35,8 @@ public struct OriginConfiguration: Sendable {
     /// Event log retention: events older than this are dropped (ms). Default 24 h.
     public var eventRetentionMs: UInt64 = 24 * 3600 * 1000
 
+    /// Uploads: blob directory, size limit, accepted types, URL lifetime.
+    public var attachments = AttachmentConfiguration()
     /// Notifications for people who are away: coalescing window, push webhook, limits.
     public var notifications = NotificationConfiguration()
     /// Key edges present (`X-Edge-Key`) to open a feed. Empty refuses every edge. No default.

@@ -24,8 +24,8 @@ extension Chat {
         let focusID = try await fullBootstrapFocus(caller, requested: focus, channels: channels, dms: dms)
         var messages: [Message] = []
         if let focusID {
-            messages = try await store.messages(channelID: focusID, viewer: caller.userID, before: nil, after: nil,
-                                                limit: Limits.fullBootstrapMessages).messages
+            messages = attachments.signer.signed(try await store.messages(
+                channelID: focusID, viewer: caller.userID, before: nil, after: nil, limit: Limits.fullBootstrapMessages).messages)
         }
 
         let encoder = JSON.encoder()

@@ -6,24 +6,25 @@ extension Chat {
     /// (which is not rate-limited: it stores nothing).
     public func postMessage(_ caller: Caller, channelID: Snowflake,
                             _ request: PostMessageRequest) async throws -> (message: Message, created: Bool) {
-        let content = try Validation.content(request.content)
+        // A message may be just files: then its text may be empty.
+        let hasFiles = !(request.attachmentIDs ?? []).isEmpty
+        let content = hasFiles && request.content.allSatisfy(\.isWhitespace) ? "" : try Validation.content(request.content)
         let nonce = try request.nonce.map(Validation.nonce)
-        if let attachments = request.attachmentIDs, !attachments.isEmpty {
-            throw SwitchboardError.badRequest("unknown attachment id \(attachments[0])")
-        }
         try await requireMember(caller, channelID)
         let nowMs = now()
-        let draft = MessageDraft(id: ids.next(), channelID: channelID, authorID: caller.userID, content: content,
-                                 nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
-                                 mentions: Mentions(parsing: content), nowMs: nowMs)
         // A retried send gets its first answer even at the rate limit: it stores nothing.
         if let nonce, let first = try await store.nonceReplay(userID: caller.userID, nonce: nonce, nowMs: nowMs) {
-            return (first, false)
+            return (attachments.signer.signed(first, nowMs: nowMs), false)
         }
+        let draft = MessageDraft(id: ids.next(), channelID: channelID, authorID: caller.userID, content: content,
+                                 nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
+                                 mentions: Mentions(parsing: content), nowMs: nowMs,
+                                 attachments: try await attachmentsToPost(caller, request.attachmentIDs))
         try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
         // The store checks the nonce again inside its write transaction (two racing retries).
-        let result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
+        var result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
         if result.created { notifier?.submit(workspaceID: caller.workspaceID, message: result.message) }
+        result.message = attachments.signer.signed(result.message, nowMs: nowMs)
         return result
     }
 
@@ -40,7 +41,7 @@ extension Chat {
         let limit = try Self.pageSize(limit, default: Limits.defaultHistoryLimit, max: Limits.maxHistoryLimit)
         let page = try await store.messages(channelID: channelID, viewer: caller.userID, before: before, after: after, limit: limit)
         let messages = reactors ? try await store.withReactors(page.messages) : page.messages
-        return MessagesResponse(messages: messages, hasMore: page.hasMore)
+        return MessagesResponse(messages: attachments.signer.signed(messages, nowMs: now()), hasMore: page.hasMore)
     }
 
     public func replies(_ caller: Caller, channelID: Snowflake, threadID: Snowflake, after: Snowflake?,
@@ -48,17 +49,18 @@ extension Chat {
         try await requireMember(caller, channelID)
         let limit = try Self.pageSize(limit, default: Limits.defaultHistoryLimit, max: Limits.maxHistoryLimit)
         let page = try await store.replies(channelID: channelID, threadID: threadID, viewer: caller.userID, after: after, limit: limit)
-        return MessagesResponse(messages: page.messages, hasMore: page.hasMore)
+        return MessagesResponse(messages: attachments.signer.signed(page.messages, nowMs: now()), hasMore: page.hasMore)
     }
 
     public func editMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake,
                             _ request: EditMessageRequest) async throws -> Message {
         let content = try Validation.content(request.content)
         try await requireMember(caller, channelID)
-        return try await committing(caller.workspaceID) {
+        let edited = try await committing(caller.workspaceID) {
             try await store.editMessage(channelID: channelID, id: messageID, editorID: caller.userID, content: content,
                                         mentions: Mentions(parsing: content), nowMs: now())
         }
+        return attachments.signer.signed(edited, nowMs: now())
     }
 
     public func deleteMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
@@ -91,7 +93,8 @@ extension Chat {
         guard query.count <= Limits.maxContentCharacters else { throw SwitchboardError.badRequest("q is too long") }
         if let channelID { try await requireMember(caller, channelID) }
         let limit = try Self.pageSize(limit, default: Limits.defaultSearchLimit, max: Limits.maxSearchLimit)
-        return try await store.search(workspaceID: caller.workspaceID, viewer: caller.userID, query: query,
-                                      channelID: channelID, authorID: authorID, limit: limit)
+        let found = try await store.search(workspaceID: caller.workspaceID, viewer: caller.userID, query: query,
+                                           channelID: channelID, authorID: authorID, limit: limit)
+        return attachments.signer.signed(found, nowMs: now())
     }
 }

@@ -13,11 +13,14 @@ public struct Chat: Sendable {
     /// Told of every new message, to notify whoever is away.
     let notifier: Notifier?
     let avatarBaseURL: String
+    /// Uploads, and the signer of every file URL a message carries.
+    public let attachments: Attachments
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceTracker,
-                events: EventHub, notifier: Notifier? = nil, avatarBaseURL: String,
+                events: EventHub, notifier: Notifier? = nil, avatarBaseURL: String, attachments: Attachments,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.attachments = attachments
         self.notifier = notifier
         self.store = store
         self.ids = ids

@@ -157,6 +157,26 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-attachments") { db in
+            try db.execute(sql: """
+                -- Uploads: bytes in the blob store under sha256; channel and message once posted.
+                CREATE TABLE attachments (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL,
+                    uploader_id INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    width INTEGER,
+                    height INTEGER,
+                    created_at_ms INTEGER NOT NULL,
+                    channel_id INTEGER,
+                    message_id INTEGER
+                );
+                CREATE INDEX attachments_by_message ON attachments(message_id) WHERE message_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

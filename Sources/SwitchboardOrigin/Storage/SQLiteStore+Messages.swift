@@ -44,6 +44,7 @@ extension SQLiteStore {
                 throw SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")
             }
         }
+        try Self.requireUnpostedUploads(db, draft)
         let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
         try db.run("""
             INSERT INTO messages (channel_id, id, author_id, content, created_at_ms, thread_id, also_to_channel,
@@ -64,6 +65,9 @@ extension SQLiteStore {
             try db.run("UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE channel_id = ? AND user_id = ?",
                        [draft.id, draft.channelID, draft.authorID])
         }
+        for attachment in draft.attachments {
+            try db.run("UPDATE attachments SET channel_id = ?, message_id = ? WHERE id = ?", [draft.channelID, draft.id, attachment.id])
+        }
         if let nonce = draft.nonce {
             try db.run("INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms) VALUES (?, ?, ?, ?, ?)",
                        [draft.authorID, nonce, draft.channelID, draft.id, draft.nowMs.db])
@@ -71,7 +75,7 @@ extension SQLiteStore {
         let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
                               createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
                               mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
-                              mentionsChannel: draft.mentions.channel)
+                              mentionsChannel: draft.mentions.channel, attachments: draft.attachments)
         try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: draft.channelID), type: .messageCreated,
                              channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
         return (message, true)
@@ -301,6 +305,12 @@ extension SQLiteStore {
         for row in reactionRows {
             reactions[row.id("message_id"), default: []].append(Reaction(emoji: row["emoji"], count: row["count"], me: row["me"]))
         }
+        var files: [Snowflake: [Attachment]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT * FROM attachments WHERE message_id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id
+            """, arguments: StatementArguments(ids)) {
+            files[row.id("message_id"), default: []].append(attachment(from: row).attachment)
+        }
         return rows.map { row in
             let id = row.id("id")
             return Message(id: id, channelID: row.id("channel_id"), authorID: row.id("author_id"), content: row["content"],
@@ -308,7 +318,8 @@ extension SQLiteStore {
                            threadID: row.optionalID("thread_id"), alsoToChannel: row["also_to_channel"],
                            replyCount: row["reply_count"], latestReplyID: row.optionalID("latest_reply_id"),
                            reactions: reactions[id] ?? [], mentions: decodeIDs(row["mention_ids"]),
-                           mentionsHere: row["mentions_here"], mentionsChannel: row["mentions_channel"])
+                           mentionsHere: row["mentions_here"], mentionsChannel: row["mentions_channel"],
+                           attachments: files[id] ?? [])
         }
     }
 

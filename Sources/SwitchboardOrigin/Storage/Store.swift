@@ -123,6 +123,12 @@ public protocol Store: Sendable {
     func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                 authorID: Snowflake?, limit: Int) async throws -> [Message]
 
+    // MARK: Attachments
+
+    /// Records an upload (not yet in any message).
+    func insertAttachment(_ attachment: StoredAttachment) async throws
+    func attachment(_ id: Snowflake) async throws -> StoredAttachment?
+
     // MARK: Incoming webhooks
 
     /// Stores a hook (its bot user already exists and belongs to the channel).
@@ -161,9 +167,12 @@ public struct MessageDraft: Sendable {
     public var alsoToChannel: Bool
     public var mentions: Mentions
     public var nowMs: UInt64
+    /// Uploads of the author, not yet posted, to attach (the store binds them to the message).
+    public var attachments: [Attachment]
 
     public init(id: Snowflake, channelID: Snowflake, authorID: Snowflake, content: String, nonce: String?,
-                threadID: Snowflake?, alsoToChannel: Bool, mentions: Mentions, nowMs: UInt64) {
+                threadID: Snowflake?, alsoToChannel: Bool, mentions: Mentions, nowMs: UInt64, attachments: [Attachment] = []) {
+        self.attachments = attachments
         self.id = id
         self.channelID = channelID
         self.authorID = authorID

@@ -174,6 +174,34 @@ enum PostgresSchema {
             CREATE INDEX notifications_by_user ON notifications (user_id, id);
             CREATE INDEX notifications_by_channel ON notifications (user_id, channel_id, updated_at_ms);
 
+            -- Incoming webhooks; the token is kept only as its SHA-256.
+            CREATE TABLE hooks (
+                id bigint PRIMARY KEY,
+                workspace_id bigint NOT NULL REFERENCES workspaces (id),
+                channel_id bigint NOT NULL,
+                bot_user_id bigint NOT NULL,
+                name text NOT NULL,
+                token_hash text NOT NULL UNIQUE,
+                created_at_ms bigint NOT NULL
+            );
+
+            -- Uploads: bytes in the blob store under sha256; channel and message once posted.
+            CREATE TABLE attachments (
+                id bigint PRIMARY KEY,
+                workspace_id bigint NOT NULL,
+                uploader_id bigint NOT NULL,
+                sha256 text NOT NULL,
+                name text NOT NULL,
+                size bigint NOT NULL,
+                content_type text NOT NULL,
+                width integer,
+                height integer,
+                created_at_ms bigint NOT NULL,
+                channel_id bigint,
+                message_id bigint
+            );
+            CREATE INDEX attachments_by_message ON attachments (message_id) WHERE message_id IS NOT NULL;
+
             -- Appends one event to a workspace's log inside the caller's transaction and wakes the
             -- event pumps of every origin process sharing the database (delivered at commit).
             CREATE FUNCTION sb_append_event(p_workspace bigint, p_type text, p_channel bigint, p_user bigint,
@@ -198,7 +226,7 @@ enum PostgresSchema {
             CREATE FUNCTION sb_post_message(
                 p_channel bigint, p_id bigint, p_author bigint, p_content text, p_search text, p_now bigint,
                 p_thread bigint, p_also_to_channel boolean, p_mentions bigint[], p_here boolean, p_everyone boolean,
-                p_nonce text, p_nonce_window bigint, p_event bytea,
+                p_nonce text, p_nonce_window bigint, p_event bytea, p_attachments bigint[],
                 OUT outcome text, OUT replay_channel bigint, OUT replay_id bigint)
             LANGUAGE plpgsql AS $$
             DECLARE
@@ -223,6 +251,12 @@ enum PostgresSchema {
                     IF NOT FOUND THEN outcome := 'no_parent'; RETURN; END IF;
                     IF v_parent_thread IS NOT NULL THEN outcome := 'parent_is_reply'; RETURN; END IF;
                 END IF;
+                -- Only the author's own uploads that no message has yet (locked: two posts racing for one).
+                IF cardinality(p_attachments) > 0 AND cardinality(p_attachments) <> (
+                    SELECT count(*) FROM (SELECT 1 FROM attachments WHERE id = ANY (p_attachments) AND uploader_id = p_author
+                                          AND message_id IS NULL FOR UPDATE) AS mine) THEN
+                    outcome := 'bad_attachment'; RETURN;
+                END IF;
                 INSERT INTO messages (channel_id, id, author_id, content, search, created_at_ms, thread_id, also_to_channel,
                                       mention_ids, mentions_here, mentions_channel)
                 VALUES (p_channel, p_id, p_author, p_content, to_tsvector('simple', p_search), p_now, p_thread,
@@ -240,6 +274,7 @@ enum PostgresSchema {
                     UPDATE memberships SET last_read_id = GREATEST(last_read_id, p_id)
                     WHERE channel_id = p_channel AND user_id = p_author;
                 END IF;
+                UPDATE attachments SET channel_id = p_channel, message_id = p_id WHERE id = ANY (p_attachments);
                 IF p_nonce IS NOT NULL THEN
                     INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms)
                     VALUES (p_author, p_nonce, p_channel, p_id, p_now);
@@ -260,25 +295,13 @@ enum PostgresSchema {
                 FOR p IN SELECT * FROM jsonb_to_recordset(p_posts) AS x(
                     channel_id bigint, id bigint, author_id bigint, content text, search text, now_ms bigint,
                     thread_id bigint, also_to_channel boolean, mentions bigint[], here boolean, everyone boolean,
-                    nonce text, event text)
+                    nonce text, event text, attachments bigint[])
                 LOOP
                     RETURN QUERY SELECT * FROM sb_post_message(
                         p.channel_id, p.id, p.author_id, p.content, p.search, p.now_ms, p.thread_id, p.also_to_channel,
-                        p.mentions, p.here, p.everyone, p.nonce, p_nonce_window, convert_to(p.event, 'UTF8'));
+                        p.mentions, p.here, p.everyone, p.nonce, p_nonce_window, convert_to(p.event, 'UTF8'), p.attachments);
                 END LOOP;
             END $$;
-            """),
-        Migration(name: "v2-hooks", sql: """
-            -- Incoming webhooks; the token is kept only as its SHA-256.
-            CREATE TABLE hooks (
-                id bigint PRIMARY KEY,
-                workspace_id bigint NOT NULL REFERENCES workspaces (id),
-                channel_id bigint NOT NULL,
-                bot_user_id bigint NOT NULL,
-                name text NOT NULL,
-                token_hash text NOT NULL UNIQUE,
-                created_at_ms bigint NOT NULL
-            );
             """),
     ]
 }

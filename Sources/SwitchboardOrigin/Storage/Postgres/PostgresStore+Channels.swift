@@ -94,7 +94,11 @@ extension PostgresStore {
     }
 
     public func isMember(channelID: Snowflake, userID: Snowflake) async throws -> Bool {
-        try await row("SELECT 1 FROM memberships WHERE channel_id = \(channelID) AND user_id = \(userID)") != nil
+        // Asked before every post and read: a prepared statement.
+        for try await _ in try await client.execute(IsMemberStatement(channelID: channelID, userID: userID), logger: logger) {
+            return true
+        }
+        return false
     }
 
     public func addMember(channelID: Snowflake, userID: Snowflake, nowMs: UInt64) async throws -> Channel {
@@ -231,4 +235,19 @@ extension PostgresStore {
             mentionCount: isMember ? try row.int("mention_count") : nil,
             lastReadID: isMember ? try row.optionalID("last_read_id") : nil)
     }
+}
+
+struct IsMemberStatement: PostgresPreparedStatement {
+    static let sql = "SELECT 1 FROM memberships WHERE channel_id = $1 AND user_id = $2"
+    let channelID: Snowflake
+    let userID: Snowflake
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(channelID)
+        binds.append(userID)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws {}
 }

@@ -42,7 +42,7 @@ extension PostgresStore {
             let message = Message(id: draft.id, channelID: draft.channelID, authorID: draft.authorID, content: draft.content,
                                   createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
                                   mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
-                                  mentionsChannel: draft.mentions.channel)
+                                  mentionsChannel: draft.mentions.channel, attachments: draft.attachments)
             created.append(message)
             posts.append(PostMessagesStatement.Post(draft, alsoToChannel: alsoToChannel, event: try JSON.encode(message)))
         }
@@ -68,6 +68,8 @@ extension PostgresStore {
             case "no_channel": results.append(.failure(SwitchboardError.notFound("channel")))
             case "not_a_member": results.append(.failure(SwitchboardError.notAMember))
             case "no_parent": results.append(.failure(SwitchboardError.notFound("thread parent message")))
+            case "bad_attachment":
+                results.append(.failure(SwitchboardError.badRequest("unknown attachment id in attachment_ids")))
             case "parent_is_reply":
                 results.append(.failure(SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")))
             default:
@@ -78,10 +80,11 @@ extension PostgresStore {
     }
 
     public func nonceReplay(userID: Snowflake, nonce: String, nowMs: UInt64) async throws -> Message? {
-        guard let seen = try await row("""
-            SELECT channel_id, message_id, created_at_ms FROM nonces WHERE user_id = \(userID) AND nonce = \(nonce)
-            """), try seen.ms("created_at_ms") + Limits.nonceWindowMs >= nowMs else { return nil }
-        return try await message(channelID: try seen.id("channel_id"), id: try seen.id("message_id"), viewer: userID)
+        // Asked before every post that carries a nonce: a prepared statement.
+        var seen: NonceStatement.Row?
+        for try await row in try await client.execute(NonceStatement(userID: userID, nonce: nonce), logger: logger) { seen = row }
+        guard let seen, seen.createdAtMs + Limits.nonceWindowMs >= nowMs else { return nil }
+        return try await message(channelID: seen.channelID, id: seen.messageID, viewer: userID)
     }
 
     public func message(channelID: Snowflake, id: Snowflake, viewer: Snowflake) async throws -> Message? {
@@ -321,6 +324,11 @@ extension PostgresStore {
             reactions[try row.id("message_id"), default: []].append(
                 Reaction(emoji: try row.string("emoji"), count: try row.int("count"), me: try row.bool("me")))
         }
+        var files: [Snowflake: [Attachment]] = [:]
+        for row in try await connection.rows("SELECT * FROM attachments WHERE message_id = ANY(\(ids)) ORDER BY id",
+                                             logger: logger) {
+            files[try row.id("message_id"), default: []].append(try attachment(from: row).attachment)
+        }
         return try rows.map { row in
             let id = try row.id("id")
             return Message(id: id, channelID: try row.id("channel_id"), authorID: try row.id("author_id"),
@@ -329,7 +337,8 @@ extension PostgresStore {
                            alsoToChannel: try row.bool("also_to_channel"), replyCount: try row.int("reply_count"),
                            latestReplyID: try row.optionalID("latest_reply_id"), reactions: reactions[id] ?? [],
                            mentions: try row["mention_ids"].decode([Snowflake].self),
-                           mentionsHere: try row.bool("mentions_here"), mentionsChannel: try row.bool("mentions_channel"))
+                           mentionsHere: try row.bool("mentions_here"), mentionsChannel: try row.bool("mentions_channel"),
+                           attachments: files[id] ?? [])
         }
     }
 }
@@ -352,6 +361,7 @@ struct PostMessagesStatement: PostgresPreparedStatement {
         let nonce: String?
         /// The `message.created` payload, as text.
         let event: String
+        let attachments: [Int64]
 
         init(_ draft: MessageDraft, alsoToChannel: Bool, event: Data) {
             channel_id = draft.channelID.int64
@@ -367,6 +377,7 @@ struct PostMessagesStatement: PostgresPreparedStatement {
             everyone = draft.mentions.channel
             nonce = draft.nonce
             self.event = String(decoding: event, as: UTF8.self)
+            attachments = draft.attachments.map(\.id.int64)
         }
     }
 
@@ -388,6 +399,31 @@ struct PostMessagesStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {
         let (outcome, channel, id) = try row.decode((String, Snowflake?, Snowflake?).self)
         return Row(outcome: outcome, replayChannel: channel, replayID: id)
+    }
+}
+
+/// The message a user sent with a nonce.
+struct NonceStatement: PostgresPreparedStatement {
+    static let sql = "SELECT channel_id, message_id, created_at_ms FROM nonces WHERE user_id = $1 AND nonce = $2"
+    struct Row {
+        var channelID: Snowflake
+        var messageID: Snowflake
+        var createdAtMs: UInt64
+    }
+
+    let userID: Snowflake
+    let nonce: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(userID)
+        binds.append(nonce)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (channelID, messageID, createdAtMs) = try row.decode((Snowflake, Snowflake, Int64).self)
+        return Row(channelID: channelID, messageID: messageID, createdAtMs: UInt64(max(0, createdAtMs)))
     }
 }
 
