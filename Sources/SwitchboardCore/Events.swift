@@ -63,8 +63,10 @@ public struct MessageUpdate: Codable, Sendable, Equatable {
     public var mentions: [Snowflake]
     public var mentionsHere: Bool
     public var mentionsChannel: Bool
+    public var linkPreviews: [LinkPreview]?
 
     public init(_ message: Message) {
+        linkPreviews = message.linkPreviews
         id = message.id
         channelID = message.channelID
         threadID = message.threadID
@@ -82,6 +84,7 @@ public struct MessageUpdate: Codable, Sendable, Equatable {
         case editedAtMs = "edited_at_ms"
         case mentionsHere = "mentions_here"
         case mentionsChannel = "mentions_channel"
+        case linkPreviews = "link_previews"
     }
 }
 

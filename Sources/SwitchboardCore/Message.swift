@@ -18,12 +18,16 @@ public struct Message: Codable, Sendable, Equatable {
     public var mentionsHere: Bool
     public var mentionsChannel: Bool
     public var attachments: [Attachment]
+    /// Previews of the links in `content`, added after the post by the origin's unfurler
+    /// (absent until then).
+    public var linkPreviews: [LinkPreview]?
 
     public init(id: Snowflake, channelID: Snowflake, authorID: Snowflake, content: String, createdAtMs: UInt64,
                 editedAtMs: UInt64? = nil, threadID: Snowflake? = nil, alsoToChannel: Bool = false,
                 replyCount: Int = 0, latestReplyID: Snowflake? = nil, reactions: [Reaction] = [],
                 mentions: [Snowflake] = [], mentionsHere: Bool = false, mentionsChannel: Bool = false,
-                attachments: [Attachment] = []) {
+                attachments: [Attachment] = [], linkPreviews: [LinkPreview]? = nil) {
+        self.linkPreviews = linkPreviews
         self.id = id
         self.channelID = channelID
         self.authorID = authorID
@@ -43,6 +47,7 @@ public struct Message: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, content, reactions, mentions, attachments
+        case linkPreviews = "link_previews"
         case channelID = "channel_id"
         case authorID = "author_id"
         case createdAtMs = "created_at_ms"
@@ -53,6 +58,29 @@ public struct Message: Codable, Sendable, Equatable {
         case latestReplyID = "latest_reply_id"
         case mentionsHere = "mentions_here"
         case mentionsChannel = "mentions_channel"
+    }
+}
+
+/// What a link in a message points to, read from the page's Open Graph tags and `<title>`.
+public struct LinkPreview: Codable, Sendable, Equatable {
+    public var url: String
+    public var title: String?
+    public var description: String?
+    public var imageURL: String?
+    public var siteName: String?
+
+    public init(url: String, title: String? = nil, description: String? = nil, imageURL: String? = nil, siteName: String? = nil) {
+        self.url = url
+        self.title = title
+        self.description = description
+        self.imageURL = imageURL
+        self.siteName = siteName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, title, description
+        case imageURL = "image_url"
+        case siteName = "site_name"
     }
 }
 

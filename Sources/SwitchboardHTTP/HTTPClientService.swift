@@ -7,8 +7,8 @@ import ServiceLifecycle
 public final class HTTPClientService: Service, Sendable {
     public let client: HTTPClient
 
-    public init() {
-        client = HTTPClient(eventLoopGroupProvider: .singleton)
+    public init(configuration: HTTPClient.Configuration = HTTPClient.Configuration()) {
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func run() async throws {

@@ -59,7 +59,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)
         // stops first.
-        services: [StoreService(store: origin.store, events: origin.events), origin.http, origin.events, origin.presence, origin.sessions, origin.notifier,
+        services: [StoreService(store: origin.store, events: origin.events), origin.http, origin.events, origin.presence, origin.sessions, origin.notifier, origin.unfurler,
                    MaintenanceService(store: origin.store, configuration: origin.configuration)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)

@@ -16,6 +16,7 @@ public struct Origin: Sendable {
     public let presence: PresenceTracker
     let sessions: SessionRegistry
     let notifier: Notifier
+    let unfurler: LinkUnfurler
     /// The origin's own HTTP client (push webhooks), closed when the origin stops.
     let http = HTTPClientService()
     public let edges = EdgeDirectory()
@@ -49,14 +50,17 @@ public struct Origin: Sendable {
         let ids = SnowflakeGenerator(worker: configuration.workerID)
         notifier = Notifier(store: store, presence: presence, events: events, ids: ids,
                             configuration: configuration.notifications, http: http.client, logger: logger)
+        let metrics = OriginMetrics()
+        self.metrics = metrics
+        unfurler = LinkUnfurler(store: store, events: events, metrics: metrics, configuration: configuration.unfurl, logger: logger)
         chat = Chat(store: store, ids: ids,
                     rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
-                    presence: presence, events: events, notifier: notifier, avatarBaseURL: configuration.avatarBaseURL,
+                    presence: presence, events: events, notifier: notifier, unfurler: unfurler,
+                    avatarBaseURL: configuration.avatarBaseURL,
                     attachments: try Attachments(configuration: configuration.attachments,
                                                  defaultDirectory: configuration.dataDirectory + "/files",
                                                  tokenSecret: configuration.tokenSecret))
-        metrics = OriginMetrics()
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)
         startedAtMs = WallClock.nowMs()

@@ -35,6 +35,8 @@ public struct OriginConfiguration: Sendable {
     /// Event log retention: events older than this are dropped (ms). Default 24 h.
     public var eventRetentionMs: UInt64 = 24 * 3600 * 1000
 
+    /// Link previews: allow/deny lists, private addresses, limits.
+    public var unfurl = UnfurlConfiguration()
     /// Uploads: blob directory, size limit, accepted types, URL lifetime.
     public var attachments = AttachmentConfiguration()
     /// Notifications for people who are away: coalescing window, push webhook, limits.

@@ -34,6 +34,10 @@ struct OriginCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Messages per user per channel per window (default 5; 0 = off).") var rateLimit: Int?
     @Option(name: .customLong("edge-key"), help: "Key edges present to open a feed (X-Edge-Key).") var edgeKey: String?
     @Option(name: .customLong("push-webhook"), help: "URL that receives a POST per (coalesced) notification.") var pushWebhook: String?
+    @Flag(name: .customLong("unfurl-allow-private"),
+          help: "Let link previews fetch loopback and private addresses (tests, intranets); same as unfurl.allowPrivate.")
+    var unfurlAllowPrivate = false
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest attachment upload (default 25 MiB).") var maxUploadBytes: Int?
     @Flag(name: .customLong("seed-demo"), help: "Create the demo workspace if the store is empty and print a token.") var seedDemo = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
@@ -50,6 +54,8 @@ struct OriginCommand: AsyncParsableCommand {
         if let rateLimit { flags["rateLimit.messages"] = .init(integerLiteral: rateLimit) }
         if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
         if let edgeKey { flags["edgeKey"] = ConfigValue(.string(edgeKey), isSecret: true) }
+        if unfurlAllowPrivate { flags["unfurl.allowPrivate"] = .init(booleanLiteral: true) }
+        if let maxUploadBytes { flags["attachments.maxBytes"] = .init(integerLiteral: maxUploadBytes) }
         if let pushWebhook { flags["notifications.pushWebhookUrl"] = .init(stringLiteral: pushWebhook) }
 
         var providers: [any ConfigProvider] = [
@@ -91,6 +97,12 @@ struct OriginCommand: AsyncParsableCommand {
         configuration.notifications.pushWebhookURL = reader.string(forKey: "notifications.pushWebhookUrl")
         configuration.notifications.coalesceWindowMs = UInt64(reader.int(forKey: "notifications.coalesceWindowMs",
                                                                           default: Int(defaults.notifications.coalesceWindowMs)))
+        configuration.unfurl.enabled = reader.bool(forKey: "unfurl.enabled", default: true)
+        configuration.unfurl.allowPrivate = reader.bool(forKey: "unfurl.allowPrivate", default: false)
+        configuration.unfurl.allowHosts = Self.list(reader.string(forKey: "unfurl.allowHosts", default: ""))
+        configuration.unfurl.denyHosts = Self.list(reader.string(forKey: "unfurl.denyHosts", default: ""))
+        configuration.attachments.maxBytes = reader.int(forKey: "attachments.maxBytes", default: configuration.attachments.maxBytes)
+        configuration.attachments.directory = reader.string(forKey: "attachments.directory")
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
         }
@@ -112,6 +124,11 @@ struct OriginCommand: AsyncParsableCommand {
         // SIGTERM / SIGINT: clients are told to reconnect, then the server stops.
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
                                                     logger: logger)).run()
+    }
+
+    /// "a.example, b.example" → ["a.example", "b.example"].
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     private func printDemo(_ demo: DemoWorkspace.Seeded, port: Int, host: String) {

@@ -100,6 +100,7 @@ extension EdgeStore {
                 message.mentions = update.mentions
                 message.mentionsHere = update.mentionsHere
                 message.mentionsChannel = update.mentionsChannel
+                message.linkPreviews = update.linkPreviews
             }
         case .messageDeleted:
             let deletion = try JSON.decode(MessageDeletion.self, from: event.payload)

@@ -23,7 +23,10 @@ extension Chat {
         try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
         // The store checks the nonce again inside its write transaction (two racing retries).
         var result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
-        if result.created { notifier?.submit(workspaceID: caller.workspaceID, message: result.message) }
+        if result.created {
+            notifier?.submit(workspaceID: caller.workspaceID, message: result.message)
+            unfurler?.submit(workspaceID: caller.workspaceID, message: result.message)
+        }
         result.message = attachments.signer.signed(result.message, nowMs: nowMs)
         return result
     }

@@ -12,16 +12,20 @@ public struct Chat: Sendable {
     public let events: EventHub
     /// Told of every new message, to notify whoever is away.
     let notifier: Notifier?
+    /// Told of every new message, to preview its links.
+    let unfurler: LinkUnfurler?
     let avatarBaseURL: String
     /// Uploads, and the signer of every file URL a message carries.
     public let attachments: Attachments
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceTracker,
-                events: EventHub, notifier: Notifier? = nil, avatarBaseURL: String, attachments: Attachments,
+                events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil, avatarBaseURL: String,
+                attachments: Attachments,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.attachments = attachments
         self.notifier = notifier
+        self.unfurler = unfurler
         self.store = store
         self.ids = ids
         self.rateLimiter = rateLimiter

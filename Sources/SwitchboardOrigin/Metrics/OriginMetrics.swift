@@ -14,6 +14,9 @@ public final class OriginMetrics: Sendable {
     let feedConnections: Prometheus.Gauge
     let feedSnapshots: Prometheus.Counter
     let feedReplays: Prometheus.Counter
+    let unfurlPreviews: Prometheus.Counter
+    let unfurlRefused: Prometheus.Counter
+    let unfurlFailed: Prometheus.Counter
 
     public init() {
         messagesPosted = registry.makeCounter(name: "switchboard_messages_posted_total", help: "Messages stored")
@@ -26,6 +29,11 @@ public final class OriginMetrics: Sendable {
         feedConnections = registry.makeGauge(name: "switchboard_feed_connections", help: "Open edge feeds")
         feedSnapshots = registry.makeCounter(name: "switchboard_feed_snapshots_total", help: "Edge feeds started with a snapshot")
         feedReplays = registry.makeCounter(name: "switchboard_feed_replays_total", help: "Edge feeds resumed from a cursor")
+        unfurlPreviews = registry.makeCounter(name: "switchboard_unfurl_previews_total", help: "Link previews made")
+        unfurlRefused = registry.makeCounter(name: "switchboard_unfurl_refused_total",
+                                             help: "Links not fetched: scheme, host lists, private addresses")
+        unfurlFailed = registry.makeCounter(name: "switchboard_unfurl_failed_total",
+                                            help: "Links fetched without a preview: errors, timeouts, not HTML")
     }
 
     /// Counter of HTTP requests by method, route template and status.

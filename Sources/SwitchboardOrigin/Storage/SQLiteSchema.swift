@@ -177,6 +177,10 @@ enum SQLiteSchema {
                 CREATE INDEX attachments_by_message ON attachments(message_id) WHERE message_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-link-previews") { db in
+            // JSON array of LinkPreview, set by the unfurler after the post.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN link_previews TEXT")
+        }
         return migrator
     }
 }

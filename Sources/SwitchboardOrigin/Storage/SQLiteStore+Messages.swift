@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SwitchboardCore
 
@@ -221,6 +222,21 @@ extension SQLiteStore {
         }
     }
 
+    public func setLinkPreviews(channelID: Snowflake, messageID: Snowflake, _ previews: [LinkPreview],
+                                nowMs: UInt64) async throws -> Message? {
+        let encoded = String(decoding: try JSON.encode(previews), as: UTF8.self)
+        return try await pool.write { db in
+            try db.run("UPDATE messages SET link_previews = ? WHERE channel_id = ? AND id = ? AND deleted = 0",
+                       [encoded, channelID, messageID])
+            guard db.changesCount > 0, let message = try Self.message(db, channelID: channelID, id: messageID, viewer: Snowflake(0)) else {
+                return nil
+            }
+            try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: channelID), type: .messageUpdated,
+                                 channelID: channelID, payload: MessageUpdate(message), nowMs: nowMs)
+            return message
+        }
+    }
+
     public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                        authorID: Snowflake?, limit: Int) async throws -> [Message] {
         guard let match = Self.ftsQuery(query) else { return [] }
@@ -319,7 +335,8 @@ extension SQLiteStore {
                            replyCount: row["reply_count"], latestReplyID: row.optionalID("latest_reply_id"),
                            reactions: reactions[id] ?? [], mentions: decodeIDs(row["mention_ids"]),
                            mentionsHere: row["mentions_here"], mentionsChannel: row["mentions_channel"],
-                           attachments: files[id] ?? [])
+                           attachments: files[id] ?? [],
+                           linkPreviews: (row["link_previews"] as String?).flatMap { try? JSON.decode([LinkPreview].self, from: Data($0.utf8)) })
         }
     }
 

@@ -123,6 +123,11 @@ public protocol Store: Sendable {
     func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                 authorID: Snowflake?, limit: Int) async throws -> [Message]
 
+    /// Sets a message's link previews and logs `message.updated`; `nil` (nothing logged) if
+    /// the message is gone.
+    func setLinkPreviews(channelID: Snowflake, messageID: Snowflake, _ previews: [LinkPreview],
+                         nowMs: UInt64) async throws -> Message?
+
     // MARK: Attachments
 
     /// Records an upload (not yet in any message).

@@ -129,6 +129,8 @@ enum PostgresSchema {
                 mentions_here boolean NOT NULL DEFAULT false,
                 mentions_channel boolean NOT NULL DEFAULT false,
                 deleted boolean NOT NULL DEFAULT false,
+                -- JSON array of LinkPreview, set by the unfurler after the post.
+                link_previews text,
                 PRIMARY KEY (channel_id, id)
             );
             CREATE INDEX messages_by_thread ON messages (channel_id, thread_id, id) WHERE thread_id IS NOT NULL;

@@ -234,6 +234,24 @@ extension PostgresStore {
         }
     }
 
+    public func setLinkPreviews(channelID: Snowflake, messageID: Snowflake, _ previews: [LinkPreview],
+                                nowMs: UInt64) async throws -> Message? {
+        let encoded = String(decoding: try JSON.encode(previews), as: UTF8.self)
+        return try await transaction { connection in
+            let updated = try await connection.rows("""
+                UPDATE messages SET link_previews = \(encoded)
+                WHERE channel_id = \(channelID) AND id = \(messageID) AND NOT deleted RETURNING id
+                """, logger: logger)
+            guard !updated.isEmpty,
+                  let message = try await Self.message(connection, channelID: channelID, id: messageID, viewer: Snowflake(0),
+                                                       logger: logger) else { return nil }
+            try await connection.appendEvent(workspaceID: try await Self.workspaceOf(connection, channelID: channelID, logger: logger),
+                                             type: .messageUpdated, channelID: channelID, payload: MessageUpdate(message),
+                                             nowMs: nowMs, logger: logger)
+            return message
+        }
+    }
+
     public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
                        authorID: Snowflake?, limit: Int) async throws -> [Message] {
         guard let tsquery = Self.tsQuery(query) else { return [] }
@@ -338,7 +356,10 @@ extension PostgresStore {
                            latestReplyID: try row.optionalID("latest_reply_id"), reactions: reactions[id] ?? [],
                            mentions: try row["mention_ids"].decode([Snowflake].self),
                            mentionsHere: try row.bool("mentions_here"), mentionsChannel: try row.bool("mentions_channel"),
-                           attachments: files[id] ?? [])
+                           attachments: files[id] ?? [],
+                           linkPreviews: try row.optionalString("link_previews").flatMap {
+                               try? JSON.decode([LinkPreview].self, from: Data($0.utf8))
+                           })
         }
     }
 }
