@@ -49,6 +49,46 @@ struct Send: AsyncParsableCommand {
     }
 }
 
+struct Upload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Share a file in a channel (streamed, not read into memory).")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The file to share.") var file: String
+    @Option(help: "Channel: #name, name or id.") var channel: String
+    @Option(help: "Text to post with the file.") var message = ""
+    @Option(help: "Media type (default: from the file's extension).") var type: String?
+
+    func run() async throws {
+        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let client = try await options.client()
+        let target = try await client.channel(named: channel)
+        let uploaded = try await client.upload(fileAt: file, contentType: type ?? Self.mediaType(of: file))
+        let posted = try await client.post(message, to: target.id, attachmentIDs: [uploaded.id])
+        if options.json { return Output.json(MessageResponse(message: posted.message)) }
+        Output.emit("shared \(uploaded.name) (\(uploaded.size) bytes) in #\(target.name) as message \(posted.message.id)")
+    }
+
+    /// The media type a file's extension suggests; the server checks images' bytes.
+    static func mediaType(of path: String) -> String {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "png": "image/png"
+        case "jpg", "jpeg": "image/jpeg"
+        case "gif": "image/gif"
+        case "webp": "image/webp"
+        case "pdf": "application/pdf"
+        case "txt", "log", "md": "text/plain"
+        case "csv": "text/csv"
+        case "json": "application/json"
+        case "zip": "application/zip"
+        case "gz", "tgz": "application/gzip"
+        case "mp3": "audio/mpeg"
+        case "ogg": "audio/ogg"
+        case "mp4": "video/mp4"
+        case "webm": "video/webm"
+        default: "application/octet-stream"
+        }
+    }
+}
+
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "A channel's latest messages.")
     @OptionGroup var options: GlobalOptions

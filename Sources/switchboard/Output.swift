@@ -28,7 +28,8 @@ enum Output {
         let author = handles[message.authorID].map { "@\($0)" } ?? "<\(message.authorID)>"
         let place = channel.map { "#\($0) " } ?? ""
         let thread = message.threadID == nil ? "" : "  ↳ "
-        return "[\(time(message.createdAtMs))] \(place)\(thread)\(author): \(content)"
+        let files = message.attachments.map { "  [file: \($0.name), \(ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file))]" }
+        return "[\(time(message.createdAtMs))] \(place)\(thread)\(author): \(content)" + files.joined()
     }
 
     /// Handles of the authors and mentioned users of `messages`, in one request.

@@ -68,6 +68,17 @@ import Testing
 
                 let search = try await Self.switchboard(["search", "terminal"], home: home)
                 #expect(search.output.contains("#general @alice: hello from the terminal"))
+                // Upload: the file streams through the edge, the message carries it, a member downloads it.
+                let file = home + "/report.csv"
+                try Data("day,messages\nmonday,1200\n".utf8).write(to: URL(fileURLWithPath: file))
+                let shared = try await Self.switchboard(["upload", file, "--channel", "#general", "--message", "numbers",
+                                                         "--edge", edge.baseURL, "--json"], home: home)
+                #expect(shared.status == 0, "\(shared.errors)")
+                let posted = try JSON.decode(MessageResponse.self, from: Data(shared.output.utf8)).message
+                let attachment = try #require(posted.attachments.first)
+                #expect(attachment.name == "report.csv" && attachment.contentType == "text/csv" && posted.content == "numbers")
+                #expect(try await ws.client("bob").download(attachment.url).bytes == Array("day,messages\nmonday,1200\n".utf8))
+
                 let users = try await Self.switchboard(["users", "bo", "--json"], home: home)
                 #expect(try JSON.decode(UsersResponse.self, from: Data(users.output.utf8)).users.map(\.handle) == ["bob"])
 
@@ -76,7 +87,7 @@ import Testing
                 let general = try await ws.client("bob").general()
                 // The edge registers its bound port with the origin; the CLI ranks what the origin lists.
                 _ = try await eventually { try await ws.client("alice").edges().first { $0.publicURL == edge.baseURL } }
-                let tail = Task { try await Self.switchboard(["tail", "#general", "--edge", "auto", "--count", "4"], home: home) }
+                let tail = Task { try await Self.switchboard(["tail", "#general", "--edge", "auto", "--count", "5"], home: home) }
                 _ = try await eventually { try await edge.anonymous.metric("switchboard_edge_gateway_identifies_total") >= 1 ? true : nil }
                 _ = try await ws.client("bob").post("live <@\(ws.user("alice").id)>", to: general.id)
                 _ = try await ws.client("bob").post("and again", to: general.id)
@@ -84,7 +95,7 @@ import Testing
                 #expect(tailed.status == 0, "\(tailed.errors)")
                 #expect(tailed.errors.contains("connected to \(edge.baseURL)"))
                 let shown = tailed.output.split(separator: "\n")
-                #expect(shown.count == 4)
+                #expect(shown.count == 5)   // three in the working set (one with a file), two live
                 #expect(shown.last?.hasSuffix("@bob: and again") == true)
                 #expect(shown.dropLast().last?.hasSuffix("@bob: live @alice") == true)
 
