@@ -53,7 +53,8 @@ let package = Package(
         // HS256 tokens: issued by the origin, verified by origin and edges alike.
         .target(
             name: "SwitchboardAuth",
-            dependencies: ["SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["SwitchboardCore", .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // HTTP pieces shared by origin and edge: error mapping, request helpers, bounded queues.

@@ -11,6 +11,8 @@ public struct Edge: Sendable {
     public let store: EdgeStore
     public let metrics: EdgeMetrics
     let tokens: TokenAuthority
+    /// Signs the file URLs of messages served from the cache (URLs in cached copies expire).
+    let files: FileURLSigner
     let upstreams: UpstreamSupervisor
     let gateway: EdgeGateway
     let proxy: OriginProxy
@@ -37,6 +39,7 @@ public struct Edge: Sendable {
                               durable: configuration.durable)
         metrics = EdgeMetrics()
         tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
+        files = FileURLSigner(tokenSecret: configuration.tokenSecret, lifetimeSeconds: configuration.fileURLLifetimeSeconds)
         gateway = EdgeGateway(store: store, metrics: metrics, limits: configuration.gateway,
                               badgeIntervalMs: configuration.badgeIntervalMs)
         let boundPort = self.boundPort

@@ -48,6 +48,9 @@ public struct EdgeConfiguration: Sendable {
     public var gateway = GatewayLimits()
     /// At most one `unread.updated` per channel per session in this interval (ms). Default 250.
     public var badgeIntervalMs: UInt64 = 250
+    /// Lifetime of the file URLs the edge signs for cached messages (seconds). Default 24 hours,
+    /// as at the origin.
+    public var fileURLLifetimeSeconds: UInt64 = 24 * 3600
     /// On shutdown, clients are told to reconnect elsewhere spread over this window (ms). Default 10,000.
     public var drainWindowMs: UInt64 = 10_000
 

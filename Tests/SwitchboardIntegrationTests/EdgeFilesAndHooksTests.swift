@@ -12,7 +12,11 @@ import Testing
         let page = TestWebsite.Page(body: #"<html><head><meta property="og:title" content="Release notes"></head></html>"#)
         try await TestWebsite.with(["/notes": page]) { site in
             let secret = TestOrigin.randomSecret()
-            try await TestOrigin.with(tokenSecret: secret, configure: { $0.unfurl.allowPrivate = true }) { origin in
+            // Short-lived URLs at the origin, to see the edge sign its cached copies afresh.
+            try await TestOrigin.with(tokenSecret: secret, configure: {
+                $0.unfurl.allowPrivate = true
+                $0.attachments.urlLifetimeSeconds = 3
+            }) { origin in
                 let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
                 try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret) { edge in
                     let alice = ws.client("alice").via(edge), bob = ws.client("bob").via(edge)
@@ -42,6 +46,14 @@ import Testing
                     // The bot's token works at the edge's gateway too.
                     let bot = try await GatewaySocket.identify(edge.gatewayURL, token: hook.botToken!)
                     await bot.socket.close()
+
+                    // Once the URL in the event has expired, the edge's cache still serves a valid one.
+                    try await Task.sleep(for: .seconds(4))
+                    await expectAPIError(403, .forbidden) { _ = try await bob.download(created.attachments[0].url) }
+                    let resigned = try #require(try await bob.messages(in: general.id, limit: 5).messages
+                        .first { $0.id == posted.id }?.attachments.first?.url)
+                    #expect(resigned != created.attachments[0].url)
+                    #expect(try await bob.download(resigned).bytes.count == 3_000_000)
                 }
             }
         }

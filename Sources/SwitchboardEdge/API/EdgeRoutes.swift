@@ -14,8 +14,9 @@ enum EdgeRoutes {
         router.get("/api/bootstrap") { request, _ in
             let caller = try await authorized(request, edge)
             let focus = try request.queryID("focus")
-            guard let workingSet = try await read(edge, { try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus) })
+            guard var workingSet = try await read(edge, { try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus) })
             else { throw SwitchboardError.unauthorized }
+            workingSet.messages = edge.files.signed(workingSet.messages)
             edge.metrics.bootstraps.increment()
             return workingSet
         }
@@ -120,7 +121,7 @@ enum EdgeRoutes {
             })
             if cached.count > limit || complete {
                 edge.metrics.historyFromCache.increment()
-                return MessagesResponse(messages: Array(cached.suffix(limit)), hasMore: cached.count > limit)
+                return MessagesResponse(messages: edge.files.signed(Array(cached.suffix(limit))), hasMore: cached.count > limit)
             }
         }
         let token = TokenAuthority.bearerToken(request.headers[.authorization]) ?? ""

@@ -32,9 +32,10 @@ struct EdgeGatewayConnection: GatewayHandler {
         let focus = try await blocking { try fanout.register(session, focus: identify.focusChannelID) }
         gateway.add(session)
         do {
-            guard let workingSet = try await blocking({
+            guard var workingSet = try await blocking({
                 try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
+            workingSet.messages = edge.files.signed(workingSet.messages)
             session.state.withLock { $0.knownProfiles.formUnion(workingSet.users.map(\.id)) }
             let horizon = workingSet.focusChannelID.flatMap { focus in
                 workingSet.messages.last.map { EdgeSession.MessageRef(channelID: focus, id: $0.id) }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardAuth
 import SwitchboardCore
 
 /// The origin's files: the blob store, the URL signer and the upload policy.

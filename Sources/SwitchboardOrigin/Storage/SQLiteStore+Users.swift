@@ -118,14 +118,7 @@ extension SQLiteStore {
                 throw SwitchboardError.notFound("user")
             }
             var user = Self.user(from: row)
-            if let v = update.displayName { user.displayName = v }
-            if let v = update.realName { user.realName = v }
-            if let v = update.title { user.title = v }
-            if let v = update.email { user.email = v }
-            if let v = update.tz { user.tz = v }
-            if let v = update.statusText { user.statusText = v }
-            if let v = update.statusEmoji { user.statusEmoji = v }
-            user.updatedAtMs = nowMs
+            user.apply(update, nowMs: nowMs)
             try db.run("""
                 UPDATE users SET display_name = ?, real_name = ?, title = ?, email = ?, tz = ?, status_text = ?,
                     status_emoji = ?, updated_at_ms = ? WHERE id = ?

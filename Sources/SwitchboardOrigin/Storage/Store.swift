@@ -201,3 +201,17 @@ public struct EventLogBounds: Sendable, Equatable {
         cursor <= lastSeq && cursor + 1 >= firstSeq
     }
 }
+
+extension User {
+    /// The profile fields the request sets, each store writing the result back as a whole.
+    mutating func apply(_ update: UpdateProfileRequest, nowMs: UInt64) {
+        if let v = update.displayName { displayName = v }
+        if let v = update.realName { realName = v }
+        if let v = update.title { title = v }
+        if let v = update.email { email = v }
+        if let v = update.tz { tz = v }
+        if let v = update.statusText { statusText = v }
+        if let v = update.statusEmoji { statusEmoji = v }
+        updatedAtMs = nowMs
+    }
+}

@@ -114,14 +114,7 @@ extension PostgresStore {
                 throw SwitchboardError.notFound("user")
             }
             var user = try Self.user(from: row)
-            if let v = update.displayName { user.displayName = v }
-            if let v = update.realName { user.realName = v }
-            if let v = update.title { user.title = v }
-            if let v = update.email { user.email = v }
-            if let v = update.tz { user.tz = v }
-            if let v = update.statusText { user.statusText = v }
-            if let v = update.statusEmoji { user.statusEmoji = v }
-            user.updatedAtMs = nowMs
+            user.apply(update, nowMs: nowMs)
             try await connection.query("""
                 UPDATE users SET display_name = \(user.displayName), real_name = \(user.realName), title = \(user.title),
                     email = \(user.email), tz = \(user.tz), status_text = \(user.statusText),

@@ -3,9 +3,9 @@ import Foundation
 import SwitchboardCore
 
 /// Signs and checks the expiring URLs of attachments: `/files/{id}?exp={unix seconds}&sig={hex}`
-/// with `sig = HMAC-SHA256(key, "{id}.{exp}")`. The key derives from the token secret, so an
-/// edge (which has that secret) could sign too; the URL is relative, so it works through an
-/// edge as through the origin. A URL alone is not enough: the download also needs the token of
+/// with `sig = HMAC-SHA256(key, "{id}.{exp}")`. The key derives from the token secret, so edges
+/// (which have that secret) sign the URLs of the messages they serve from their cache; the
+/// URL is relative, so it works through an edge as through the origin. A URL alone is not enough: the download also needs the token of
 /// a member of the attachment's channel.
 public struct FileURLSigner: Sendable {
     private let key: SymmetricKey
