@@ -247,6 +247,13 @@ import Testing
         let secret = try await f.channel("secret", kind: .private, by: 1)
         await #expect(throws: SwitchboardError.notAMember) { _ = try await f.post("hi", by: 0, in: secret.id) }
         await #expect(throws: SwitchboardError.notFound("channel")) { _ = try await f.post("hi", in: Snowflake(8)) }
+        // Another workspace's channel is not confirmed to exist.
+        let other = try await f.store.createWorkspace(id: f.ids.next(), generalChannelID: f.ids.next(), name: "Other", nowMs: 1)
+        await #expect(throws: SwitchboardError.notFound("channel")) { _ = try await f.post("hi", in: other.generalChannelID) }
+        await #expect(throws: SwitchboardError.notFound("channel")) {
+            try await f.store.setReaction(channelID: other.generalChannelID!, messageID: Snowflake(1), userID: f.users[0].id,
+                                          emoji: "x", present: true, nowMs: 1)
+        }
         #expect(try await f.store.messages(channelID: secret.id, viewer: f.users[1].id, before: nil, after: nil, limit: 5)
                     .messages.isEmpty)
     }

@@ -3,32 +3,44 @@ import SwitchboardCore
 
 extension Chat {
     /// Validates, rate-limits and stores a message. `created == false` for a nonce replay
-    /// (which is not rate-limited: it stores nothing).
+    /// (which does not count against the rate limit: it stores nothing).
     public func postMessage(_ caller: Caller, channelID: Snowflake,
                             _ request: PostMessageRequest) async throws -> (message: Message, created: Bool) {
         // A message may be just files: then its text may be empty.
         let hasFiles = !(request.attachmentIDs ?? []).isEmpty
         let content = hasFiles && request.content.allSatisfy(\.isWhitespace) ? "" : try Validation.content(request.content)
         let nonce = try request.nonce.map(Validation.nonce)
-        try await requireMember(caller, channelID)
+        let files = try await attachmentsToPost(caller, request.attachmentIDs)
         let nowMs = now()
-        // A retried send gets its first answer even at the rate limit: it stores nothing.
-        if let nonce, let first = try await store.nonceReplay(userID: caller.userID, nonce: nonce, nowMs: nowMs) {
-            return (attachments.signer.signed(first, nowMs: nowMs), false)
+        // The rate limit is checked in memory first; a retried send it stops still gets its
+        // first answer (a replay stores nothing).
+        do {
+            try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
+        } catch {
+            if let nonce, let first = try await store.nonceReplay(userID: caller.userID, nonce: nonce, nowMs: nowMs) {
+                return (attachments.signer.signed(first, nowMs: nowMs), false)
+            }
+            throw error
         }
+        // Membership, the nonce and the thread are checked by the store, in the write: no read
+        // before it on the common path. A send that stores nothing gives its slot back.
         let draft = MessageDraft(id: ids.next(), channelID: channelID, authorID: caller.userID, content: content,
                                  nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
                                  mentions: Mentions(parsing: content), nowMs: nowMs,
-                                 attachments: try await attachmentsToPost(caller, request.attachmentIDs))
-        try rateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: nowMs)
-        // The store checks the nonce again inside its write transaction (two racing retries).
-        var result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
+                                 attachments: files)
+        let result: (message: Message, created: Bool)
+        do {
+            result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
+        } catch {
+            rateLimiter.refund(user: caller.userID, channel: channelID, nowMs: nowMs)
+            throw error
+        }
+        if !result.created { rateLimiter.refund(user: caller.userID, channel: channelID, nowMs: nowMs) }
         if result.created {
             notifier?.submit(workspaceID: caller.workspaceID, message: result.message)
             unfurler?.submit(workspaceID: caller.workspaceID, message: result.message)
         }
-        result.message = attachments.signer.signed(result.message, nowMs: nowMs)
-        return result
+        return (attachments.signer.signed(result.message, nowMs: nowMs), result.created)
     }
 
     public func notifications(_ caller: Caller, after: Snowflake?, limit: Int?) async throws -> [UserNotification] {

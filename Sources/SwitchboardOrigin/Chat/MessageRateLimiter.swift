@@ -47,4 +47,13 @@ public final class MessageRateLimiter: Sendable {
                                    retryAfterMs: Int(retryAfter))
         }
     }
+
+    /// Gives back the send recorded at `nowMs` (it stored nothing: a nonce replay).
+    public func refund(user: Snowflake, channel: Snowflake, nowMs: UInt64) {
+        guard limit > 0 else { return }
+        state.withLock { state in
+            let key = Key(user: user, channel: channel)
+            if let index = state.sends[key]?.lastIndex(of: nowMs) { state.sends[key]?.remove(at: index) }
+        }
+    }
 }

@@ -275,9 +275,13 @@ extension SQLiteStore {
         }.joined(separator: " ")
     }
 
+    /// `not_a_member` for a channel of the user's workspace, `not_found` for any other id (a
+    /// channel of another workspace is not confirmed to exist).
     static func requireMember(_ db: Database, channelID: Snowflake, userID: Snowflake) throws {
         guard try db.fetchRow("SELECT 1 FROM memberships WHERE channel_id = ? AND user_id = ?", [channelID, userID]) != nil else {
-            if try db.fetchRow("SELECT 1 FROM channels WHERE id = ?", [channelID]) == nil {
+            if try db.fetchRow("""
+                SELECT 1 FROM channels c JOIN users u ON u.workspace_id = c.workspace_id WHERE c.id = ? AND u.id = ?
+                """, [channelID, userID]) == nil {
                 throw SwitchboardError.notFound("channel")
             }
             throw SwitchboardError.notAMember

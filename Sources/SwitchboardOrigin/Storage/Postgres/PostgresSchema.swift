@@ -238,7 +238,15 @@ enum PostgresSchema {
                 SELECT workspace_id INTO v_workspace FROM channels WHERE id = p_channel;
                 IF NOT FOUND THEN outcome := 'no_channel'; RETURN; END IF;
                 PERFORM 1 FROM memberships WHERE channel_id = p_channel AND user_id = p_author;
-                IF NOT FOUND THEN outcome := 'not_a_member'; RETURN; END IF;
+                IF NOT FOUND THEN
+                    -- A channel of another workspace is not confirmed to exist.
+                    IF v_workspace IS DISTINCT FROM (SELECT workspace_id FROM users WHERE id = p_author) THEN
+                        outcome := 'no_channel';
+                    ELSE
+                        outcome := 'not_a_member';
+                    END IF;
+                    RETURN;
+                END IF;
                 IF p_nonce IS NOT NULL THEN
                     -- A message deleted since does not answer a retry.
                     SELECT n.channel_id, n.message_id INTO replay_channel, replay_id

@@ -292,7 +292,11 @@ extension PostgresStore {
                               logger: Logger) async throws {
         guard try await connection.row("SELECT 1 FROM memberships WHERE channel_id = \(channelID) AND user_id = \(userID)",
                                        logger: logger) != nil else {
-            if try await connection.row("SELECT 1 FROM channels WHERE id = \(channelID)", logger: logger) == nil {
+            // A channel of another workspace is not confirmed to exist.
+            if try await connection.row("""
+                SELECT 1 FROM channels c JOIN users u ON u.workspace_id = c.workspace_id
+                WHERE c.id = \(channelID) AND u.id = \(userID)
+                """, logger: logger) == nil {
                 throw SwitchboardError.notFound("channel")
             }
             throw SwitchboardError.notAMember
