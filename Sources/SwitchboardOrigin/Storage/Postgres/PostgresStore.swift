@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import SwitchboardCore
 
@@ -10,15 +11,14 @@ import SwitchboardCore
 /// A `PostgresClient` pool runs in a task the store owns (``close()`` ends it). The event log
 /// is appended in the transaction of each change by `sb_append_event`, which also `NOTIFY`s
 /// the other processes (``watchCommits(_:)``). Posts are grouped like in ``SQLiteStore``: one
-/// transaction per group, one `sb_post_message` call per post.
+/// statement (`sb_post_messages`) and one transaction per group.
 public final class PostgresStore: Store {
     let client: PostgresClient
     let logger: Logger
-    private let connection: PostgresConnectionSettings
     private let runTask: Task<Void, Never>
     let messageWrites: GroupCommit<MessageDraft, (message: Message, created: Bool)>
 
-    /// Connects to `url` (`postgres://user:password@host:port/database[?schema=name]`), creates
+    /// Connects to `url` (`postgres://user:password@host:port/database[?schema=name][&sslmode=…]`), creates
     /// the schema when one is named (tests use one each), runs the migrations, and returns a
     /// ready store.
     public static func open(url: String, maxConnections: Int = 16,
@@ -43,7 +43,7 @@ public final class PostgresStore: Store {
     private init(settings: PostgresConnectionSettings, maxConnections: Int, logger: Logger) {
         var configuration = PostgresClient.Configuration(host: settings.host, port: settings.port, username: settings.user,
                                                          password: settings.password, database: settings.database,
-                                                         tls: .disable)
+                                                         tls: settings.tls)
         configuration.options.maximumConnections = maxConnections
         if let schema = settings.schema {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
@@ -51,7 +51,6 @@ public final class PostgresStore: Store {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        connection = settings
         // Started immediately: the pool counts as running before anyone can lease from it.
         runTask = Task.immediate { await client.run() }
         messageWrites = GroupCommit { drafts in try await Self.commitPosts(drafts, client: client, logger: logger) }
@@ -237,6 +236,9 @@ struct PostgresConnectionSettings: Sendable {
     var password: String?
     var database: String?
     var schema: String?
+    /// `sslmode` as libpq spells it: `disable`, `prefer` (the default: TLS when the server
+    /// offers it), `require`, `verify-ca`, `verify-full`.
+    var tls: PostgresClient.Configuration.TLS
 
     init(url: String) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
@@ -250,6 +252,21 @@ struct PostgresConnectionSettings: Sendable {
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         database = path.isEmpty ? nil : path
         schema = components.queryItems?.first(where: { $0.name == "schema" })?.value
+        // As libpq: prefer and require encrypt without checking the certificate, verify-ca
+        // checks it against the system's roots, verify-full also checks the host name.
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        var caOnly = TLSConfiguration.makeClientConfiguration()
+        caOnly.certificateVerification = .noHostnameVerification
+        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
+        case "disable": tls = .disable
+        case "allow", "prefer": tls = .prefer(unverified)
+        case "require": tls = .require(unverified)
+        case "verify-ca": tls = .require(caOnly)
+        case "verify-full": tls = .require(.makeClientConfiguration())
+        case let mode:
+            throw SwitchboardError.badRequest("sslmode \(mode) is not one of disable, prefer, require, verify-ca, verify-full")
+        }
         if let schema, !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
             throw SwitchboardError.badRequest("a schema name has only letters, digits and _")
         }
