@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // Ids, model types, wire protocol and errors. No I/O.
@@ -58,12 +61,28 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // HTTP pieces shared by origin and edge: error mapping, request helpers, bounded queues.
+        // TLS files and settings shared by servers and clients: certificates, trust, reloads.
+        .target(
+            name: "SwitchboardTLS",
+            dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP pieces shared by origin and edge: the server channel (TLS, HTTP/2, WebSocket
+        // upgrades), error mapping, request helpers, bounded queues.
         .target(
             name: "SwitchboardHTTP",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,8 +121,10 @@ let package = Package(
                 "SwitchboardAuth",
                 "SwitchboardHTTP",
                 "SwitchboardClient",
+                "SwitchboardTLS",
                 "LMDB",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -120,6 +141,12 @@ let package = Package(
             name: "SwitchboardClient",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -148,6 +175,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardOrigin",
                 "SwitchboardHTTP",
+                "SwitchboardTLS",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +214,8 @@ let package = Package(
             name: "switchboard-edge",
             dependencies: [
                 "SwitchboardEdge",
+                "SwitchboardHTTP",
+                "SwitchboardTLS",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,10 +1,11 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardTLS
 
 extension FrameSocket where Frame == ServerFrame {
     /// Connects to a gateway.
-    public static func connect(_ url: String, mailboxCapacity: Int = 256) async throws -> GatewaySocket {
-        try await connect(url, parse: { try ServerFrame($0) }, mailboxCapacity: mailboxCapacity)
+    public static func connect(_ url: String, mailboxCapacity: Int = 256, tls: ClientTLS = .environment) async throws -> GatewaySocket {
+        try await connect(url, tls: tls, parse: { try ServerFrame($0) }, mailboxCapacity: mailboxCapacity)
     }
 
     /// Sends a command frame.
@@ -21,8 +22,8 @@ extension FrameSocket where Frame == ServerFrame {
 
     /// Connects, waits for `hello`, sends `identify` and waits for `ready`.
     public static func identify(_ url: String, token: String, focus: Snowflake? = nil, mailboxCapacity: Int = 256,
-                                timeout: Duration = .seconds(30)) async throws -> Identified {
-        let socket = try await connect(url, mailboxCapacity: mailboxCapacity)
+                                timeout: Duration = .seconds(30), tls: ClientTLS = .environment) async throws -> Identified {
+        let socket = try await connect(url, mailboxCapacity: mailboxCapacity, tls: tls)
         let hello = try await socket.expect("hello", timeout: timeout).payload(GatewayFrame.Hello.self)
         try await socket.send(.identify(.init(token: token, focusChannelID: focus)))
         let ready = try await socket.expect("ready", timeout: timeout)
@@ -32,8 +33,8 @@ extension FrameSocket where Frame == ServerFrame {
     /// Connects, waits for `hello` and resumes `sessionID` after `s`. Returns the replayed
     /// frames (everything before `resumed`), or throws the server's error as an ``APIError``.
     public static func resume(_ url: String, token: String, sessionID: String, s: UInt64,
-                              timeout: Duration = .seconds(30)) async throws -> (socket: GatewaySocket, replayed: [ServerFrame]) {
-        let socket = try await connect(url)
+                              timeout: Duration = .seconds(30), tls: ClientTLS = .environment) async throws -> (socket: GatewaySocket, replayed: [ServerFrame]) {
+        let socket = try await connect(url, tls: tls)
         _ = try await socket.expect("hello", timeout: timeout)
         try await socket.send(.resume(.init(token: token, sessionID: sessionID, s: s)))
         let (last, replayed) = try await socket.next(where: { $0.op == "resumed" || $0.op == "error" }, timeout: timeout)
@@ -67,15 +68,16 @@ extension FrameSocket where Frame == ServerFrame {
 }
 
 extension FrameSocket where Frame == FeedServerFrame {
-    /// Opens an edge feed: `ws://origin/edge/feed?workspace_id=...&after=...`.
+    /// Opens an edge feed: `ws(s)://origin/edge/feed?workspace_id=...&after=...`.
     public static func openFeed(originURL: String, edgeKey: String, workspaceID: Snowflake, after: UInt64?,
-                                edgeID: String = "edge", region: String = "", publicURL: String = "") async throws -> FeedSocket {
-        var url = originURL.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+                                edgeID: String = "edge", region: String = "", publicURL: String = "",
+                                tls: ClientTLS = .environment) async throws -> FeedSocket {
+        var url = SwitchboardClient.webSocketURL(originURL)
         url += "/edge/feed" + SwitchboardClient.queryString([
             ("workspace_id", workspaceID.description), ("after", after.map(String.init)), ("edge_id", edgeID),
             ("region", region), ("public_url", publicURL),
         ])
-        return try await connect(url, headers: [("X-Edge-Key", edgeKey)], parse: { try FeedServerFrame($0) })
+        return try await connect(url, headers: [("X-Edge-Key", edgeKey)], tls: tls, parse: { try FeedServerFrame($0) })
     }
 
     /// Sends a command to the origin.

@@ -6,6 +6,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import SwitchboardCore
+import SwitchboardTLS
 
 /// A client WebSocket to a gateway (`/gateway` of an origin or an edge).
 public typealias GatewaySocket = FrameSocket<ServerFrame>
@@ -38,10 +39,11 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         mailbox = FrameMailbox<Frame>(capacity: mailboxCapacity)
     }
 
-    /// Connects to `url` (`ws://host:port/gateway`). Returns once the socket is open.
-    /// Frames that `parse` rejects are skipped. At most `mailboxCapacity` frames wait to be
-    /// taken; beyond that the socket is not read (the server sees a slow reader).
-    public static func connect(_ url: String, headers: [(String, String)] = [],
+    /// Connects to `url` (`ws://host:port/gateway`, or `wss://` verified as `tls` says).
+    /// Returns once the socket is open. Frames that `parse` rejects are skipped. At most
+    /// `mailboxCapacity` frames wait to be taken; beyond that the socket is not read (the
+    /// server sees a slow reader).
+    public static func connect(_ url: String, headers: [(String, String)] = [], tls: ClientTLS = .environment,
                                parse: @escaping @Sendable (Data) throws -> Frame, mailboxCapacity: Int = 256,
                                logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
         let socket = FrameSocket<Frame>(mailboxCapacity: mailboxCapacity)
@@ -54,7 +56,7 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         // its own task and ends when either side closes.
         Task {
             do {
-                let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                let closeFrame = try await WebSocketDialer.run(url: url, configuration: configuration, tls: tls, logger: logger) { inbound, outbound, _ in
                     socket.state.withLock { $0.outbound = outbound }
                     openedContinuation.yield()
                     for try await message in inbound.messages(maxSize: 512 << 20) {

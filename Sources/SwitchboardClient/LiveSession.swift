@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardTLS
 
 /// A gateway session that stays up, as a chat client needs it: heartbeats, and when the
 /// server says `reconnect` (an edge draining) or the socket drops, it connects again — to
@@ -21,13 +22,17 @@ public final class LiveSession: Sendable {
 
     public let token: String
     public let focus: Snowflake?
+    /// How `https://` / `wss://` servers are verified.
+    public let tls: ClientTLS
     private let endpoint: @Sendable () async throws -> String
 
-    /// - Parameter endpoint: the base URL (`http://host:port`) to connect to, asked again
-    ///   before every reconnect.
-    public init(token: String, focus: Snowflake?, endpoint: @escaping @Sendable () async throws -> String) {
+    /// - Parameter endpoint: the base URL (`http://host:port` or `https://…`) to connect to,
+    ///   asked again before every reconnect.
+    public init(token: String, focus: Snowflake?, tls: ClientTLS = .environment,
+                endpoint: @escaping @Sendable () async throws -> String) {
         self.token = token
         self.focus = focus
+        self.tls = tls
         self.endpoint = endpoint
     }
 
@@ -64,12 +69,12 @@ public final class LiveSession: Sendable {
         var heartbeatMs: UInt64 = 30_000
         var catchUpFrom: Snowflake?
         if let resumable = progress.resumable, resumable.baseURL == baseURL,
-           let resumed = try? await GatewaySocket.resume(gatewayURL, token: token, sessionID: resumable.sessionID, s: resumable.s) {
+           let resumed = try? await GatewaySocket.resume(gatewayURL, token: token, sessionID: resumable.sessionID, s: resumable.s, tls: tls) {
             socket = resumed.socket
             await onUpdate(.connected(baseURL: baseURL, ready: nil))
             for frame in resumed.replayed { await report(frame, progress: &progress, onUpdate: onUpdate) }
         } else {
-            let session = try await GatewaySocket.identify(gatewayURL, token: token, focus: focus)
+            let session = try await GatewaySocket.identify(gatewayURL, token: token, focus: focus, tls: tls)
             socket = session.socket
             heartbeatMs = UInt64(max(1_000, session.hello.heartbeatIntervalMs))
             progress.resumable = (baseURL, session.hello.sessionID, 0)
@@ -134,7 +139,7 @@ public final class LiveSession: Sendable {
     /// working set shows only the latest few).
     private func readMissed(in channel: Snowflake, after start: Snowflake, baseURL: String, progress: inout Progress,
                             onUpdate: @Sendable (Update) async -> Void) async throws {
-        let client = SwitchboardClient(baseURL: baseURL, token: token)
+        let client = SwitchboardClient(baseURL: baseURL, token: token, tls: tls)
         var cursor = start
         while true {
             let page = try await client.messages(in: channel, after: cursor, limit: 100)
@@ -144,10 +149,9 @@ public final class LiveSession: Sendable {
         }
     }
 
-    /// `ws://host:port/gateway` for `http://host:port`.
+    /// `ws://host:port/gateway` for `http://host:port`, `wss://…` for `https://…`.
     public static func gatewayURL(_ baseURL: String) -> String {
-        baseURL.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
-            + "/gateway"
+        SwitchboardClient.webSocketURL(baseURL) + "/gateway"
     }
 }
 

@@ -29,7 +29,7 @@ extension SwitchboardClient {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "Content-Type", value: contentType)
         request.body = body
-        let response = try await http.execute(request, timeout: .seconds(600))
+        let response = try await http().execute(request, timeout: .seconds(600))
         let answer = Data(buffer: try await response.body.collect(upTo: 1 << 20))
         guard response.status == .created else { throw Self.apiError(status: Int(response.status.code), body: answer) }
         return try JSON.decode(AttachmentResponse.self, from: answer).attachment
@@ -59,7 +59,7 @@ extension SwitchboardClient {
     public func download(_ url: String, maxBytes: Int = 256 << 20) async throws -> (contentType: String?, bytes: [UInt8]) {
         var request = HTTPClientRequest(url: url.hasPrefix("/") ? baseURL + url : url)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await http.execute(request, timeout: .seconds(600))
+        let response = try await http().execute(request, timeout: .seconds(600))
         let body = try await response.body.collect(upTo: maxBytes)
         guard response.status == .ok else { throw Self.apiError(status: Int(response.status.code), body: Data(buffer: body)) }
         return (response.headers.first(name: "Content-Type"), Array(buffer: body))

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SwitchboardCore
+import SwitchboardTLS
 
 extension SwitchboardClient {
     /// An edge and how long a round trip to it took.
@@ -12,11 +13,12 @@ extension SwitchboardClient {
 
     /// Measures each candidate's round trip (the best of `samples` `GET /healthz`) and returns
     /// them fastest first; candidates that do not answer in time are left out.
-    public static func rankEdges(_ urls: [String], samples: Int = 3, timeout: TimeAmount = .seconds(1)) async -> [EdgeRanking] {
+    public static func rankEdges(_ urls: [String], samples: Int = 3, timeout: TimeAmount = .seconds(1),
+                                 tls: ClientTLS = .environment) async -> [EdgeRanking] {
         await withTaskGroup(of: EdgeRanking?.self) { group in
             for url in urls {
                 group.addTask {
-                    let probe = SwitchboardClient(baseURL: url, timeout: timeout)
+                    let probe = SwitchboardClient(baseURL: url, tls: tls, timeout: timeout)
                     var best: Double?
                     for _ in 0..<max(1, samples) {
                         let started = ContinuousClock.now
@@ -36,13 +38,13 @@ extension SwitchboardClient {
 
     /// The edges the origin lists (`GET /api/edges`), fastest first from here.
     public func rankedEdges(samples: Int = 3, timeout: TimeAmount = .seconds(1)) async throws -> [EdgeRanking] {
-        await Self.rankEdges(try await edges().map(\.publicURL), samples: samples, timeout: timeout)
+        await Self.rankEdges(try await edges().map(\.publicURL), samples: samples, timeout: timeout, tls: tls)
     }
 
     /// The nearest answering edge: the fastest of `urls`, or of the origin's edges when `urls`
     /// is empty; nil when none answers.
     public func nearestEdge(among urls: [String] = [], timeout: TimeAmount = .seconds(1)) async throws -> String? {
-        let ranked = urls.isEmpty ? try await rankedEdges(timeout: timeout) : await Self.rankEdges(urls, timeout: timeout)
+        let ranked = urls.isEmpty ? try await rankedEdges(timeout: timeout) : await Self.rankEdges(urls, timeout: timeout, tls: tls)
         return ranked.first?.url
     }
 }

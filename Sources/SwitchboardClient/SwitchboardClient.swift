@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SwitchboardCore
+import SwitchboardTLS
 
 /// A protocol error answered by the server: the HTTP status and the error body.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -22,16 +23,36 @@ public struct SwitchboardClient: Sendable {
     public var token: String?
     /// `X-Admin-Key` for admin calls.
     public var adminKey: String?
-    let http: HTTPClient
+    /// How `https://` servers are verified (and gateway sockets over `wss://`). Default
+    /// ``ClientTLS/environment``: `SWITCHBOARD_CA_FILE`, else the system trust store.
+    public let tls: ClientTLS
+    /// An HTTP client of the caller's; nil: the shared one for ``tls``.
+    let httpClient: HTTPClient?
     let timeout: TimeAmount
 
-    public init(baseURL: String, token: String? = nil, adminKey: String? = nil, httpClient: HTTPClient = .shared,
-                timeout: TimeAmount = .seconds(30)) {
+    public init(baseURL: String, token: String? = nil, adminKey: String? = nil, tls: ClientTLS = .environment,
+                httpClient: HTTPClient? = nil, timeout: TimeAmount = .seconds(30)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
         self.adminKey = adminKey
-        self.http = httpClient
+        self.tls = tls
+        self.httpClient = httpClient
         self.timeout = timeout
+    }
+
+    /// The HTTP client requests go through (a CA file that cannot be read fails here, by name).
+    func http() throws -> HTTPClient {
+        try httpClient ?? ClientTLSContexts.shared.httpClient(for: tls)
+    }
+
+    /// `ws(s)://host:port/gateway` of this server.
+    public var gatewayURL: String { Self.webSocketURL(baseURL) + "/gateway" }
+
+    /// `ws://…` for `http://…`, `wss://…` for `https://…`.
+    public static func webSocketURL(_ baseURL: String) -> String {
+        if baseURL.hasPrefix("https://") { return "wss://" + baseURL.dropFirst("https://".count) }
+        if baseURL.hasPrefix("http://") { return "ws://" + baseURL.dropFirst("http://".count) }
+        return baseURL
     }
 
     /// The same client acting as another user.
@@ -55,7 +76,7 @@ public struct SwitchboardClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await http.execute(request, timeout: timeout)
+        let response = try await http().execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 256 << 20)
         return (Int(response.status.code), Data(buffer: buffer))
     }

@@ -30,9 +30,15 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
         await EdgeGatewayConnection(edge: edge, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
 
+    var services: [any Service] = [edge.http, edge.gateway, edge.upstreams,
+                                   EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
+                                                 publicURL: { edge.publicURL }, logger: logger)]
+    if let certificates = edge.transport.certificates { services.append(CertificateReloader(certificates: certificates)) }
+
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),
-        server: .http1WebSocketUpgrade(
+        server: .switchboard(
+            transport: edge.transport,
             webSocketRouter: webSockets,
             configuration: .init(
                 // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
@@ -44,9 +50,7 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
         // Started in this order, stopped in reverse: the server first (its clients are told
         // to reconnect elsewhere while the feeds still run), then the registrar, the
         // upstreams, the gateway's timers, and the HTTP client last.
-        services: [edge.http, edge.gateway, edge.upstreams,
-                   EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
-                                 publicURL: { edge.publicURL }, logger: logger)],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }

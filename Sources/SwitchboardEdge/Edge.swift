@@ -22,6 +22,8 @@ public struct Edge: Sendable {
     let startedAtMs = WallClock.nowMs()
     /// The port the server bound (known once it runs; the configured one may be 0).
     let boundPort = Locked<Int?>(nil)
+    /// How the listener speaks (TLS certificates, if any).
+    public let transport: ServerTransport
 
     /// A history page as the origin serves it (viewer-neutral, with reactor lists).
     struct HistoryKey: Hashable, Sendable {
@@ -34,6 +36,11 @@ public struct Edge: Sendable {
     /// Opens LMDB and prepares the upstreams (they connect once the edge runs).
     public init(configuration: EdgeConfiguration, logger: Logger = Logger(label: "switchboard.edge")) async throws {
         self.configuration = configuration
+        try configuration.checkOriginsAreSecure()
+        transport = try configuration.transport.transport(logger: logger)
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.tlsConfiguration = try configuration.originTLS.configuration()
+        http = HTTPClientService(configuration: httpConfiguration)
         store = try EdgeStore(directory: configuration.dataDirectory, mapSize: configuration.mapSize,
                               maxReaders: configuration.maxReaders, messagesPerChannel: configuration.messagesPerChannel,
                               durable: configuration.durable)
@@ -44,11 +51,11 @@ public struct Edge: Sendable {
                               badgeIntervalMs: configuration.badgeIntervalMs)
         let boundPort = self.boundPort
         let configured = configuration
+        let scheme = transport.scheme
         upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics,
                                        gateway: gateway, publicURL: {
-            configured.publicURL ?? "http://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"
+            configured.publicURL ?? "\(scheme)://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"
         })
-        http = HTTPClientService()
         proxy = OriginProxy(origins: configuration.origins, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
     }
@@ -59,7 +66,7 @@ public struct Edge: Sendable {
     public var publicURL: String? {
         if let url = configuration.publicURL { return url }
         let port = configuration.port != 0 ? configuration.port : boundPort.value
-        return port.map { "http://\(configuration.host):\($0)" }
+        return port.map { "\(transport.scheme)://\(configuration.host):\($0)" }
     }
 
     /// The caller named by a bearer token, verified here with the shared secret — no round trip.

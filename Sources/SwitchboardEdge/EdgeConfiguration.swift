@@ -1,4 +1,6 @@
+import Foundation
 import SwitchboardHTTP
+import SwitchboardTLS
 
 /// Everything an edge needs to run. Executables fill it from flags, environment and a file;
 /// tests build it directly.
@@ -54,6 +56,15 @@ public struct EdgeConfiguration: Sendable {
     /// On shutdown, clients are told to reconnect elsewhere spread over this window (ms). Default 10,000.
     public var drainWindowMs: UInt64 = 10_000
 
+    /// TLS for the listener (`--tls-cert`, `--tls-key`, `--require-tls`). Default: plain HTTP.
+    public var transport = TransportConfiguration()
+    /// How the origin is verified over `https://` / `wss://` (`--origin-ca`, else the system
+    /// trust store; hostname verification always on) and the client certificate presented to
+    /// it (`--client-cert` / `--client-key`, for an origin that asks for mutual TLS). Default: system store.
+    public var originTLS = ClientTLS.system
+    /// Let the edge key travel to a non-loopback `http://` origin (in clear). Default false: refused at start.
+    public var allowInsecureOrigin = false
+
     /// Every origin process, the first being `originURL`.
     public var origins: OriginDirectory { OriginDirectory(urls: [originURL] + moreOriginURLs) }
 
@@ -69,5 +80,27 @@ public struct EdgeConfiguration: Sendable {
         self.region = region
         self.publicURL = publicURL
         self.edgeID = edgeID
+    }
+}
+
+extension EdgeConfiguration {
+    public struct InsecureOrigin: Error, CustomStringConvertible {
+        public let url: String
+        public var description: String {
+            "refusing to send the edge key in clear to \(url): use https:// (or --allow-insecure-origin on a trusted network)"
+        }
+    }
+
+    /// An `http://` origin off loopback would receive the edge key and every feed in clear.
+    func checkOriginsAreSecure() throws {
+        guard !allowInsecureOrigin else { return }
+        for url in origins.urls where url.lowercased().hasPrefix("http://") && !Self.isLoopback(url) {
+            throw InsecureOrigin(url: url)
+        }
+    }
+
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

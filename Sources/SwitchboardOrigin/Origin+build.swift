@@ -32,22 +32,36 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     OpsRoutes.add(to: router, origin: origin)
 
     // WebSocket upgrades have their own small router.
-    let webSockets = Router(context: BasicWebSocketRequestContext.self)
+    let webSockets = Router(context: OriginWebSocketContext.self)
     webSockets.ws("/gateway") { inbound, outbound, context in
         await GatewayConnection(origin: origin, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
-    webSockets.ws("/edge/feed") { request, _ in
-        // Refused before the upgrade, with an HTTP status the edge can log.
-        _ = try await origin.feedRequest(request)
+    webSockets.ws("/edge/feed") { request, context in
+        // Refused before the upgrade (the edge sees a 400); the reason is logged here.
+        do {
+            _ = try await origin.feedRequest(request, channel: context.channel)
+        } catch {
+            context.logger.warning("edge feed refused", metadata: [
+                "reason": "\(ErrorResponses.map(error).message)", "edge_id": "\(request.uri.queryParameters["edge_id"] ?? "?")",
+                "remote": "\(context.channel.remoteAddress?.description ?? "?")",
+            ])
+            throw error
+        }
         return .upgrade([:])
     } onUpgrade: { inbound, outbound, context in
-        guard let request = try? await origin.feedRequest(context.request) else { return }
+        guard let request = try? await origin.feedRequest(context.request, channel: nil) else { return }
         await EdgeFeedConnection(origin: origin, request: request, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
 
+    var services: [any Service] = [StoreService(store: origin.store, events: origin.events), origin.http, origin.events,
+                                   origin.presence, origin.sessions, origin.notifier, origin.unfurler,
+                                   MaintenanceService(store: origin.store, configuration: origin.configuration)]
+    if let certificates = origin.transport.certificates { services.append(CertificateReloader(certificates: certificates)) }
+
     return Application(
         responder: ErrorCatchingResponder(inner: router.buildResponder()),
-        server: .http1WebSocketUpgrade(
+        server: .switchboard(
+            transport: origin.transport,
             webSocketRouter: webSockets,
             // The socket's frame limit is above the protocol's so that an oversized frame is
             // answered with an error instead of a closed connection.
@@ -59,8 +73,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)
         // stops first.
-        services: [StoreService(store: origin.store, events: origin.events), origin.http, origin.events, origin.presence, origin.sessions, origin.notifier, origin.unfurler,
-                   MaintenanceService(store: origin.store, configuration: origin.configuration)],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }

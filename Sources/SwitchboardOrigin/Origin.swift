@@ -23,6 +23,8 @@ public struct Origin: Sendable {
     let edgeKey: AdminKey
     let adminKey: AdminKey
     let startedAtMs: UInt64
+    /// How the listener speaks (TLS certificates, if any).
+    public let transport: ServerTransport
 
     /// Opens the configured store (PostgreSQL when a database URL is set, else the SQLite file;
     /// running migrations) and sets up auth, ids and limits.
@@ -39,6 +41,7 @@ public struct Origin: Sendable {
     public init(configuration: OriginConfiguration, store: any Store, logger: Logger = Logger(label: "switchboard.origin")) async throws {
         self.configuration = configuration
         self.store = store
+        transport = try configuration.transport.transport(logger: logger)
         tokens = try await TokenAuthority(secret: configuration.tokenSecret,
                                           tokenLifetimeSeconds: configuration.tokenLifetimeSeconds)
         events = EventHub(store: store, logger: logger)

@@ -49,6 +49,10 @@ public struct OriginConfiguration: Sendable {
     public var feedIdleTimeoutMs: UInt64 = 30_000
     /// Latest messages per channel in a feed snapshot. Default 50.
     public var snapshotMessagesPerChannel: Int = 50
+    /// TLS for the listener (`--tls-cert`, `--tls-key`, `--require-tls`). Its client CA is
+    /// `--edge-client-ca`: with it, feeds and edge registrations need a client certificate that
+    /// CA signed, besides the edge key. Default: plain HTTP.
+    public var transport = TransportConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data/origin",
                 adminKey: String, tokenSecret: String, tokenLifetimeSeconds: Int = 30 * 24 * 3600,

@@ -5,6 +5,8 @@ import Logging
 import SwitchboardCore
 import ServiceLifecycle
 import SwitchboardEdge
+import SwitchboardHTTP
+import SwitchboardTLS
 import SystemPackage
 
 /// `switchboard-edge`: reads configuration (flags > environment > file > defaults), builds
@@ -36,6 +38,18 @@ struct EdgeCommand: AsyncParsableCommand {
     var drainWindowMs: Int?
     @Option(name: .customLong("outbound-queue-bytes"), help: "Bytes that may wait for one client before it is dropped (default 8 MiB).")
     var outboundQueueBytes: Int?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (then its chain): serve HTTPS and WSS, HTTP/2 by ALPN.")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Flag(name: .customLong("require-tls"), help: "Refuse to start without --tls-cert and --tls-key.") var requireTLS = false
+    @Flag(name: .customLong("h2c"), help: "Also accept HTTP/2 in clear (prior knowledge) on a plain-HTTP port.") var h2c = false
+    @Option(name: .customLong("origin-ca"), help: "PEM CA bundle the origin's certificate must chain to (default: the system store).")
+    var originCA: String?
+    @Option(name: .customLong("client-cert"), help: "PEM client certificate presented to the origin (mutual TLS).") var clientCert: String?
+    @Option(name: .customLong("client-key"), help: "PEM private key of --client-cert.") var clientKey: String?
+    @Flag(name: .customLong("allow-insecure-origin"),
+          help: "Allow an http:// origin that is not on loopback (the edge key and feeds then travel in clear).")
+    var allowInsecureOrigin = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
     func run() async throws {
@@ -53,6 +67,14 @@ struct EdgeCommand: AsyncParsableCommand {
         if let logLevel { flags["logLevel"] = .init(stringLiteral: logLevel) }
         if let drainWindowMs { flags["drainWindowMs"] = .init(integerLiteral: drainWindowMs) }
         if let outboundQueueBytes { flags["gateway.outboundQueueBytes"] = .init(integerLiteral: outboundQueueBytes) }
+        if let tlsCert { flags["tls.cert"] = .init(stringLiteral: tlsCert) }
+        if let tlsKey { flags["tls.key"] = .init(stringLiteral: tlsKey) }
+        if requireTLS { flags["tls.require"] = .init(booleanLiteral: true) }
+        if h2c { flags["tls.h2c"] = .init(booleanLiteral: true) }
+        if let originCA { flags["tls.originCa"] = .init(stringLiteral: originCA) }
+        if let clientCert { flags["tls.clientCert"] = .init(stringLiteral: clientCert) }
+        if let clientKey { flags["tls.clientKey"] = .init(stringLiteral: clientKey) }
+        if allowInsecureOrigin { flags["allowInsecureOrigin"] = .init(booleanLiteral: true) }
 
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
@@ -89,6 +111,14 @@ struct EdgeCommand: AsyncParsableCommand {
                                                               default: configuration.gateway.outboundQueueBytes)
         configuration.gateway.heartbeatIntervalMs = UInt64(reader.int(forKey: "gateway.heartbeatIntervalMs",
                                                                       default: Int(configuration.gateway.heartbeatIntervalMs)))
+        configuration.transport = try Self.transport(reader)
+        configuration.originTLS = ClientTLS(caFile: reader.string(forKey: "tls.originCa"),
+                                            certificateFile: reader.string(forKey: "tls.clientCert"),
+                                            keyFile: reader.string(forKey: "tls.clientKey"))
+        if (configuration.originTLS.certificateFile == nil) != (configuration.originTLS.keyFile == nil) {
+            throw ValidationError("--client-cert and --client-key go together")
+        }
+        configuration.allowInsecureOrigin = reader.bool(forKey: "allowInsecureOrigin", default: false)
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
         }
@@ -99,11 +129,35 @@ struct EdgeCommand: AsyncParsableCommand {
         let edge = try await Edge(configuration: configuration, logger: logger)
         let startupLogger = logger
         let region = configuration.region
+        let scheme = edge.transport.scheme
+        let host = configuration.host
         let service = buildEdge(edge, logger: logger) { port in
-            startupLogger.info("edge listening", metadata: ["region": "\(region)", "port": "\(port)"])
+            startupLogger.info("edge listening", metadata: ["region": "\(region)", "url": "\(scheme)://\(host):\(port)"])
         }
         // SIGTERM / SIGINT: drain the clients over the window, then stop.
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
                                                     logger: logger)).run()
+    }
+
+    /// `tls.*`: the listener's certificate and key (also `SWITCHBOARD_TLS_CERT` / `_KEY`, as
+    /// the origin reads them), whether TLS is required, h2c.
+    static func transport(_ reader: ConfigReader) throws -> TransportConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        var transport = TransportConfiguration()
+        let cert = reader.string(forKey: "tls.cert") ?? environment["SWITCHBOARD_TLS_CERT"]
+        let key = reader.string(forKey: "tls.key") ?? environment["SWITCHBOARD_TLS_KEY"]
+        switch (cert, key) {
+        case (let cert?, let key?):
+            var tls = ServerTLSConfiguration(certificateFile: cert, keyFile: key)
+            tls.reloadCheckIntervalMs = UInt64(reader.int(forKey: "tls.reloadCheckIntervalMs", default: Int(tls.reloadCheckIntervalMs)))
+            transport.tls = tls
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        transport.requireTLS = reader.bool(forKey: "tls.require", default: false)
+        transport.plaintextHTTP2 = reader.bool(forKey: "tls.h2c", default: false)
+        return transport
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import SwitchboardCore
 import ServiceLifecycle
 import SwitchboardOrigin
+import SwitchboardTLS
 import SystemPackage
 
 /// `switchboard-origin`: reads configuration (flags > environment > file > defaults), builds
@@ -38,6 +39,14 @@ struct OriginCommand: AsyncParsableCommand {
           help: "Let link previews fetch loopback and private addresses (tests, intranets); same as unfurl.allowPrivate.")
     var unfurlAllowPrivate = false
     @Option(name: .customLong("max-upload-bytes"), help: "Largest attachment upload (default 25 MiB).") var maxUploadBytes: Int?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (then its chain): serve HTTPS and WSS, HTTP/2 by ALPN.")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Flag(name: .customLong("require-tls"), help: "Refuse to start without --tls-cert and --tls-key.") var requireTLS = false
+    @Flag(name: .customLong("h2c"), help: "Also accept HTTP/2 in clear (prior knowledge) on a plain-HTTP port.") var h2c = false
+    @Option(name: .customLong("edge-client-ca"),
+            help: "PEM CA bundle: edge feeds and registrations must present a client certificate it signed (mutual TLS).")
+    var edgeClientCA: String?
     @Flag(name: .customLong("seed-demo"), help: "Create the demo workspace if the store is empty and print a token.") var seedDemo = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
 
@@ -57,6 +66,11 @@ struct OriginCommand: AsyncParsableCommand {
         if unfurlAllowPrivate { flags["unfurl.allowPrivate"] = .init(booleanLiteral: true) }
         if let maxUploadBytes { flags["attachments.maxBytes"] = .init(integerLiteral: maxUploadBytes) }
         if let pushWebhook { flags["notifications.pushWebhookUrl"] = .init(stringLiteral: pushWebhook) }
+        if let tlsCert { flags["tls.cert"] = .init(stringLiteral: tlsCert) }
+        if let tlsKey { flags["tls.key"] = .init(stringLiteral: tlsKey) }
+        if requireTLS { flags["tls.require"] = .init(booleanLiteral: true) }
+        if h2c { flags["tls.h2c"] = .init(booleanLiteral: true) }
+        if let edgeClientCA { flags["tls.edgeClientCa"] = .init(stringLiteral: edgeClientCA) }
 
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
@@ -103,6 +117,7 @@ struct OriginCommand: AsyncParsableCommand {
         configuration.unfurl.denyHosts = Self.list(reader.string(forKey: "unfurl.denyHosts", default: ""))
         configuration.attachments.maxBytes = reader.int(forKey: "attachments.maxBytes", default: configuration.attachments.maxBytes)
         configuration.attachments.directory = reader.string(forKey: "attachments.directory")
+        configuration.transport = try Self.transport(reader)
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
         }
@@ -111,15 +126,16 @@ struct OriginCommand: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.origin")
         logger.logLevel = Logger.Level(rawValue: reader.string(forKey: "logLevel", default: "info")) ?? .info
 
-        let origin = try await Origin(configuration: configuration)
+        let origin = try await Origin(configuration: configuration, logger: logger)
         if seedDemo {
             let demo = try await DemoWorkspace.seedIfEmpty(origin)
-            printDemo(demo, port: configuration.port, host: configuration.host)
+            printDemo(demo, base: "\(origin.transport.scheme)://\(configuration.host):\(configuration.port)")
         }
         let startupLogger = logger
         let host = configuration.host
+        let scheme = origin.transport.scheme
         let service = buildOrigin(origin, logger: logger) { port in
-            startupLogger.info("origin listening", metadata: ["host": "\(host)", "port": "\(port)"])
+            startupLogger.info("origin listening", metadata: ["url": "\(scheme)://\(host):\(port)"])
         }
         // SIGTERM / SIGINT: clients are told to reconnect, then the server stops.
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
@@ -131,8 +147,27 @@ struct OriginCommand: AsyncParsableCommand {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private func printDemo(_ demo: DemoWorkspace.Seeded, port: Int, host: String) {
-        let base = "http://\(host):\(port)"
+    /// `tls.*`: the listener's certificate and key (also `SWITCHBOARD_TLS_CERT` / `_KEY`), the
+    /// CA of edges' client certificates, whether TLS is required, h2c.
+    static func transport(_ reader: ConfigReader) throws -> TransportConfiguration {
+        var transport = TransportConfiguration()
+        let clientCA = reader.string(forKey: "tls.edgeClientCa")
+        switch (reader.string(forKey: "tls.cert"), reader.string(forKey: "tls.key")) {
+        case (let cert?, let key?):
+            var tls = ServerTLSConfiguration(certificateFile: cert, keyFile: key, clientCAFile: clientCA)
+            tls.reloadCheckIntervalMs = UInt64(reader.int(forKey: "tls.reloadCheckIntervalMs", default: Int(tls.reloadCheckIntervalMs)))
+            transport.tls = tls
+        case (nil, nil):
+            if clientCA != nil { throw ValidationError("--edge-client-ca needs TLS: give --tls-cert and --tls-key") }
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        transport.requireTLS = reader.bool(forKey: "tls.require", default: false)
+        transport.plaintextHTTP2 = reader.bool(forKey: "tls.h2c", default: false)
+        return transport
+    }
+
+    private func printDemo(_ demo: DemoWorkspace.Seeded, base: String) {
         let text = """
 
             Demo workspace "\(demo.workspace.name)" \(demo.created ? "created" : "already present") (id \(demo.workspace.id)).

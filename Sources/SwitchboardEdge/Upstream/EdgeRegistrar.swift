@@ -38,9 +38,11 @@ struct EdgeRegistrar: Service {
             request.body = .bytes(ByteBuffer(data: try JSON.encode(EdgeRegistration(region: configuration.region,
                                                                                      publicURL: publicURL))))
             let response = try await http.execute(request, timeout: .seconds(5))
-            _ = try await response.body.collect(upTo: 64 << 10)
+            let body = try await response.body.collect(upTo: 64 << 10)
             if response.status.code != 200 {
-                logger.warning("the origin refused the edge's registration", metadata: ["status": "\(response.status.code)"])
+                logger.warning("the origin refused the edge's registration", metadata: [
+                    "origin": "\(originURL)", "status": "\(response.status.code)", "body": "\(String(buffer: body))",
+                ])
             }
         } catch {
             logger.debug("registering with the origin failed", metadata: ["error": "\(error)"])

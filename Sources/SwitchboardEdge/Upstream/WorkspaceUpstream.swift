@@ -97,10 +97,18 @@ final class WorkspaceUpstream: Sendable {
                     let feed = try await FeedSocket.openFeed(
                         originURL: configuration.origins.url(for: workspaceID), edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
-                        publicURL: publicURL())
+                        publicURL: publicURL(), tls: configuration.originTLS)
                     socket.withLock { $0 = feed }
                     metrics.upstreamConnects.increment()
                     try await consume(feed, machine: &machine)
+                } catch let error where OriginTLSFailure(error) != nil {
+                    // Not a network blip: retrying will not help until the configuration changes.
+                    logger.error("\(OriginTLSFailure(error)!.description); the feed was not opened",
+                                 metadata: ["workspace_id": "\(workspaceID)", "origin": "\(configuration.origins.url(for: workspaceID))",
+                                            "error": "\(error)"])
+                } catch let declined as WebSocketDialer.UpgradeDeclined {
+                    logger.warning("the origin refused the feed (wrong edge key, unknown workspace, or no client certificate its --edge-client-ca signed: its log says which)",
+                                   metadata: ["workspace_id": "\(workspaceID)", "status": "\(declined.status)"])
                 } catch {
                     logger.info("upstream disconnected", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
                 }

@@ -16,9 +16,7 @@ enum OpsRoutes {
         }
         // Edges announce their region and public URL every few seconds (edge key required).
         router.put("/api/edges/:edge") { request, context in
-            guard origin.edgeKey.matches(request.headers[.edgeKey]) else {
-                throw SwitchboardError(.unauthorized, "missing or wrong X-Edge-Key")
-            }
+            try await origin.authorizeEdge(request.headers, channel: context.channel)
             let body = try await request.json(EdgeRegistration.self, context: context)
             guard let edgeID = context.parameters.get("edge"), !edgeID.isEmpty, edgeID.count <= 100 else {
                 throw SwitchboardError.badRequest("invalid edge id")

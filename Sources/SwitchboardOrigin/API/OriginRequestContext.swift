@@ -1,13 +1,18 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
 import SwitchboardCore
 
 /// Request context of the origin's HTTP server: protocol JSON coders and the 1 MiB body limit.
 public struct OriginRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The connection (or HTTP/2 stream): where a client certificate is found.
+    public let channel: any NIOCore.Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 
     public var maxUploadSize: Int { Limits.maxRequestBodyBytes }
@@ -15,3 +20,17 @@ public struct OriginRequestContext: RequestContext {
     public var responseEncoder: JSONEncoder { JSON.encoder() }
 }
 
+
+/// Request context of the origin's WebSocket upgrades: as Hummingbird's basic one, plus the
+/// connection, so that the edge feed can ask for the edge's client certificate.
+public struct OriginWebSocketContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    public let channel: any NIOCore.Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}

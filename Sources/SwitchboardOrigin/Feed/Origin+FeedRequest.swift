@@ -1,17 +1,29 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import SwitchboardCore
+import SwitchboardHTTP
 
 extension HTTPField.Name {
     static let edgeKey = Self("X-Edge-Key")!
 }
 
 extension Origin {
-    /// Validates an edge feed's upgrade request: the edge key, the workspace, the cursor.
-    func feedRequest(_ request: Request) async throws -> FeedRequest {
-        guard edgeKey.matches(request.headers[.edgeKey]) else {
+    /// Checks that a request comes from an edge: the edge key, and — with `--edge-client-ca` —
+    /// a client certificate that CA signed on the connection (`channel`; nil once checked).
+    func authorizeEdge(_ headers: HTTPFields, channel: (any NIOCore.Channel)?) async throws {
+        guard edgeKey.matches(headers[.edgeKey]) else {
             throw HTTPError(.unauthorized, message: "missing or wrong X-Edge-Key")
         }
+        if let channel, transport.certificates?.acceptsClientCertificates == true,
+           await clientCertificate(of: channel) == nil {
+            throw HTTPError(.forbidden, message: "edges must present a client certificate signed by the edge CA")
+        }
+    }
+
+    /// Validates an edge feed's upgrade request: the edge, the workspace, the cursor.
+    func feedRequest(_ request: Request, channel: (any NIOCore.Channel)?) async throws -> FeedRequest {
+        try await authorizeEdge(request.headers, channel: channel)
         let query = request.uri.queryParameters
         guard let raw = query["workspace_id"], let workspaceID = Snowflake(raw) else {
             throw HTTPError(.badRequest, message: "workspace_id is required")
