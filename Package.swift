@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Ids, model types, wire protocol and errors. No I/O.
@@ -165,6 +166,10 @@ let package = Package(
                 "SwitchboardOrigin",
                 "SwitchboardEdge",
                 "SwitchboardClient",
+                "SwitchboardTLS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -237,6 +242,7 @@ let package = Package(
                 "SwitchboardHTTP",
                 "SwitchboardClient",
                 "SwitchboardTesting",
+                "SwitchboardTLS",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -251,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardIntegrationTests",
             dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth",
-                           "SwitchboardBench"],
+                           "SwitchboardBench", "SwitchboardHTTP", "SwitchboardTLS"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,24 +5,27 @@ import ServiceLifecycle
 import SwitchboardClient
 import SwitchboardCore
 import SwitchboardEdge
+import SwitchboardTLS
 
 /// A real edge on an ephemeral loopback port, fed by a running origin.
 public struct TestEdge: Sendable {
     public let edge: Edge
     public let port: Int
     public let dataDirectory: String
+    /// How this test's clients verify the edge over TLS.
+    public let tls: ClientTLS
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-    public var gatewayURL: String { "ws://127.0.0.1:\(port)/gateway" }
-    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL) }
+    public var baseURL: String { "\(edge.transport.scheme)://127.0.0.1:\(port)" }
+    public var gatewayURL: String { SwitchboardClient.webSocketURL(baseURL) + "/gateway" }
+    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls) }
 
     /// A client of this edge acting with `token`.
-    public func client(token: String?) -> SwitchboardClient { SwitchboardClient(baseURL: baseURL, token: token) }
+    public func client(token: String?) -> SwitchboardClient { SwitchboardClient(baseURL: baseURL, token: token, tls: tls) }
 
     /// Runs `body` against an edge of `originURL`; pass `dataDirectory` to keep (and reuse)
     /// its LMDB state across runs.
     public static func with<T: Sendable>(
-        originURL: String, tokenSecret: String, dataDirectory: String? = nil, region: String = "test",
+        originURL: String, tokenSecret: String, dataDirectory: String? = nil, region: String = "test", tls: ClientTLS = .environment,
         configure: (inout EdgeConfiguration) -> Void = { _ in },
         _ body: (TestEdge) async throws -> T
     ) async throws -> T {
@@ -43,7 +46,7 @@ public struct TestEdge: Sendable {
         return try await withTestServer(name: "edge", logger: logger, build: { onRunning in
             buildEdge(edge, logger: logger, onServerRunning: onRunning)
         }) { port in
-            try await body(TestEdge(edge: edge, port: port, dataDirectory: directory))
+            try await body(TestEdge(edge: edge, port: port, dataDirectory: directory, tls: tls))
         }
     }
 }

@@ -6,6 +6,7 @@ import SwitchboardClient
 import SwitchboardCore
 import SwitchboardHTTP
 import SwitchboardOrigin
+import SwitchboardTLS
 
 /// A real origin listening on an ephemeral loopback port, with its own temporary data
 /// directory, for tests and benchmarks.
@@ -13,24 +14,26 @@ public struct TestOrigin: Sendable {
     public let origin: Origin
     public let port: Int
     public let dataDirectory: String
+    /// How this test's clients verify the origin over TLS.
+    public let tls: ClientTLS
     public static let adminKey = "test-admin-key-0123456789"
     public static let edgeKey = "test-edge-key-0123456789"
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-    public var gatewayURL: String { "ws://127.0.0.1:\(port)/gateway" }
+    public var baseURL: String { "\(origin.transport.scheme)://127.0.0.1:\(port)" }
+    public var gatewayURL: String { SwitchboardClient.webSocketURL(baseURL) + "/gateway" }
 
     /// A client carrying the admin key.
-    public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey) }
+    public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey, tls: tls) }
 
     /// A client without credentials.
-    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL) }
+    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls) }
 
     /// Runs `body` against a fresh origin, then shuts it down gracefully and deletes its data.
     /// Throws if the shutdown itself fails.
     /// Pass `dataDirectory` (kept afterwards), `port` and `tokenSecret` to restart an origin on
-    /// the same data and address.
+    /// the same data and address. `tls` is how its clients verify it once `configure` gives it a certificate.
     public static func with<T: Sendable>(
-        dataDirectory: String? = nil, port: Int = 0, tokenSecret: String = randomSecret(),
+        dataDirectory: String? = nil, port: Int = 0, tokenSecret: String = randomSecret(), tls: ClientTLS = .environment,
         configure: (inout OriginConfiguration) -> Void = { _ in },
         _ body: (TestOrigin) async throws -> T
     ) async throws -> T {
@@ -52,7 +55,7 @@ public struct TestOrigin: Sendable {
         return try await withTestServer(name: "origin", logger: logger, build: { onRunning in
             buildOrigin(origin, logger: logger, onServerRunning: onRunning)
         }) { port in
-            try await body(TestOrigin(origin: origin, port: port, dataDirectory: directory))
+            try await body(TestOrigin(origin: origin, port: port, dataDirectory: directory, tls: tls))
         }
     }
 
@@ -95,7 +98,7 @@ public struct TestWorkspace: Sendable {
                 workspaceID: workspace.id,
                 CreateUserRequest(handle: handle, displayName: handle.capitalized, realName: "\(handle.capitalized) Tester",
                                   title: "Engineer", email: "\(handle)@example.com", tz: "Europe/Paris"))
-            users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token))
+            users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: origin.tls))
         }
         return TestWorkspace(workspace: workspace, users: users)
     }

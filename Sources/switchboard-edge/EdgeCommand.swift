@@ -132,7 +132,7 @@ struct EdgeCommand: AsyncParsableCommand {
         let scheme = edge.transport.scheme
         let host = configuration.host
         let service = buildEdge(edge, logger: logger) { port in
-            startupLogger.info("edge listening", metadata: ["region": "\(region)", "url": "\(scheme)://\(host):\(port)"])
+            startupLogger.info("edge listening", metadata: ["region": "\(region)", "url": "\(scheme)://\(host):\(port)", "port": "\(port)"])
         }
         // SIGTERM / SIGINT: drain the clients over the window, then stop.
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],

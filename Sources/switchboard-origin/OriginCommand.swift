@@ -135,7 +135,7 @@ struct OriginCommand: AsyncParsableCommand {
         let host = configuration.host
         let scheme = origin.transport.scheme
         let service = buildOrigin(origin, logger: logger) { port in
-            startupLogger.info("origin listening", metadata: ["url": "\(scheme)://\(host):\(port)"])
+            startupLogger.info("origin listening", metadata: ["url": "\(scheme)://\(host):\(port)", "port": "\(port)"])
         }
         // SIGTERM / SIGINT: clients are told to reconnect, then the server stops.
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],

@@ -9,17 +9,21 @@ final class OriginProcess: @unchecked Sendable {
     let port: Int
     private let output = Pipe()
 
+    /// `https` when started with a certificate.
+    let scheme: String
+
     init(dataDirectory: String, adminKey: String, tokenSecret: String, databaseURL: String? = nil,
-         workerID: Int = 1) async throws {
+         workerID: Int = 1, arguments: [String] = [], environment extra: [String: String] = [:]) async throws {
+        scheme = arguments.contains("--tls-cert") ? "https" : "http"
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("switchboard-origin")
         process.executableURL = binary
         process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--rate-limit", "0",
-                             "--worker-id", "\(workerID)"]
+                             "--worker-id", "\(workerID)"] + arguments
         var environment = ["SWITCHBOARD_ADMIN_KEY": adminKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
         // Through the environment, so that the password is not on a command line.
         if let url = try databaseURL ?? TestOrigin.postgresURL(for: dataDirectory) { environment["SWITCHBOARD_STORAGE"] = url }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(extra) { $1 }
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -43,7 +47,12 @@ final class OriginProcess: @unchecked Sendable {
         port = found
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+
+    /// Sends a signal (SIGHUP: reload the certificate).
+    func signal(_ number: Int32) {
+        Foundation.kill(process.processIdentifier, number)
+    }
 
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
