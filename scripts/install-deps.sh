@@ -3,7 +3,9 @@
 # Debian 12; needs root (or sudo) the first time.
 set -euo pipefail
 
-packages=(libsqlite3-dev sqlite3 liblmdb-dev curl "$@")
+# The design card's libraries (TLS and HTTP/2 are parts of the product), and the tools the
+# scripts and tests use: openssl (throw-away CAs), curl (an independent HTTP/2 client), iproute2.
+packages=(libsqlite3-dev sqlite3 liblmdb-dev libssl-dev libnghttp2-dev openssl curl iproute2 "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

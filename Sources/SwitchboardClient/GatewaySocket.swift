@@ -70,7 +70,7 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
                 }
                 socket.state.withLock { $0.closeCode = closeFrame?.closeCode.rawCode }
             } catch {
-                openedContinuation.finish(throwing: error)
+                openedContinuation.finish(throwing: TLSFailure(error, server: url, trustOption: "--ca-file / SWITCHBOARD_CA_FILE") ?? error)
             }
             socket.state.withLock { $0.closed = true }
             openedContinuation.finish()

@@ -76,7 +76,12 @@ public struct SwitchboardClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await http().execute(request, timeout: timeout)
+        let response: HTTPClientResponse
+        do {
+            response = try await http().execute(request, timeout: timeout)
+        } catch {
+            throw TLSFailure(error, server: baseURL, trustOption: "--ca-file / SWITCHBOARD_CA_FILE") ?? error
+        }
         let buffer = try await response.body.collect(upTo: 256 << 20)
         return (Int(response.status.code), Data(buffer: buffer))
     }

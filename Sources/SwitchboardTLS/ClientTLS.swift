@@ -28,7 +28,16 @@ public struct ClientTLS: Sendable, Hashable {
 extension ClientTLS {
     /// `SWITCHBOARD_CA_FILE` if set (a private CA's bundle), else the system trust store: the
     /// SDK's default, so every tool built on it honours the variable.
-    public static let environment: ClientTLS = {
+    public static var environment: ClientTLS { environmentValue }
+
+    /// For command-line tools: a `--ca-file` flag acts as `SWITCHBOARD_CA_FILE` for every client
+    /// the process makes. Call before the first client is made (the variable is read once).
+    public static func useCAFile(_ path: String?) {
+        guard let path else { return }
+        setenv("SWITCHBOARD_CA_FILE", path, 1)
+    }
+
+    private static let environmentValue: ClientTLS = {
         let caFile = ProcessInfo.processInfo.environment["SWITCHBOARD_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         return ClientTLS(caFile: caFile)
     }()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchboardBench
+import SwitchboardTLS
 import SwitchboardClient
 import SwitchboardCore
 
@@ -28,6 +29,14 @@ struct Common: ParsableArguments {
     @Option(help: "The workspace file `seed` wrote.") var manifest = "bench-workspace.json"
     @Option(help: "Also write the results as JSON to this file.") var json: String?
     @Flag(help: "No progress bars.") var quiet = false
+    @Option(name: .customLong("ca-file"), help: "PEM CA bundle to verify https:// and wss:// servers with (default: SWITCHBOARD_CA_FILE, else the system store).")
+    var caFile: String?
+
+    /// Runs once arguments are parsed, before a scenario makes a client: `--ca-file` then holds
+    /// for every client of the run.
+    func validate() throws {
+        ClientTLS.useCAFile(caFile)
+    }
 
     func key() throws -> String {
         guard let key = adminKey ?? ProcessInfo.processInfo.environment["SWITCHBOARD_ADMIN_KEY"], !key.isEmpty else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardClient
 import SwitchboardCore
+import SwitchboardTLS
 
 /// Options every command takes, and the client they make.
 struct GlobalOptions: ParsableArguments {
@@ -11,8 +12,16 @@ struct GlobalOptions: ParsableArguments {
     var token: String?
     @Option(help: "`auto` for the nearest edge the origin lists, or an edge's URL (default: SWITCHBOARD_EDGE, else the origin).")
     var edge: String?
+    @Option(name: .customLong("ca-file"), help: "PEM CA bundle to verify https:// and wss:// servers with (default: SWITCHBOARD_CA_FILE, else the system store).")
+    var caFile: String?
     @Flag(help: "Print JSON instead of text.")
     var json = false
+
+    /// Runs once arguments are parsed, before any command makes a client: `--ca-file` then
+    /// holds for every client of this run.
+    func validate() throws {
+        ClientTLS.useCAFile(caFile)
+    }
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 

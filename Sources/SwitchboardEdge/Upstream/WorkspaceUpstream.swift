@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import SwitchboardClient
 import SwitchboardCore
+import SwitchboardTLS
 
 /// The one feed WebSocket of one workspace: connects (resuming from the stored seq, or
 /// taking a snapshot), applies what arrives to LMDB in batches, reconnects with backoff.
@@ -101,11 +102,12 @@ final class WorkspaceUpstream: Sendable {
                     socket.withLock { $0 = feed }
                     metrics.upstreamConnects.increment()
                     try await consume(feed, machine: &machine)
-                } catch let error where OriginTLSFailure(error) != nil {
-                    // Not a network blip: retrying will not help until the configuration changes.
-                    logger.error("\(OriginTLSFailure(error)!.description); the feed was not opened",
+                } catch let failure as TLSFailure {
+                    let origin = configuration.origins.url(for: workspaceID)
+                    let said = TLSFailure(failure.underlying, server: "the origin \(origin)", trustOption: "--origin-ca") ?? failure
+                    logger.error("\(said.description); the feed was not opened",
                                  metadata: ["workspace_id": "\(workspaceID)", "origin": "\(configuration.origins.url(for: workspaceID))",
-                                            "error": "\(error)"])
+                                            "error": "\(failure.underlying)"])
                 } catch let declined as WebSocketDialer.UpgradeDeclined {
                     logger.warning("the origin refused the feed (wrong edge key, unknown workspace, or no client certificate its --edge-client-ca signed: its log says which)",
                                    metadata: ["workspace_id": "\(workspaceID)", "status": "\(declined.status)"])
