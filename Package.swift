@@ -193,6 +193,8 @@ let package = Package(
             name: "SwitchboardBench",
             dependencies: [
                 "SwitchboardClient",
+                "SwitchboardTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],

@@ -5,7 +5,7 @@ import SwitchboardTLS
 
 extension SwitchboardClient {
     /// An edge and how long a round trip to it took.
-    public struct EdgeRanking: Sendable, Equatable {
+    public struct EdgeRanking: Sendable, Equatable, Codable {
         public var url: String
         /// Best of the samples, milliseconds.
         public var roundTripMs: Double

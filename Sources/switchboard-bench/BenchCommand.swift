@@ -18,7 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard-bench bootstrap --manifest ws32k.json --edge http://127.0.0.1:8081
             The admin key comes from --admin-key or SWITCHBOARD_ADMIN_KEY.
             """,
-        subcommands: [Seed.self, Bootstrap.self, Fanout.self, ConnectStorm.self, HistoryHerd.self, OriginLoad.self])
+        subcommands: [Seed.self, Bootstrap.self, Fanout.self, ConnectStorm.self, HistoryHerd.self, OriginLoad.self, Wan.self,
+                      WanSend.self])
 }
 
 /// Options every scenario takes.
@@ -172,5 +173,50 @@ struct OriginLoad: AsyncParsableCommand {
         scenario.quiet = common.quiet
         let report = try await scenario.run()
         try common.write(report.table, report)
+    }
+}
+
+struct Wan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Over a wide-area network: nearest edge, time to first screen (full vs working set), delivery in and across regions.")
+    @OptionGroup var common: Common
+    @Option(help: "The edges to choose from, comma-separated (default: --edge).") var edges: String?
+    @Option(name: .customLong("expect-nearest"), help: "Fail unless nearest-edge selection picks this edge.") var expectNearest: String?
+    @Option(name: .customLong("remote-command"), help: "Command prefix that runs a program in the other region, e.g. 'ip netns exec sbw-client-us'.")
+    var remoteCommand: String?
+    @Option(name: .customLong("remote-edge"), help: "The edge a user in the other region connects to.") var remoteEdge: String?
+    @Option(help: "First screens measured each way.") var samples = 5
+    @Option(help: "Messages sent from each region.") var messages = 20
+    @Flag(help: "Exit with an error if a check fails (nearest edge, messages lost).") var check = false
+
+    func run() async throws {
+        var scenario = WANScenario(manifest: try BenchManifest.load(from: common.manifest), originURL: common.origin,
+                                   edgeURLs: (edges ?? common.edge).split(separator: ",").map(String.init), adminKey: try common.key())
+        scenario.expectNearest = expectNearest
+        scenario.remoteCommand = remoteCommand.map { $0.split(separator: " ").map(String.init) } ?? []
+        scenario.remoteEdge = remoteEdge
+        scenario.samples = samples
+        scenario.messages = messages
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+        if check && !report.problems.isEmpty { throw ExitCode.failure }
+    }
+}
+
+/// The sending half of `wan`, started by it in the other region.
+struct WanSend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wan-send", abstract: "Send timestamped probes through an edge (used by `wan`).",
+                                                    shouldDisplay: false)
+    @Option(help: "The edge's URL.") var edge: String
+    @Option(help: "A user token.") var token: String
+    @Option(help: "The channel id.") var channel: String
+    @Option(help: "The probes' tag.") var tag = "remote"
+    @Option(help: "Probes to send.") var count = 20
+    @Option(name: .customLong("interval-ms"), help: "Between probes.") var intervalMs = 250
+
+    func run() async throws {
+        guard let channelID = Snowflake(channel) else { throw ValidationError("--channel must be an id") }
+        try await WANSender(edgeURL: edge, token: token, channelID: channelID, tag: tag, count: count, intervalMs: intervalMs).run()
     }
 }

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""A WAN link emulator for network namespaces: a user-space Ethernet switch over TAP devices
+that delays each frame by the one-way latency between its two hosts and paces it at each
+host's link rate.
+
+It stands in for `tc netem` on kernels built without it (CONFIG_NET_SCH_NETEM); the real
+kernel TCP stacks of the namespaces see real round trips, slow start, queueing and loss.
+
+    linkemu.py CONFIG.json READY_FILE
+
+CONFIG: {"hosts": [{"name": "origin", "netns": "sbw-origin", "ip": "10.77.0.1/24",
+                    "rate_mbit": 1000}, ...],
+         "delay_ms": {"origin/us-east": 1, "origin/eu-west": 35, ...},   # one way, symmetric
+         "queue_ms": 200}                                               # tail drop beyond this
+A pair missing from delay_ms has no delay. READY_FILE is written once the links are up.
+"""
+import fcntl
+import heapq
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+TUNSETIFF = 0x400454CA
+IFF_TAP = 0x0002
+IFF_NO_PI = 0x1000
+
+
+def open_tap(name):
+    fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
+    return fd
+
+
+def sh(*args):
+    subprocess.run(list(args), check=True)
+
+
+class Port:
+    def __init__(self, index, host):
+        self.index = index
+        self.name = host["name"]
+        self.device = "sbw%d" % index
+        self.fd = open_tap(self.device)
+        # The device moves into the host's namespace; this process keeps its end.
+        sh("ip", "link", "set", self.device, "netns", host["netns"])
+        sh("ip", "-n", host["netns"], "addr", "add", host["ip"], "dev", self.device)
+        sh("ip", "-n", host["netns"], "link", "set", self.device, "mtu", "1500", "up")
+        sh("ip", "-n", host["netns"], "link", "set", "lo", "up")
+        self.seconds_per_bit = 1.0 / (float(host.get("rate_mbit", 1000)) * 1e6)
+        self.up_free = 0.0      # when this host's uplink has sent what it was given
+        self.down_free = 0.0    # when its downlink has delivered what is on the way
+
+
+def main():
+    config = json.load(open(sys.argv[1]))
+    ready_file = sys.argv[2]
+    ports = [Port(i, host) for i, host in enumerate(config["hosts"])]
+    by_fd = {port.fd: port for port in ports}
+    delay = {}
+    for pair, ms in config.get("delay_ms", {}).items():
+        a, b = pair.split("/")
+        delay[(a, b)] = delay[(b, a)] = ms / 1000.0
+    queue_limit = config.get("queue_ms", 200) / 1000.0
+    where = {}          # MAC → port that sent from it
+    pending = []        # (deliver at, sequence, port, frame)
+    sequence = 0
+    dropped = 0
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
+
+    poller = select.epoll()
+    for port in ports:
+        poller.register(port.fd, select.EPOLLIN)
+    open(ready_file, "w").write("ready\n")
+
+    def forward(source, target, frame, now):
+        nonlocal sequence, dropped
+        bits = len(frame) * 8
+        start = max(now, source.up_free)
+        if start - now > queue_limit:
+            dropped += 1
+            return
+        source.up_free = start + bits * source.seconds_per_bit
+        arrive = source.up_free + delay.get((source.name, target.name), 0.0)
+        arrive = max(arrive, target.down_free) + bits * target.seconds_per_bit
+        target.down_free = arrive
+        sequence += 1
+        heapq.heappush(pending, (arrive, sequence, target, frame))
+
+    while not stopping:
+        now = time.monotonic()
+        timeout = max(0.0, pending[0][0] - now) if pending else 0.5
+        try:
+            events = poller.poll(min(timeout, 0.5))
+        except InterruptedError:
+            continue
+        now = time.monotonic()
+        for fd, _ in events:
+            source = by_fd[fd]
+            while True:
+                try:
+                    frame = os.read(fd, 65536)
+                except BlockingIOError:
+                    break
+                if len(frame) < 14:
+                    continue
+                destination, origin = frame[0:6], frame[6:12]
+                where[origin] = source
+                target = where.get(destination)
+                if destination[0] & 1 or target is None:
+                    for other in ports:          # broadcast, multicast, unknown: every other port
+                        if other is not source:
+                            forward(source, other, frame, now)
+                elif target is not source:
+                    forward(source, target, frame, now)
+        while pending and pending[0][0] <= now:
+            _, _, target, frame = heapq.heappop(pending)
+            try:
+                os.write(target.fd, frame)
+            except (BlockingIOError, OSError):
+                dropped += 1
+    print("linkemu: stopped (%d frames dropped)" % dropped, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
