@@ -2,10 +2,11 @@
 # The test command: installs what is missing (PostgreSQL included), builds, starts a
 # throw-away PostgreSQL on a loopback port, and runs every test: the store contract suite
 # against SQLite and PostgreSQL, then the origin and integration suites again with every
-# origin on PostgreSQL. (`swift test` alone runs everything on SQLite.)
+# origin on PostgreSQL, and — as root — two regions with real round trips in network namespaces
+# (deploy/wan-regions.sh check). (`swift test` alone runs everything on SQLite.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh postgresql
+bash scripts/install-deps.sh postgresql python3
 swift build --build-tests
 
 source scripts/throwaway-postgres.sh
@@ -16,4 +17,12 @@ swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
     echo "== the origin and integration suites with the origin on PostgreSQL"
     SWITCHBOARD_TEST_STORE=postgres swift test --skip-build --filter 'SwitchboardOriginTests|SwitchboardIntegrationTests'
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "== two regions over an emulated WAN, every hop TLS (deploy/wan-regions.sh check)"
+        wan_dir="$(mktemp -d)"
+        BUILD=debug DATA_DIR="$wan_dir/wan" bash deploy/wan-regions.sh check
+        rm -rf "$wan_dir"
+    else
+        echo "== skipping the WAN check: network namespaces need root"
+    fi
 fi

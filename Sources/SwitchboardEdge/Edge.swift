@@ -16,7 +16,7 @@ public struct Edge: Sendable {
     let upstreams: UpstreamSupervisor
     let gateway: EdgeGateway
     let proxy: OriginProxy
-    /// The edge's own HTTP client to the origin, closed when the edge stops.
+    /// The edge's own HTTP client to the origin (TLS as `originTLS` says), closed when the edge stops.
     let http: HTTPClientService
     let history: SingleFlight<HistoryKey, MessagesResponse>
     let startedAtMs = WallClock.nowMs()
@@ -37,15 +37,16 @@ public struct Edge: Sendable {
     public init(configuration: EdgeConfiguration, logger: Logger = Logger(label: "switchboard.edge")) async throws {
         self.configuration = configuration
         try configuration.checkOriginsAreSecure()
-        transport = try configuration.transport.transport(logger: logger)
+        transport = try configuration.transport.transport(logger: logger, host: configuration.host)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.tlsConfiguration = try configuration.originTLS.configuration()
-        http = HTTPClientService(configuration: httpConfiguration)
         store = try EdgeStore(directory: configuration.dataDirectory, mapSize: configuration.mapSize,
                               maxReaders: configuration.maxReaders, messagesPerChannel: configuration.messagesPerChannel,
                               durable: configuration.durable)
-        metrics = EdgeMetrics()
         tokens = try await TokenAuthority(secret: configuration.tokenSecret, tokenLifetimeSeconds: 0)
+        // After every step that can throw: a client dropped without its shutdown traps.
+        http = HTTPClientService(configuration: httpConfiguration)
+        metrics = EdgeMetrics()
         files = FileURLSigner(tokenSecret: configuration.tokenSecret, lifetimeSeconds: configuration.fileURLLifetimeSeconds)
         gateway = EdgeGateway(store: store, metrics: metrics, limits: configuration.gateway,
                               badgeIntervalMs: configuration.badgeIntervalMs)

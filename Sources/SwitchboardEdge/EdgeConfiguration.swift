@@ -94,13 +94,9 @@ extension EdgeConfiguration {
     /// An `http://` origin off loopback would receive the edge key and every feed in clear.
     func checkOriginsAreSecure() throws {
         guard !allowInsecureOrigin else { return }
-        for url in origins.urls where url.lowercased().hasPrefix("http://") && !Self.isLoopback(url) {
-            throw InsecureOrigin(url: url)
+        for url in origins.urls where url.lowercased().hasPrefix("http://") {
+            let host = URLComponents(string: url)?.host ?? ""
+            if !TransportConfiguration.isLoopback(host) { throw InsecureOrigin(url: url) }
         }
-    }
-
-    static func isLoopback(_ url: String) -> Bool {
-        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

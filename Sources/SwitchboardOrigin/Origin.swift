@@ -17,8 +17,9 @@ public struct Origin: Sendable {
     let sessions: SessionRegistry
     let notifier: Notifier
     let unfurler: LinkUnfurler
-    /// The origin's own HTTP client (push webhooks), closed when the origin stops.
-    let http = HTTPClientService()
+    /// The origin's own HTTP client (push webhooks), closed when the origin stops. Made after
+    /// every step of `init` that can throw: a client dropped without its shutdown traps.
+    let http: HTTPClientService
     public let edges = EdgeDirectory()
     let edgeKey: AdminKey
     let adminKey: AdminKey
@@ -41,9 +42,14 @@ public struct Origin: Sendable {
     public init(configuration: OriginConfiguration, store: any Store, logger: Logger = Logger(label: "switchboard.origin")) async throws {
         self.configuration = configuration
         self.store = store
-        transport = try configuration.transport.transport(logger: logger)
+        transport = try configuration.transport.transport(logger: logger, host: configuration.host)
         tokens = try await TokenAuthority(secret: configuration.tokenSecret,
                                           tokenLifetimeSeconds: configuration.tokenLifetimeSeconds)
+        let attachments = try Attachments(configuration: configuration.attachments,
+                                          defaultDirectory: configuration.dataDirectory + "/files",
+                                          tokenSecret: configuration.tokenSecret)
+        let http = HTTPClientService()
+        self.http = http
         events = EventHub(store: store, logger: logger)
         let sessions = SessionRegistry(hub: events, limits: configuration.gateway)
         self.sessions = sessions
@@ -61,9 +67,7 @@ public struct Origin: Sendable {
                                                     windowMs: configuration.messageRateWindowMs),
                     presence: presence, events: events, notifier: notifier, unfurler: unfurler,
                     avatarBaseURL: configuration.avatarBaseURL,
-                    attachments: try Attachments(configuration: configuration.attachments,
-                                                 defaultDirectory: configuration.dataDirectory + "/files",
-                                                 tokenSecret: configuration.tokenSecret))
+                    attachments: attachments)
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)
         startedAtMs = WallClock.nowMs()

@@ -91,33 +91,14 @@ public final class ServerCertificates: Sendable {
 
     private static func load(_ configuration: ServerTLSConfiguration, files: [[UInt8]]? = nil) throws -> Loaded {
         let files = try files ?? readFiles(configuration)
-        let chain: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
-        do {
-            chain = try NIOSSLCertificate.fromPEMBytes(files[0])
-        } catch {
-            throw TLSFileError(path: configuration.certificateFile, reason: "not a PEM certificate file (\(error))")
-        }
-        guard let leaf = chain.first else {
-            throw TLSFileError(path: configuration.certificateFile, reason: "holds no certificate")
-        }
-        do {
-            key = try NIOSSLPrivateKey(bytes: files[1], format: .pem)
-        } catch {
-            throw TLSFileError(path: configuration.keyFile, reason: "not an unencrypted PEM private key (\(error))")
-        }
+        let chain = try TLSFiles.certificates(pem: files[0], path: configuration.certificateFile)
+        let key = try TLSFiles.privateKey(pem: files[1], path: configuration.keyFile)
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                            privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
         tls.applicationProtocols = ["h2", "http/1.1"]
         if let caFile = configuration.clientCAFile {
-            let authorities: [NIOSSLCertificate]
-            do {
-                authorities = try NIOSSLCertificate.fromPEMBytes(files[2])
-            } catch {
-                throw TLSFileError(path: caFile, reason: "not a PEM certificate file (\(error))")
-            }
-            guard !authorities.isEmpty else { throw TLSFileError(path: caFile, reason: "holds no certificate") }
+            let authorities = try TLSFiles.certificates(pem: files[2], path: caFile)
             // Optional: a browser or the SDK connects without a certificate; a certificate that is
             // presented must chain to these CAs or the handshake fails.
             tls.certificateVerification = .optionalVerification
@@ -131,7 +112,7 @@ public final class ServerCertificates: Sendable {
             // Typically a key that does not belong to the certificate.
             throw TLSFileError(path: configuration.keyFile, reason: "does not make a TLS context with \(configuration.certificateFile) (\(error))")
         }
-        return Loaded(context: context, files: files, leaf: leaf)
+        return Loaded(context: context, files: files, leaf: chain[0])
     }
 
     private static func warnIfExpiring(_ leaf: NIOSSLCertificate, path: String, logger: Logger) {

@@ -19,7 +19,16 @@ public struct TLSFileError: Error, CustomStringConvertible, Sendable {
 public enum TLSFiles {
     /// Every certificate of a PEM file (a leaf and its chain, or a CA bundle).
     public static func certificates(_ path: String) throws -> [NIOSSLCertificate] {
-        let bytes = try read(path)
+        try certificates(pem: read(path), path: path)
+    }
+
+    /// The private key of a PEM file (RSA or EC, unencrypted).
+    public static func privateKey(_ path: String) throws -> NIOSSLPrivateKey {
+        try privateKey(pem: read(path), path: path)
+    }
+
+    /// Certificates from PEM bytes read from `path` (named in the error).
+    public static func certificates(pem bytes: [UInt8], path: String) throws -> [NIOSSLCertificate] {
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMBytes(bytes)
@@ -30,9 +39,8 @@ public enum TLSFiles {
         return certificates
     }
 
-    /// The private key of a PEM file (RSA or EC, unencrypted).
-    public static func privateKey(_ path: String) throws -> NIOSSLPrivateKey {
-        let bytes = try read(path)
+    /// A private key from PEM bytes read from `path` (named in the error).
+    public static func privateKey(pem bytes: [UInt8], path: String) throws -> NIOSSLPrivateKey {
         do {
             return try NIOSSLPrivateKey(bytes: bytes, format: .pem)
         } catch {

@@ -193,7 +193,8 @@ import Testing
         let expired = try ca.issueServer("expired", notBefore: Date().addingTimeInterval(-90 * 86400),
                                          notAfter: Date().addingTimeInterval(-86400))
         try await TestOrigin.with(tls: ca.trust, configure: { $0.transport.tls = expired.server }) { origin in
-            await #expect(throws: (any Error).self) { _ = try await origin.anonymous.raw(.GET, "/healthz") }
+            let impatient = SwitchboardClient(baseURL: origin.baseURL, tls: ca.trust, timeout: .seconds(2))
+            await #expect(throws: (any Error).self) { _ = try await impatient.raw(.GET, "/healthz") }
             let strict = try await ExternalTool.curl(origin.baseURL + "/healthz", caFile: ca.caFile)
             #expect(strict.run.status == 60, "\(strict.run.errors)")  // curl: peer certificate cannot be authenticated
             #expect(strict.run.errors.contains("expired"))
@@ -226,6 +227,35 @@ import Testing
             #expect(try await origin.anonymous.raw(.GET, "/healthz").status == 200)
             await session.socket.close()
         }
+    }
+
+    @Test func h2cIsOffByDefaultAndServesPriorKnowledgeClientsWhenOn() async throws {
+        defer { ca.remove() }
+        try await TestOrigin.with { origin in
+            let refused = try await ExternalTool.curl(origin.baseURL + "/healthz", caFile: nil, ["--http2-prior-knowledge", "--max-time", "2"])
+            #expect(refused.line != "2 200")
+        }
+        try await TestOrigin.with(configure: { $0.transport.plaintextHTTP2 = true }) { origin in
+            let (h2, body, run) = try await ExternalTool.curl(origin.baseURL + "/healthz", caFile: nil, ["--http2-prior-knowledge"])
+            #expect(h2 == "2 200", "\(run.errors)")
+            #expect(body.contains("\"status\":\"ok\""))
+            let (h1, _, _) = try await ExternalTool.curl(origin.baseURL + "/healthz", caFile: nil, ["--http1.1"])
+            #expect(h1 == "1.1 200")
+            // WebSockets still upgrade on the same port.
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice"])
+            let session = try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("alice").token!)
+            await session.socket.close()
+        }
+    }
+
+    @Test func anOriginWithoutACertificateRefusesToStartWhenTLSIsRequired() async throws {
+        defer { ca.remove() }
+        var configuration = OriginConfiguration(dataDirectory: ca.directory + "/origin", adminKey: "admin-key-0123456789",
+                                                tokenSecret: TestOrigin.randomSecret())
+        configuration.transport.requireTLS = true
+        await #expect(throws: TransportConfiguration.Refused.self) { _ = try await Origin(configuration: configuration) }
+        configuration.transport.tls = ServerTLSConfiguration(certificateFile: ca.caFile, keyFile: ca.directory + "/no-such-key.pem")
+        await #expect(throws: TLSFileError.self) { _ = try await Origin(configuration: configuration) }
     }
 
     @Test func clientsRefuseAMisconfiguredEdgeAtStart() async throws {

@@ -19,18 +19,30 @@ public struct TransportConfiguration: Sendable {
     }
 
     /// Loads the certificates (a file that cannot be used is an error naming it), or refuses to
-    /// run in clear when TLS is required, or warns — once, at start — that it runs in clear.
-    public func transport(logger: Logger) throws -> ServerTransport {
+    /// run in clear when TLS is required, or warns — once, at start — that it runs in clear
+    /// (a notice only when bound to loopback, where nothing crosses a network).
+    public func transport(logger: Logger, host: String) throws -> ServerTransport {
         guard let tls else {
             if requireTLS {
                 throw Refused(description: "TLS is required (--require-tls) but no certificate is configured: give --tls-cert and --tls-key")
             }
-            logger.warning("serving plain HTTP: tokens and messages cross the network in clear; give --tls-cert and --tls-key")
+            let message: Logger.Message = "serving plain HTTP: tokens and messages travel in clear; give --tls-cert and --tls-key"
+            if Self.isLoopback(host) {
+                logger.notice(message, metadata: ["host": "\(host)"])
+            } else {
+                logger.warning(message, metadata: ["host": "\(host)"])
+            }
             return ServerTransport(certificates: nil, plaintextHTTP2: plaintextHTTP2)
         }
         if plaintextHTTP2 {
             logger.warning("h2c is ignored on a TLS port: HTTP/2 is negotiated by ALPN")
         }
         return ServerTransport(certificates: try ServerCertificates(tls, logger: logger), plaintextHTTP2: false)
+    }
+
+    /// Whether `host` (a name or an address, IPv6 with or without brackets) is this machine's loopback.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }
