@@ -41,6 +41,8 @@ public struct WANScenario: Sendable {
         public var fullP50Ms: Double
         public var workingSetBytes: Double
         public var workingSetP50Ms: Double
+        /// Of which: TCP + TLS + WebSocket upgrade + `hello`.
+        public var connectP50Ms: Double
         public var inRegion: Delivery
         public var crossRegion: Delivery?
         public var problems: [String]
@@ -66,8 +68,13 @@ public struct WANScenario: Sendable {
         if let expectNearest, nearest != expectNearest {
             problems.append("nearest-edge selection picked \(nearest), not \(expectNearest)")
         }
-        // The edge has the workspace before anything is timed (its first request waits for the snapshot).
-        _ = try await WANScenario.retryingUnavailable { try await SwitchboardClient(baseURL: nearest, token: viewerToken, timeout: .seconds(300)).workingSet() }
+        // Every edge has the workspace before anything is timed (an edge's first request for it
+        // waits for the feed's snapshot).
+        for edge in Set([nearest] + (remoteEdge.map { [$0] } ?? [])) {
+            _ = try await WANScenario.retryingUnavailable {
+                try await SwitchboardClient(baseURL: edge, token: viewerToken, timeout: .seconds(300)).workingSet()
+            }
+        }
 
         var full = Samples(), fullBytes = Samples()
         for _ in 0..<samples {
@@ -75,14 +82,17 @@ public struct WANScenario: Sendable {
             full.add(ms)
             fullBytes.add(Double(bytes))
         }
-        var working = Samples(), workingBytes = Samples()
+        var working = Samples(), workingBytes = Samples(), connects = Samples()
         for _ in 0..<samples {
             let started = ContinuousClock.now
-            let session = try await GatewaySocket.identify(LiveSession.gatewayURL(nearest), token: viewerToken,
-                                                           focus: manifest.generalChannelID)
+            let socket = try await GatewaySocket.connect(LiveSession.gatewayURL(nearest))
+            _ = try await socket.expect("hello", timeout: .seconds(30))
+            connects.add((ContinuousClock.now - started).milliseconds)
+            try await socket.send(.identify(.init(token: viewerToken, focusChannelID: manifest.generalChannelID)))
+            let ready = try await socket.expect("ready", timeout: .seconds(60))
             working.add((ContinuousClock.now - started).milliseconds)
-            workingBytes.add(Double(session.ready.raw.count))
-            await session.socket.close()
+            workingBytes.add(Double(ready.raw.count))
+            await socket.close()
         }
 
         let viewer = try await GatewaySocket.identify(LiveSession.gatewayURL(nearest), token: viewerToken,
@@ -105,6 +115,7 @@ public struct WANScenario: Sendable {
         }
         return Report(users: manifest.shape.users, edges: ranking, nearest: nearest, fullBytes: fullBytes.median,
                       fullP50Ms: full.median, workingSetBytes: workingBytes.median, workingSetP50Ms: working.median,
+                      connectP50Ms: connects.median,
                       inRegion: local, crossRegion: cross, problems: problems)
     }
 
@@ -184,7 +195,8 @@ public struct WANSender: Sendable {
     }
 
     public func run() async throws {
-        let session = try await GatewaySocket.identify(LiveSession.gatewayURL(edgeURL), token: token, focus: nil)
+        let session = try await GatewaySocket.identify(LiveSession.gatewayURL(edgeURL), token: token, focus: nil,
+                                                       timeout: .seconds(120))
         for index in 0..<count {
             let nonce = "wan-\(tag)-\(UUID().uuidString)"
             try await session.socket.send(.send(.init(channelID: channelID, content: "wan-probe \(tag) \(WallClock.nowMs())",
@@ -209,6 +221,7 @@ extension WANScenario.Report {
         rows.append(["first screen: full bootstrap (origin rtm.start)", Table.ms(fullP50Ms) + " ms", Table.number(Int(fullBytes)) + " bytes"])
         rows.append(["first screen: working set (nearest edge, wss ready)", Table.ms(workingSetP50Ms) + " ms",
                      Table.number(Int(workingSetBytes)) + " bytes"])
+        rows.append(["  of which connect (TCP, TLS, upgrade, hello)", Table.ms(connectP50Ms) + " ms", ""])
         rows.append(["delivery, sender in this region", "p50 \(Table.ms(inRegion.p50Ms)) / p99 \(Table.ms(inRegion.p99Ms)) ms",
                      "\(inRegion.received)/\(inRegion.sent)"])
         if let crossRegion {

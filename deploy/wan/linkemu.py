@@ -28,6 +28,7 @@ import time
 TUNSETIFF = 0x400454CA
 IFF_TAP = 0x0002
 IFF_NO_PI = 0x1000
+ARRIVE, DELIVER = 0, 1      # a frame reaches the receiver's link; it is handed to the receiver
 
 
 def open_tap(name):
@@ -80,18 +81,26 @@ def main():
     open(ready_file, "w").write("ready\n")
 
     def forward(source, target, frame, now):
+        """The sender's link paces the frame, then it travels for the pair's delay; the
+        receiver's link is reached (and paces it again) in the order frames arrive there."""
         nonlocal sequence, dropped
-        bits = len(frame) * 8
         start = max(now, source.up_free)
         if start - now > queue_limit:
             dropped += 1
             return
-        source.up_free = start + bits * source.seconds_per_bit
-        arrive = source.up_free + delay.get((source.name, target.name), 0.0)
-        arrive = max(arrive, target.down_free) + bits * target.seconds_per_bit
-        target.down_free = arrive
+        source.up_free = start + len(frame) * 8 * source.seconds_per_bit
         sequence += 1
-        heapq.heappush(pending, (arrive, sequence, target, frame))
+        heapq.heappush(pending, (source.up_free + delay.get((source.name, target.name), 0.0), sequence, ARRIVE, target, frame))
+
+    def arrived(target, frame, at):
+        nonlocal sequence, dropped
+        start = max(at, target.down_free)
+        if start - at > queue_limit:
+            dropped += 1
+            return
+        target.down_free = start + len(frame) * 8 * target.seconds_per_bit
+        sequence += 1
+        heapq.heappush(pending, (target.down_free, sequence, DELIVER, target, frame))
 
     while not stopping:
         now = time.monotonic()
@@ -120,7 +129,10 @@ def main():
                 elif target is not source:
                     forward(source, target, frame, now)
         while pending and pending[0][0] <= now:
-            _, _, target, frame = heapq.heappop(pending)
+            at, _, stage, target, frame = heapq.heappop(pending)
+            if stage == ARRIVE:
+                arrived(target, frame, at)
+                continue
             try:
                 os.write(target.fd, frame)
             except (BlockingIOError, OSError):
