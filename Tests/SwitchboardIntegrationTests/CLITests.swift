@@ -21,7 +21,7 @@ import Testing
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_CREDENTIALS"] = home + "/credentials.json"
-        for key in ["SWITCHBOARD_ORIGIN", "SWITCHBOARD_TOKEN", "SWITCHBOARD_EDGE"] { environment[key] = nil }
+        for key in ["SWITCHBOARD_ORIGIN", "SWITCHBOARD_TOKEN", "SWITCHBOARD_EDGE", "SWITCHBOARD_CA_FILE"] { environment[key] = nil }
         process.environment = environment
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output

@@ -94,6 +94,29 @@ import Testing
         }
     }
 
+    @Test func theCLITrustsAPrivateCAGivenWithCAFileAndSaysWhatIsMissingWithoutIt() async throws {
+        defer { ca.remove() }
+        let home = ca.directory + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try await withSecureOriginAndEdge { origin, ws, edge in
+            let token = ws.client("alice").token!
+            let refused = try await CLITests.switchboard(["login", "--origin", origin.baseURL, "--token", token], home: home)
+            #expect(refused.status != 0)
+            #expect(refused.errors.contains("did not verify") && refused.errors.contains("--ca-file"), "\(refused.errors)")
+
+            let login = try await CLITests.switchboard(["login", "--origin", origin.baseURL, "--token", token, "--ca-file", ca.caFile],
+                                                       home: home)
+            #expect(login.status == 0, "\(login.errors)")
+            let general = try await ws.client("alice").general()
+            let sent = try await CLITests.switchboard(["send", "#general", "over TLS from the CLI", "--edge", edge.baseURL,
+                                                       "--ca-file", ca.caFile], home: home)
+            #expect(sent.status == 0, "\(sent.errors)")
+            #expect(try await ws.client("bob").messages(in: general.id).messages.last?.content == "over TLS from the CLI")
+            let edges = try await CLITests.switchboard(["edges", "--ca-file", ca.caFile], home: home)
+            #expect(edges.output.contains(edge.baseURL), "\(edges.output) \(edges.errors)")
+        }
+    }
+
     @Test func anEdgeThatDoesNotTrustTheOriginsCertificateNeverOpensTheFeed() async throws {
         defer { ca.remove() }
         let otherCA = try TestCertificateAuthority(name: "other-ca")
@@ -175,13 +198,12 @@ import Testing
             #expect(line == "1.1 400")
             #expect(body.contains("bad_request") && body.contains("https://"))
 
-            // Four bytes of a ClientHello, then silence: the server closes the connection.
-            let started = ContinuousClock.now
+            // Four bytes of a ClientHello, then silence: the server closes the connection (cat sees
+            // the end of the stream) long before `timeout` would end the wait.
             let cut = try await ExternalTool.run("bash", ["-c", """
-                exec 3<>/dev/tcp/127.0.0.1/\(port); printf '\\x16\\x03\\x01\\x00' >&3; timeout 8 cat <&3 >/dev/null; echo "cat=$?"
+                exec 3<>/dev/tcp/127.0.0.1/\(port); printf '\\x16\\x03\\x01\\x00' >&3; timeout 30 cat <&3 >/dev/null; echo "cat=$?"
                 """])
             #expect(cut.output.contains("cat=0"), "the server kept a half-open handshake: \(cut.output) \(cut.errors)")
-            #expect(ContinuousClock.now - started < .seconds(7))
 
             let (after, _, _) = try await ExternalTool.curl(origin.baseURL + "/healthz", caFile: ca.caFile)
             #expect(after.hasSuffix(" 200"))
