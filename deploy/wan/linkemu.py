@@ -41,8 +41,26 @@ def sh(*args):
     subprocess.run(list(args), check=True)
 
 
+class Link:
+    """One direction of a host's access link: frames cross it one after another at its rate;
+    beyond `queue` seconds of backlog a frame is dropped (tail drop, as a router's queue)."""
+
+    def __init__(self, rate_mbit, queue):
+        self.seconds_per_bit = 1.0 / (float(rate_mbit) * 1e6)
+        self.queue = queue
+        self.free_at = 0.0
+
+    def cross(self, at, size):
+        """When a frame of `size` bytes handed over at `at` has crossed, or None if dropped."""
+        start = max(at, self.free_at)
+        if start - at > self.queue:
+            return None
+        self.free_at = start + size * 8 * self.seconds_per_bit
+        return self.free_at
+
+
 class Port:
-    def __init__(self, index, host):
+    def __init__(self, index, host, queue):
         self.index = index
         self.name = host["name"]
         self.device = "sbw%d" % index
@@ -52,23 +70,23 @@ class Port:
         sh("ip", "-n", host["netns"], "addr", "add", host["ip"], "dev", self.device)
         sh("ip", "-n", host["netns"], "link", "set", self.device, "mtu", "1500", "up")
         sh("ip", "-n", host["netns"], "link", "set", "lo", "up")
-        self.seconds_per_bit = 1.0 / (float(host.get("rate_mbit", 1000)) * 1e6)
-        self.up_free = 0.0      # when this host's uplink has sent what it was given
-        self.down_free = 0.0    # when its downlink has delivered what is on the way
+        rate = host.get("rate_mbit", 1000)
+        self.up = Link(rate, queue)      # from this host
+        self.down = Link(rate, queue)    # to this host
 
 
 def main():
     config = json.load(open(sys.argv[1]))
     ready_file = sys.argv[2]
-    ports = [Port(i, host) for i, host in enumerate(config["hosts"])]
+    queue = config.get("queue_ms", 200) / 1000.0
+    ports = [Port(i, host, queue) for i, host in enumerate(config["hosts"])]
     by_fd = {port.fd: port for port in ports}
     delay = {}
     for pair, ms in config.get("delay_ms", {}).items():
         a, b = pair.split("/")
         delay[(a, b)] = delay[(b, a)] = ms / 1000.0
-    queue_limit = config.get("queue_ms", 200) / 1000.0
     where = {}          # MAC → port that sent from it
-    pending = []        # (deliver at, sequence, port, frame)
+    pending = []        # (when, sequence, ARRIVE or DELIVER, port, frame)
     sequence = 0
     dropped = 0
     stopping = []
@@ -80,27 +98,22 @@ def main():
         poller.register(port.fd, select.EPOLLIN)
     open(ready_file, "w").write("ready\n")
 
+    def schedule(at, stage, target, frame):
+        nonlocal sequence, dropped
+        if at is None:
+            dropped += 1
+            return
+        sequence += 1
+        heapq.heappush(pending, (at, sequence, stage, target, frame))
+
     def forward(source, target, frame, now):
         """The sender's link paces the frame, then it travels for the pair's delay; the
         receiver's link is reached (and paces it again) in the order frames arrive there."""
-        nonlocal sequence, dropped
-        start = max(now, source.up_free)
-        if start - now > queue_limit:
-            dropped += 1
-            return
-        source.up_free = start + len(frame) * 8 * source.seconds_per_bit
-        sequence += 1
-        heapq.heappush(pending, (source.up_free + delay.get((source.name, target.name), 0.0), sequence, ARRIVE, target, frame))
+        sent = source.up.cross(now, len(frame))
+        schedule(None if sent is None else sent + delay.get((source.name, target.name), 0.0), ARRIVE, target, frame)
 
     def arrived(target, frame, at):
-        nonlocal sequence, dropped
-        start = max(at, target.down_free)
-        if start - at > queue_limit:
-            dropped += 1
-            return
-        target.down_free = start + len(frame) * 8 * target.seconds_per_bit
-        sequence += 1
-        heapq.heappush(pending, (target.down_free, sequence, DELIVER, target, frame))
+        schedule(target.down.cross(at, len(frame)), DELIVER, target, frame)
 
     while not stopping:
         now = time.monotonic()
