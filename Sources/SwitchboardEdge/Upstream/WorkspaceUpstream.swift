@@ -106,8 +106,7 @@ final class WorkspaceUpstream: Sendable {
                     let origin = configuration.origins.url(for: workspaceID)
                     let said = TLSFailure(failure.underlying, server: "the origin \(origin)", trustOption: "--origin-ca") ?? failure
                     logger.error("\(said.description); the feed was not opened",
-                                 metadata: ["workspace_id": "\(workspaceID)", "origin": "\(configuration.origins.url(for: workspaceID))",
-                                            "error": "\(failure.underlying)"])
+                                 metadata: ["workspace_id": "\(workspaceID)", "origin": "\(origin)", "error": "\(failure.underlying)"])
                 } catch let declined as WebSocketDialer.UpgradeDeclined {
                     logger.warning("the origin refused the feed (wrong edge key, unknown workspace, or no client certificate its --edge-client-ca signed: its log says which)",
                                    metadata: ["workspace_id": "\(workspaceID)", "status": "\(declined.status)"])
