@@ -26,6 +26,9 @@ public struct Origin: Sendable {
     let startedAtMs: UInt64
     /// How the listener speaks (TLS certificates, if any).
     public let transport: ServerTransport
+    /// `POST /api/channels/{id}/typing` at most once per user and channel per typing interval
+    /// (a REST caller has no session of its own to hold the throttle).
+    let restTyping: Locked<TypingThrottle<UserInChannel>>
 
     /// Opens the configured store (PostgreSQL when a database URL is set, else the SQLite file;
     /// running migrations) and sets up auth, ids and limits.
@@ -68,6 +71,7 @@ public struct Origin: Sendable {
                     presence: presence, events: events, notifier: notifier, unfurler: unfurler,
                     avatarBaseURL: configuration.avatarBaseURL,
                     attachments: attachments)
+        restTyping = Locked(TypingThrottle(intervalMs: configuration.gateway.typingIntervalMs, forgetAbove: 10_000))
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)
         startedAtMs = WallClock.nowMs()

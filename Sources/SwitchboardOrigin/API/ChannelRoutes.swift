@@ -44,7 +44,12 @@ enum ChannelRoutes {
         }
         router.post("/api/channels/:channel/typing") { request, context in
             let caller = try await origin.caller(request)
-            try await chat.typing(caller, channelID: try context.id("channel"))
+            let channelID = try context.id("channel")
+            try await chat.typing(caller, channelID: channelID)
+            let nowMs = WallClock.nowMs()
+            if origin.restTyping.withLock({ $0.allow(UserInChannel(user: caller.userID, channel: channelID), nowMs: nowMs) }) {
+                origin.sessions.startTyping(userID: caller.userID, channelID: channelID, workspaceID: caller.workspaceID, nowMs: nowMs)
+            }
             return Response(status: .noContent)
         }
         router.post("/api/channels/:channel/read") { request, context in

@@ -46,6 +46,13 @@ enum MessageRoutes {
         router.delete("/api/channels/:channel/messages/:message/reactions/:emoji") { request, context in
             try await react(request, context, present: false)
         }
+        // The seed clients' form of the same calls (Discord's): the reacting user is the caller.
+        router.post("/api/channels/:channel/messages/:message/reactions/:emoji/@me") { request, context in
+            try await react(request, context, present: true)
+        }
+        router.delete("/api/channels/:channel/messages/:message/reactions/:emoji/@me") { request, context in
+            try await react(request, context, present: false)
+        }
 
         @Sendable func react(_ request: Request, _ context: OriginRequestContext, present: Bool) async throws -> EmptyResponse {
             let caller = try await origin.caller(request)

@@ -71,7 +71,8 @@ extension Chat {
         return MembersResponse(members: members, next: page.count > limit ? members.last : nil)
     }
 
-    /// Typing is validated (the caller must be a member) and never stored.
+    /// Typing is validated (the caller must be a member) and never stored; the caller then
+    /// broadcasts it (`SessionRegistry.startTyping`).
     public func typing(_ caller: Caller, channelID: Snowflake) async throws {
         try await requireMember(caller, channelID)
     }

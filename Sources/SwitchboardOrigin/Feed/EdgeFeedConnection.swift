@@ -222,9 +222,8 @@ struct EdgeFeedConnection {
             let nowMs = WallClock.nowMs()
             guard typingThrottle.allow(UserInChannel(user: typing.userID, channel: typing.channelID), nowMs: nowMs),
                   try await origin.store.isMember(channelID: typing.channelID, userID: typing.userID) else { return }
-            origin.sessions.publishTyping(TypingStarted(channelID: typing.channelID, userID: typing.userID,
-                                                        expiresAtMs: nowMs + origin.configuration.gateway.typingTTLms),
-                                          workspaceID: workspaceID)
+            origin.sessions.startTyping(userID: typing.userID, channelID: typing.channelID, workspaceID: workspaceID,
+                                        nowMs: nowMs)
         case .read(let read):
             try await origin.chat.markRead(Caller(userID: read.userID, workspaceID: workspaceID), channelID: read.channelID,
                                            messageID: read.messageID)
@@ -236,7 +235,7 @@ struct EdgeFeedConnection {
     }
 }
 
-/// A user in a channel, for the feed's typing throttle.
+/// A user in a channel, for the typing throttles of feeds and of REST typing.
 struct UserInChannel: Hashable, Sendable {
     var user: Snowflake
     var channel: Snowflake

@@ -116,9 +116,8 @@ struct GatewayConnection: GatewayHandler {
             guard session.isMember(of: typing.channelID) else { throw SwitchboardError.notAMember }
             let nowMs = WallClock.nowMs()
             guard session.allowTyping(in: typing.channelID, nowMs: nowMs) else { return }
-            origin.sessions.publishTyping(TypingStarted(channelID: typing.channelID, userID: caller.userID,
-                                                        expiresAtMs: nowMs + limits.typingTTLms),
-                                          workspaceID: caller.workspaceID)
+            origin.sessions.startTyping(userID: caller.userID, channelID: typing.channelID, workspaceID: caller.workspaceID,
+                                        nowMs: nowMs)
         case .read(let read):
             try await chat.markRead(caller, channelID: read.channelID, messageID: read.messageID)
         case .setPresence(let presence):

@@ -76,7 +76,15 @@ public final class SessionRegistry: Service, Sendable {
 
     // MARK: Ephemeral events
 
-    func publishTyping(_ typing: TypingStarted, workspaceID: Snowflake) {
+    /// `user` is typing in `channel` (a member, throttled by whoever asks): `typing.started`,
+    /// expiring after the typing TTL, to the channel's viewers here and to every edge. The one
+    /// place for the gateway's `typing`, an edge's, and `POST /api/channels/{id}/typing`.
+    func startTyping(userID: Snowflake, channelID: Snowflake, workspaceID: Snowflake, nowMs: UInt64) {
+        publishTyping(TypingStarted(channelID: channelID, userID: userID, expiresAtMs: nowMs + limits.typingTTLms),
+                      workspaceID: workspaceID)
+    }
+
+    private func publishTyping(_ typing: TypingStarted, workspaceID: Snowflake) {
         let payload = [UInt8]((try? JSON.encode(typing)) ?? .init())
         workspace(workspaceID)?.deliverTyping(typing, payload: payload)
         for listener in listeners(workspaceID) { listener.ephemeral(.typingStarted, payload: payload) }

@@ -1,0 +1,77 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+/// The forms the seed's clients call: REST typing that reaches viewers like the gateway's, and
+/// reactions addressed as `…/reactions/{emoji}/@me` — at the origin and through an edge.
+@Suite struct SeedAPIFormsTests {
+    func withOriginAndEdge(_ body: (TestOrigin, TestWorkspace, TestEdge) async throws -> Void) async throws {
+        let secret = TestOrigin.randomSecret()
+        try await TestOrigin.with(tokenSecret: secret, configure: { $0.messageRateLimit = 0 }) { origin in
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob", "carol", "dave", "erin"])
+            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret) { edge in
+                try await body(origin, ws, edge)
+            }
+        }
+    }
+
+    @Test func restTypingReachesViewersAtTheOriginAndThroughAnEdgeLikeTheGatewaysTyping() async throws {
+        try await withOriginAndEdge { origin, ws, edge in
+            let general = try await ws.client("alice").general()
+            let atOrigin = try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("bob").token!, focus: general.id)
+            let atEdge = try await GatewaySocket.identify(edge.gatewayURL, token: ws.client("carol").token!, focus: general.id)
+
+            // Typed through the origin's REST API, and through the edge's (proxied to the origin).
+            try await ws.client("alice").typing(in: general.id)
+            try await ws.client("dave").via(edge).typing(in: general.id)
+            for viewer in [atOrigin, atEdge] {
+                var typists: Set<Snowflake> = []
+                while typists.count < 2 {
+                    let typing = try await viewer.socket.expectEvent(.typingStarted).payload(TypingStarted.self)
+                    #expect(typing.channelID == general.id && typing.expiresAtMs > WallClock.nowMs() - 1_000)
+                    typists.insert(typing.userID)
+                }
+                #expect(typists == [ws.user("alice").id, ws.user("dave").id])
+            }
+
+            // A channel the typist is not in: refused, and nobody hears of it.
+            let secret = try await ws.client("erin").createChannel(name: "secret", kind: .private)
+            await expectAPIError(403, .notAMember) { try await ws.client("alice").typing(in: secret.id) }
+            let later = try await atOrigin.socket.frames(for: .milliseconds(400))
+            #expect(!later.contains { $0.isEvent(.typingStarted) })
+            await atOrigin.socket.close()
+            await atEdge.socket.close()
+        }
+    }
+
+    @Test func reactionsAddressedWithAtMeAddAndRemoveTheCallersReaction() async throws {
+        try await withOriginAndEdge { origin, ws, edge in
+            let general = try await ws.client("alice").general()
+            let message = try await ws.client("alice").post("react to me", to: general.id).message
+            let watcher = try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("alice").token!, focus: general.id)
+            let path = "/api/channels/\(general.id)/messages/\(message.id)/reactions/%F0%9F%8E%89/@me"
+
+            for (client, handle) in [(ws.client("bob"), "bob"), (ws.client("carol").via(edge), "carol")] {
+                let (added, body) = try await client.raw(.POST, path)
+                #expect(added == 200, "\(String(decoding: body, as: UTF8.self))")
+                let event = try await watcher.socket.expectEvent(.reactionAdded)
+                #expect(event.mentions(ws.user(handle).id))
+            }
+            var reactions = try await ws.client("bob").messages(in: general.id).messages.last?.reactions ?? []
+            #expect(reactions == [Reaction(emoji: "🎉", count: 2, me: true)])
+
+            let (removed, _) = try await ws.client("bob").raw(.DELETE, path)
+            #expect(removed == 200)
+            _ = try await watcher.socket.expectEvent(.reactionRemoved)
+            reactions = try await ws.client("bob").messages(in: general.id).messages.last?.reactions ?? []
+            #expect(reactions == [Reaction(emoji: "🎉", count: 1, me: false)])
+
+            // Bad input changes nothing: an invalid message id, another workspace's view of nothing.
+            let (bad, _) = try await ws.client("bob").raw(.POST, "/api/channels/\(general.id)/messages/not-an-id/reactions/x/@me")
+            #expect(bad == 400)
+            await watcher.socket.close()
+        }
+    }
+}
