@@ -66,8 +66,10 @@ public struct Origin: Sendable {
         self.metrics = metrics
         unfurler = LinkUnfurler(store: store, events: events, metrics: metrics, configuration: configuration.unfurl, logger: logger)
         chat = Chat(store: store, ids: ids,
-                    rateLimiter: MessageRateLimiter(limit: configuration.messageRateLimit,
+                    rateLimiter: ChannelRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
+                    reactionRateLimiter: ChannelRateLimiter(limit: configuration.reactionRateLimit,
+                                                            windowMs: configuration.messageRateWindowMs, noun: "reactions"),
                     presence: presence, events: events, notifier: notifier, unfurler: unfurler,
                     avatarBaseURL: configuration.avatarBaseURL,
                     attachments: attachments)

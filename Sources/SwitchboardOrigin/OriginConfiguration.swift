@@ -21,7 +21,10 @@ public struct OriginConfiguration: Sendable {
     public var workerID: UInt64
     /// Messages allowed per user per channel per window. Default 5; 0 disables the limit.
     public var messageRateLimit: Int
-    /// The rate limit's window, milliseconds. Default 5,000.
+    /// Reaction changes (add or remove) allowed per user per channel per window, apart from
+    /// messages. Default 20; 0 disables the limit.
+    public var reactionRateLimit: Int = 20
+    /// The rate limits' window, milliseconds. Default 5,000.
     public var messageRateWindowMs: UInt64
     /// Base of generated avatar URLs (`{base}/{user_id}/{size}.png`). Default `https://avatars.switchboard.example`.
     public var avatarBaseURL: String

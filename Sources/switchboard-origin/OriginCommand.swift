@@ -91,6 +91,7 @@ struct OriginCommand: AsyncParsableCommand {
             messageRateLimit: reader.int(forKey: "rateLimit.messages", default: defaults.messageRateLimit),
             messageRateWindowMs: UInt64(reader.int(forKey: "rateLimit.windowMs", default: Int(defaults.messageRateWindowMs))),
             avatarBaseURL: reader.string(forKey: "avatarBaseUrl", default: defaults.avatarBaseURL))
+        configuration.reactionRateLimit = reader.int(forKey: "rateLimit.reactions", default: configuration.reactionRateLimit)
         configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
         // `storage`: "sqlite" (the default, a file in dataDir) or a postgres:// URL.
         let storage = reader.string(forKey: "storage", isSecret: true, default: "sqlite")

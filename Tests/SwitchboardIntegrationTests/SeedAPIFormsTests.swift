@@ -74,4 +74,26 @@ import Testing
             await watcher.socket.close()
         }
     }
+
+    @Test func reactionsHaveARateLimitOfTheirOwn() async throws {
+        try await TestOrigin.with(configure: { $0.messageRateLimit = 0; $0.reactionRateLimit = 3 }) { origin in
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
+            let general = try await ws.client("alice").general()
+            let message = try await ws.client("alice").post("react", to: general.id).message
+            for emoji in ["one", "two", "three"] { try await ws.client("bob").react(emoji, to: message.id, in: general.id) }
+            do {
+                try await ws.client("bob").react("four", to: message.id, in: general.id)
+                Issue.record("the fourth reaction in the window was accepted")
+            } catch let error as APIError {
+                #expect(error.status == 429 && error.code == .rateLimited)
+                #expect((error.error.retryAfterMs ?? 0) > 0)
+                #expect(error.error.message.contains("reactions"))
+            }
+            // Nothing changed; others, and messages, are not held back by bob's reactions.
+            #expect(try await ws.client("bob").messages(in: general.id).messages.last?.reactions.map(\.emoji).sorted()
+                    == ["one", "three", "two"])
+            try await ws.client("alice").react("four", to: message.id, in: general.id)
+            _ = try await ws.client("bob").post("still talking", to: general.id)
+        }
+    }
 }

@@ -89,6 +89,7 @@ extension Chat {
                             present: Bool) async throws {
         let emoji = try Validation.emoji(emoji)
         try await requireMember(caller, channelID)
+        try reactionRateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: now())
         try await committing(caller.workspaceID) {
             try await store.setReaction(channelID: channelID, messageID: messageID, userID: caller.userID, emoji: emoji,
                                         present: present, nowMs: now())

@@ -6,7 +6,9 @@ import SwitchboardCore
 public struct Chat: Sendable {
     public let store: any Store
     public let ids: SnowflakeGenerator
-    public let rateLimiter: MessageRateLimiter
+    public let rateLimiter: ChannelRateLimiter
+    /// Reactions added per user per channel per window, apart from messages.
+    public let reactionRateLimiter: ChannelRateLimiter
     public let presence: PresenceTracker
     /// Poked after every committed change so subscribers read the new events.
     public let events: EventHub
@@ -19,7 +21,7 @@ public struct Chat: Sendable {
     public let attachments: Attachments
     let now: @Sendable () -> UInt64
 
-    public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: MessageRateLimiter, presence: PresenceTracker,
+    public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: ChannelRateLimiter, reactionRateLimiter: ChannelRateLimiter, presence: PresenceTracker,
                 events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil, avatarBaseURL: String,
                 attachments: Attachments,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
@@ -29,6 +31,7 @@ public struct Chat: Sendable {
         self.store = store
         self.ids = ids
         self.rateLimiter = rateLimiter
+        self.reactionRateLimiter = reactionRateLimiter
         self.presence = presence
         self.events = events
         self.avatarBaseURL = avatarBaseURL

@@ -1,9 +1,9 @@
 import Synchronization
 import SwitchboardCore
 
-/// At most `limit` messages per `windowMs` per (user, channel): a sliding log of the last
-/// `limit` send times per key. Memory is bounded by sweeping idle keys as it goes.
-public final class MessageRateLimiter: Sendable {
+/// At most `limit` actions (messages, or reactions) per `windowMs` per (user, channel): a
+/// sliding log of the last `limit` times per key. Memory is bounded by sweeping idle keys as it goes.
+public final class ChannelRateLimiter: Sendable {
     private struct Key: Hashable {
         var user: Snowflake
         var channel: Snowflake
@@ -16,11 +16,14 @@ public final class MessageRateLimiter: Sendable {
 
     public let limit: Int
     public let windowMs: UInt64
+    /// What is limited, for the error message ("messages", "reactions").
+    public let noun: String
     private let state = Mutex(State())
 
-    public init(limit: Int, windowMs: UInt64) {
+    public init(limit: Int, windowMs: UInt64, noun: String = "messages") {
         self.limit = limit
         self.windowMs = windowMs
+        self.noun = noun
     }
 
     /// Records a send, or throws `rate_limited` with the wait until the oldest send leaves the window.
@@ -43,7 +46,7 @@ public final class MessageRateLimiter: Sendable {
             return nil
         }
         if let retryAfter {
-            throw SwitchboardError(.rateLimited, "too many messages in this channel; slow down",
+            throw SwitchboardError(.rateLimited, "too many \(noun) in this channel; slow down",
                                    retryAfterMs: Int(retryAfter))
         }
     }
