@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func reactionsHaveARateLimitOfTheirOwn() async throws {
-        try await TestOrigin.with(configure: { $0.messageRateLimit = 0; $0.reactionRateLimit = 3 }) { origin in
+        try await TestOrigin.with(configure: { $0.messageRateLimit = 0; $0.reactionRateLimit = 3; $0.messageRateWindowMs = 600_000 }) { origin in
             let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
             let general = try await ws.client("alice").general()
             let message = try await ws.client("alice").post("react", to: general.id).message

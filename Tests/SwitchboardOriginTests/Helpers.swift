@@ -8,7 +8,8 @@ import Testing
 /// limit is off unless a test asks for it.
 func withWorkspace(_ handles: [String] = ["alice", "bob", "carol"], rateLimit: Int = 0,
                    _ body: (TestOrigin, TestWorkspace) async throws -> Void) async throws {
-    try await TestOrigin.with(configure: { $0.messageRateLimit = rateLimit }) { origin in
+    // A window far longer than any test: a slow machine must not let a burst slip under the limit.
+    try await TestOrigin.with(configure: { $0.messageRateLimit = rateLimit; $0.messageRateWindowMs = 600_000 }) { origin in
         let workspace = try await TestWorkspace.make(on: origin, handles: handles)
         try await body(origin, workspace)
     }

@@ -167,11 +167,11 @@ import Testing
             for i in 0..<5 { _ = try await alice.post("burst \(i)", to: general.id) }
             do {
                 _ = try await alice.post("one too many", to: general.id)
-                Issue.record("the sixth message in 5 s was accepted")
+                Issue.record("the sixth message in the window was accepted")
             } catch let error as APIError {
                 #expect(error.status == 429)
                 #expect(error.code == .rateLimited)
-                #expect((error.error.retryAfterMs ?? 0) > 0 && (error.error.retryAfterMs ?? 0) <= 5_000)
+                #expect((error.error.retryAfterMs ?? 0) > 0 && (error.error.retryAfterMs ?? 0) <= 600_000)
             }
             // Per channel: another channel is not limited; another user is not limited.
             let other = try await alice.createChannel(name: "other")
