@@ -51,6 +51,8 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
+        // Who sees what of a workspace: one pure router for the origin's gateway and the edge's.
+        .target(name: "SwitchboardRouting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         // Debian's liblmdb-dev as a system library.
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         // A small, safe Swift wrapper over LMDB. Knows nothing about chat.
@@ -98,6 +100,7 @@ let package = Package(
                 "SwitchboardCore",
                 "SwitchboardAuth",
                 "SwitchboardHTTP",
+                "SwitchboardRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -121,6 +124,7 @@ let package = Package(
                 "SwitchboardCore",
                 "SwitchboardAuth",
                 "SwitchboardHTTP",
+                "SwitchboardRouting",
                 "SwitchboardClient",
                 "SwitchboardTLS",
                 "LMDB",
@@ -232,6 +236,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SwitchboardRoutingTests", dependencies: ["SwitchboardRouting", "SwitchboardCore"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchboardCoreTests",

@@ -31,7 +31,7 @@ public final class EdgeGateway: Service, Sendable {
     func fanout(_ workspaceID: Snowflake) -> WorkspaceFanout {
         state.withLock { state in
             if let existing = state.fanouts[workspaceID] { return existing }
-            let created = WorkspaceFanout(workspaceID: workspaceID, store: store, metrics: metrics)
+            let created = WorkspaceFanout(workspaceID: workspaceID, store: store, metrics: metrics, badgeIntervalMs: badgeIntervalMs)
             state.fanouts[workspaceID] = created
             return created
         }

@@ -25,8 +25,7 @@ struct EdgeGatewayConnection: GatewayHandler {
         try await edge.ready(caller)
         let upstream = edge.upstreams.ensure(caller.workspaceID)
         let fanout = gateway.fanout(caller.workspaceID)
-        let session = EdgeSession(id: link.helloSessionID, caller: caller, limits: limits,
-                                  badgeIntervalMs: edge.configuration.badgeIntervalMs)
+        let session = EdgeSession(id: link.helloSessionID, caller: caller, limits: limits)
         // Indexed before the working set is read, so no event falls between the two; events
         // routed meanwhile are held by the session and follow `ready`, minus what it carried.
         let focus = try await blocking { try fanout.register(session, focus: identify.focusChannelID) }
@@ -36,7 +35,7 @@ struct EdgeGatewayConnection: GatewayHandler {
                 try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
             workingSet.messages = edge.files.signed(workingSet.messages)
-            session.state.withLock { $0.knownProfiles.formUnion(workingSet.users.map(\.id)) }
+            fanout.markProfilesKnown(session, workingSet.users.map(\.id))
             let horizon = workingSet.focusChannelID.flatMap { focus in
                 workingSet.messages.last.map { EdgeSession.MessageRef(channelID: focus, id: $0.id) }
             }
@@ -102,12 +101,12 @@ struct EdgeGatewayConnection: GatewayHandler {
                 session.send(EventBody(.presenceChanged, encoding: change))
             }
         case .typing(let typing):
-            guard session.isMember(of: typing.channelID) else { throw SwitchboardError.notAMember }
+            guard fanout.isMember(session, of: typing.channelID) else { throw SwitchboardError.notAMember }
             guard session.allowTyping(in: typing.channelID, nowMs: WallClock.nowMs()) else { return }
             // The origin stamps and publishes it to every edge; it comes back through the feed.
             try? await upstream.send(.typing(.init(userID: caller.userID, channelID: typing.channelID)))
         case .read(let read):
-            guard session.isMember(of: read.channelID) else { throw SwitchboardError.notAMember }
+            guard fanout.isMember(session, of: read.channelID) else { throw SwitchboardError.notAMember }
             try await upstream.send(.read(.init(userID: caller.userID, channelID: read.channelID, messageID: read.messageID)))
         case .setPresence(let presence):
             guard presence.status != .offline else { throw SwitchboardError.badRequest("status must be active, away or dnd") }

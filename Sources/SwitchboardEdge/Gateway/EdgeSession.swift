@@ -5,21 +5,15 @@ import SwitchboardHTTP
 
 /// One client session of the edge's gateway. It outlives its WebSocket by the resume window:
 /// detached, the fan-out keeps numbering and recording its events so that a `resume` replays
-/// exactly what it missed. Its routing state (channels, focus, subscriptions) is kept by the
-/// workspace's ``WorkspaceFanout``, which owns the indexes that point at it.
+/// exactly what it missed. What it looks at (channels, focus, subscriptions, known profiles)
+/// is the router's, in the workspace's ``WorkspaceFanout``.
 final class EdgeSession: Sendable {
     let id: String
     let caller: Caller
     let outbox: SessionOutbox
 
     struct State {
-        var channels: Set<Snowflake> = []
-        var focus: Snowflake?
-        var presenceSubscriptions: Set<Snowflake> = []
-        /// Users whose profile this session has (working set, earlier events, prefetches).
-        var knownProfiles: Set<Snowflake> = []
         var typing: TypingThrottle<Snowflake>
-        var badges: BadgeCoalescer
         /// Events routed while the working set is read wait here, so that none is lost and
         /// none repeats what `ready` holds; nil once `ready` has gone out.
         var held: [(body: EventBody, message: MessageRef?)]? = []
@@ -40,17 +34,14 @@ final class EdgeSession: Sendable {
 
     let state: Mutex<State>
 
-    init(id: String, caller: Caller, limits: GatewayLimits, badgeIntervalMs: UInt64) {
+    init(id: String, caller: Caller, limits: GatewayLimits) {
         self.id = id
         self.caller = caller
         outbox = SessionOutbox(limits: limits)
-        state = Mutex(State(typing: TypingThrottle(intervalMs: limits.typingIntervalMs),
-                           badges: BadgeCoalescer(intervalMs: badgeIntervalMs)))
+        state = Mutex(State(typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
     }
 
     var userID: Snowflake { caller.userID }
-    var focus: Snowflake? { state.withLock { $0.focus } }
-    func isMember(of channel: Snowflake) -> Bool { state.withLock { $0.channels.contains(channel) } }
 
     /// Numbers and queues an event; a client too slow to take it is disconnected (it can resume).
     /// `message` names a `message.created`, which is skipped if `ready` already carried it.
@@ -91,13 +82,6 @@ final class EdgeSession: Sendable {
     }
 
     func sendControl(_ frame: [UInt8]) { outbox.sendControl(frame) }
-
-    /// Of `users`, those whose profile this session has not had yet; they count as sent from now.
-    func takeUnknownProfiles(_ users: [Snowflake]) -> [Snowflake] {
-        state.withLock { state in users.filter { state.knownProfiles.insert($0).inserted } }
-    }
-
-    func knowsProfile(_ user: Snowflake) -> Bool { state.withLock { $0.knownProfiles.contains(user) } }
 
     /// Typing is accepted at most once per channel per interval.
     func allowTyping(in channel: Snowflake, nowMs: UInt64) -> Bool {

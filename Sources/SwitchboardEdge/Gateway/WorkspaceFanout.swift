@@ -1,119 +1,83 @@
 import Foundation
 import Synchronization
 import SwitchboardCore
+import SwitchboardRouting
 
-/// Routes one workspace's events to this edge's sessions. Recipients come from indexes kept
-/// per channel (member sessions, focused sessions) and per user (a user's sessions, presence
-/// watchers) — never from a scan of every session or every member. Each event's body is
-/// encoded once and shared by all its recipients.
-///
-/// `message.created` in C goes whole to the sessions focused on C and to the thread's
-/// followers, each preceded by the profiles of its author and mentioned users that the
-/// session has not been sent yet; every other member session gets `unread.updated` for C,
-/// at most one per channel per badge interval.
+/// Delivers one workspace's events to this edge's sessions. Who gets what is the
+/// ``WorkspaceRouter``'s decision (sessions in ``DeliveryMode/workingSet``); this type adds
+/// what needs LMDB — thread followers, the profiles to send before a message, badge counts —
+/// and the sockets. Each event's body is encoded once and shared by all its recipients.
 ///
 /// Events are routed after the batch that holds them is in LMDB, one batch at a time, in
 /// feed order. `register` reads a session's channels under the same lock as routing updates
-/// the indexes, so a membership change is never lost between the two.
+/// the router, so a membership change is never lost between the two.
 final class WorkspaceFanout: Sendable {
     let workspaceID: Snowflake
     private let store: EdgeStore
     private let metrics: EdgeMetrics
+    private let badgeIntervalMs: UInt64
 
-    private struct Index {
+    private struct State {
+        var router = WorkspaceRouter<String>()
         var sessions: [String: EdgeSession] = [:]
-        var byUser: [Snowflake: Set<String>] = [:]
-        /// Channel → sessions of its members.
-        var members: [Snowflake: Set<String>] = [:]
-        /// Channel → sessions looking at it.
-        var focused: [Snowflake: Set<String>] = [:]
-        /// User → sessions subscribed to their presence.
-        var watchers: [Snowflake: Set<String>] = [:]
-        /// Sessions holding a badge for later.
-        var pendingBadges: Set<String> = []
-        /// Users who are not offline (from the feed's `presence_state` and later changes).
-        var presence: [Snowflake: PresenceStatus] = [:]
 
-        func sessions(in ids: Set<String>?) -> [EdgeSession] { (ids ?? []).compactMap { sessions[$0] } }
-        func sessions(ofUsers users: some Sequence<Snowflake>) -> [EdgeSession] {
-            users.flatMap { sessions(in: byUser[$0]) }
-        }
+        func sessions(_ ids: some Sequence<String>) -> [EdgeSession] { ids.compactMap { sessions[$0] } }
     }
 
-    private let index = Mutex(Index())
+    private let state = Mutex(State())
 
-    init(workspaceID: Snowflake, store: EdgeStore, metrics: EdgeMetrics) {
+    init(workspaceID: Snowflake, store: EdgeStore, metrics: EdgeMetrics, badgeIntervalMs: UInt64) {
         self.workspaceID = workspaceID
         self.store = store
         self.metrics = metrics
+        self.badgeIntervalMs = badgeIntervalMs
     }
 
-    var isEmpty: Bool { index.withLock { $0.sessions.isEmpty } }
-    var sessionCount: Int { index.withLock { $0.sessions.count } }
-    var allSessions: [EdgeSession] { index.withLock { Array($0.sessions.values) } }
+    var isEmpty: Bool { state.withLock { $0.sessions.isEmpty } }
+    var sessionCount: Int { state.withLock { $0.sessions.count } }
+    var allSessions: [EdgeSession] { state.withLock { Array($0.sessions.values) } }
 
     // MARK: Sessions
 
     /// Indexes a new session by its channels (read from LMDB now) and focus: `requested` if
     /// the user is a member, else the default the working set also picks. Returns the focus.
     func register(_ session: EdgeSession, focus requested: Snowflake?) throws -> Snowflake? {
-        let workspaceID = workspaceID, store = store
-        return try index.withLock { index throws -> Snowflake? in
+        let workspaceID = workspaceID, store = store, badgeIntervalMs = badgeIntervalMs
+        return try state.withLock { state throws -> Snowflake? in
             let (channels, fallback) = try store.memberships(workspaceID, user: session.userID)
             let focus = requested.flatMap { channels.contains($0) ? $0 : nil } ?? fallback
-            session.state.withLock { state in
-                state.channels = channels
-                state.focus = focus
-                state.knownProfiles.insert(session.userID)
-            }
-            index.sessions[session.id] = session
-            index.byUser[session.userID, default: []].insert(session.id)
-            for channel in channels { index.members[channel, default: []].insert(session.id) }
-            if let focus { index.focused[focus, default: []].insert(session.id) }
+            state.router.insert(RoutedSession(id: session.id, userID: session.userID, mode: .workingSet, channels: channels,
+                                              focus: focus, badgeIntervalMs: badgeIntervalMs))
+            state.sessions[session.id] = session
             return focus
         }
     }
 
     func unregister(_ session: EdgeSession) {
-        let (channels, focus, watched) = session.state.withLock { ($0.channels, $0.focus, $0.presenceSubscriptions) }
-        index.withLock { index in
-            guard index.sessions[session.id] === session else { return }
-            index.sessions[session.id] = nil
-            Self.remove(session.id, from: &index.byUser, key: session.userID)
-            for channel in channels { Self.remove(session.id, from: &index.members, key: channel) }
-            if let focus { Self.remove(session.id, from: &index.focused, key: focus) }
-            for user in watched { Self.remove(session.id, from: &index.watchers, key: user) }
-            index.pendingBadges.remove(session.id)
+        state.withLock { state in
+            guard state.sessions[session.id] === session else { return }
+            state.sessions[session.id] = nil
+            state.router.remove(session.id)
         }
     }
 
     /// The channel on the session's screen (a member's channel, or nil for none).
     func setFocus(_ session: EdgeSession, to channel: Snowflake?) throws(SwitchboardError) {
-        try index.withLock { index throws(SwitchboardError) in
-            let old = try session.state.withLock { state throws(SwitchboardError) -> Snowflake? in
-                if let channel, !state.channels.contains(channel) { throw SwitchboardError.notAMember }
-                defer {
-                    state.focus = channel
-                    if let channel { state.badges.forget(channel) }
-                }
-                return state.focus
-            }
-            if let old { Self.remove(session.id, from: &index.focused, key: old) }
-            if let channel { index.focused[channel, default: []].insert(session.id) }
-        }
+        try state.withLock { state throws(SwitchboardError) in try state.router.setFocus(session.id, to: channel) }
     }
 
     /// Replaces the session's presence subscriptions; returns the current status of each user.
     func setPresenceSubscriptions(_ session: EdgeSession, to users: Set<Snowflake>) -> [PresenceChange] {
-        index.withLock { index in
-            let old = session.state.withLock { state -> Set<Snowflake> in
-                defer { state.presenceSubscriptions = users }
-                return state.presenceSubscriptions
-            }
-            for user in old.subtracting(users) { Self.remove(session.id, from: &index.watchers, key: user) }
-            for user in users.subtracting(old) { index.watchers[user, default: []].insert(session.id) }
-            return users.sorted().map { PresenceChange(userID: $0, status: index.presence[$0] ?? .offline) }
-        }
+        state.withLock { $0.router.setPresenceSubscriptions(session.id, to: users) }
+    }
+
+    /// The working set sent these profiles: messages need not be preceded by them.
+    func markProfilesKnown(_ session: EdgeSession, _ users: some Sequence<Snowflake>) {
+        state.withLock { $0.router.markProfilesKnown(session.id, users) }
+    }
+
+    func isMember(_ session: EdgeSession, of channel: Snowflake) -> Bool {
+        state.withLock { $0.router.isMember(session.id, of: channel) }
     }
 
     // MARK: Routing
@@ -137,133 +101,61 @@ final class WorkspaceFanout: Sendable {
     private func route(event frame: FeedServerFrame) throws {
         guard let type = frame.eventType else { return }
         let payload = try frame.payloadBytes()
-        switch type {
-        case .messageCreated:
-            try messageCreated(try JSON.decode(Message.self, from: payload), payload: payload)
-        case .messageUpdated, .messageDeleted, .reactionAdded, .reactionRemoved:
-            // What is on screen changes for viewers; others see it when they open the channel.
-            guard let channel = frame.channelID else { return }
-            deliver(EventBody(type, payload: payload), to: index.withLock { $0.sessions(in: $0.focused[channel]) })
-        case .channelCreated:
-            let created = try JSON.decode(Channel.self, from: payload)
-            let recipients = index.withLock { index -> [EdgeSession] in
-                // A public channel is announced to everyone; a private one or a DM to its members.
-                guard let channel = frame.channelID else { return Array(index.sessions.values) }
-                join(Set(created.memberIDs ?? []).union([created.creatorID]), channel: channel, index: &index)
-                return index.sessions(in: index.members[channel])
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .channelUpdated:
-            let recipients = index.withLock { index in
-                frame.channelID.map { index.sessions(in: index.members[$0]) } ?? Array(index.sessions.values)
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .memberJoined:
-            let change = try JSON.decode(MembershipChange.self, from: payload)
-            let recipients = index.withLock { index in
-                join([change.userID], channel: change.channelID, index: &index)
-                return index.sessions(in: index.members[change.channelID])
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .memberLeft:
-            // The leaver hears of it, then gets nothing more from the channel.
-            let change = try JSON.decode(MembershipChange.self, from: payload)
-            let recipients = index.withLock { index in
-                defer { leave(change.userID, channel: change.channelID, index: &index) }
-                return index.sessions(in: index.members[change.channelID])
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .userUpdated:
-            // Only sessions that hold the profile need the change; the rest load it when needed.
-            let user = try JSON.decode(User.self, from: payload)
-            let recipients = index.withLock { index in
-                index.sessions.values.filter { $0.userID == user.id || $0.knowsProfile(user.id) }
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .readUpdated, .notificationCreated:
-            guard let user = frame.userID else { return }
-            deliver(EventBody(type, payload: payload), to: index.withLock { $0.sessions(in: $0.byUser[user]) })
-        case .typingStarted:
-            let typing = try JSON.decode(TypingStarted.self, from: payload)
-            guard typing.expiresAtMs > WallClock.nowMs() else { return }
-            let recipients = index.withLock { $0.sessions(in: $0.focused[typing.channelID]) }
-                .filter { $0.userID != typing.userID }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .presenceChanged:
-            let change = try JSON.decode(PresenceChange.self, from: payload)
-            let recipients = index.withLock { index in
-                index.presence[change.userID] = change.status == .offline ? nil : change.status
-                return index.sessions(in: index.watchers[change.userID])
-            }
-            deliver(EventBody(type, payload: payload), to: recipients)
-        case .userCreated, .unreadUpdated:
-            // New users are loaded lazily; badges are made here, not by the origin.
-            return
+        let content = try EventContent(type: type, userID: frame.userID, payload: payload)
+        let followers = try threadFollowers(of: content)
+        let nowMs = WallClock.nowMs()
+        let (routing, recipients, badged) = state.withLock { state in
+            let routing = state.router.route(content, threadFollowers: followers, nowMs: nowMs)
+            return (routing, state.sessions(routing.recipients), state.sessions(routing.badges))
         }
+        let body = EventBody(type, payload: payload)
+        if case .messageCreated(let message) = content {
+            try deliverMessage(body, message: message, to: recipients, profiles: routing.profilesFirst)
+        } else {
+            for session in recipients { send(body, to: session) }
+        }
+        metrics.deliveries.increment(by: Int64(recipients.count))
+        if let channel = routing.badgeChannel { try sendBadges(channel: channel, to: badged) }
     }
 
-    private func messageCreated(_ message: Message, payload: Data) throws {
-        let channel = message.channelID
-        let inTimeline = message.threadID == nil || message.alsoToChannel
-        let followers = try message.threadID.map { try store.followers(workspaceID, thread: $0) } ?? []
-        let nowMs = WallClock.nowMs()
-
-        var badgeNow: [EdgeSession] = []
-        let viewers = index.withLock { index -> [EdgeSession] in
-            let members = index.members[channel] ?? []
-            var viewerIDs = index.focused[channel] ?? []
-            for follower in followers {
-                for id in index.byUser[follower] ?? [] where members.contains(id) { viewerIDs.insert(id) }
-            }
-            guard inTimeline else { return index.sessions(in: viewerIDs) }
-            for id in members where !viewerIDs.contains(id) {
-                guard let session = index.sessions[id] else { continue }
-                if session.state.withLock({ $0.badges.changed(channel, nowMs: nowMs) }) {
-                    badgeNow.append(session)
-                } else {
-                    index.pendingBadges.insert(id)
-                }
-            }
-            return index.sessions(in: viewerIDs)
+    /// The users following the thread a reply (or a change to one) belongs to.
+    private func threadFollowers(of content: EventContent) throws -> Set<Snowflake> {
+        let thread: Snowflake? = switch content {
+        case .messageCreated(let message): message.threadID
+        case .messageUpdated(let update): update.threadID
+        case .messageDeleted(let deletion): deletion.threadID
+        default: nil
         }
+        return try thread.map { Set(try store.followers(workspaceID, thread: $0)) } ?? []
+    }
 
-        // Profiles first: a viewer can show the message the moment it arrives.
-        let unknown = viewers.map { ($0, $0.takeUnknownProfiles([message.authorID] + message.mentions)) }
-        let wanted = Set(unknown.flatMap(\.1))
-        let profiles = wanted.isEmpty ? [:] : try store.encodedUsers(workspaceID, ids: wanted)
+    /// Profiles first, so a viewer can show the message the moment it arrives.
+    private func deliverMessage(_ body: EventBody, message: Message, to recipients: [EdgeSession],
+                                profiles wanted: [String: [Snowflake]]) throws {
+        let profiles = wanted.isEmpty ? [:] : try store.encodedUsers(workspaceID, ids: Set(wanted.values.joined()))
             .mapValues { EventBody(.userUpdated, payload: $0) }
-        let body = EventBody(.messageCreated, payload: payload)
-        let ref = EdgeSession.MessageRef(channelID: channel, id: message.id)
-        for (session, users) in unknown {
-            for user in users {
+        let ref = EdgeSession.MessageRef(channelID: message.channelID, id: message.id)
+        for session in recipients {
+            for user in wanted[session.id] ?? [] {
                 guard let profile = profiles[user] else { continue }
                 send(profile, to: session)
                 metrics.prefetches.increment()
             }
             send(body, to: session, message: ref)
         }
-        metrics.deliveries.increment(by: Int64(viewers.count))
-        try sendBadges(channel: channel, to: badgeNow)
     }
 
     /// Sends the badges held past their interval.
     func flushBadges(nowMs: UInt64) {
-        let due = index.withLock { index -> [Snowflake: [EdgeSession]] in
-            var due: [Snowflake: [EdgeSession]] = [:]
-            for id in index.pendingBadges {
-                guard let session = index.sessions[id] else {
-                    index.pendingBadges.remove(id)
-                    continue
-                }
-                let (channels, more) = session.state.withLock { state in
-                    (state.badges.due(nowMs: nowMs), !state.badges.pending.isEmpty)
-                }
-                for channel in channels { due[channel, default: []].append(session) }
-                if !more { index.pendingBadges.remove(id) }
+        let due = state.withLock { state in state.router.dueBadges(nowMs: nowMs).mapValues { state.sessions($0) } }
+        for (channel, sessions) in due {
+            do {
+                try sendBadges(channel: channel, to: sessions)
+            } catch {
+                // LMDB could not be read: the next change of the channel sends fresh counts.
+                continue
             }
-            return due
         }
-        for (channel, sessions) in due { try? sendBadges(channel: channel, to: sessions) }
     }
 
     /// `unread.updated` with each user's counts of this moment; sessions of one user share a body.
@@ -271,7 +163,7 @@ final class WorkspaceFanout: Sendable {
         guard !sessions.isEmpty else { return }
         let states = try store.badges(workspaceID, channel: channel, users: sessions.map(\.userID))
         var bodies: [Snowflake: EventBody] = [:]
-        for session in sessions where session.isMember(of: channel) {
+        for session in sessions {
             guard let state = states[session.userID] else { continue }
             let body = bodies[session.userID] ?? EventBody(.unreadUpdated, encoding: state)
             bodies[session.userID] = body
@@ -284,51 +176,17 @@ final class WorkspaceFanout: Sendable {
 
     /// A (re)connected feed says who is online; watchers hear of every status that changed.
     private func replacePresence(_ statuses: [Snowflake: PresenceStatus]) {
-        let changes = index.withLock { index -> [(PresenceChange, [EdgeSession])] in
-            let old = index.presence
-            index.presence = statuses
-            return Set(old.keys).union(statuses.keys).compactMap { user in
-                let status = statuses[user] ?? .offline
-                guard status != (old[user] ?? .offline), let watchers = index.watchers[user] else { return nil }
-                return (PresenceChange(userID: user, status: status), index.sessions(in: watchers))
-            }
+        let changes = state.withLock { state in
+            state.router.replacePresence(statuses).map { ($0.0, state.sessions($0.1)) }
         }
-        for (change, sessions) in changes { deliver(EventBody(.presenceChanged, encoding: change), to: sessions) }
-    }
-
-    // MARK: Helpers
-
-    private func deliver(_ body: EventBody, to sessions: [EdgeSession]) {
-        for session in sessions { send(body, to: session) }
-        metrics.deliveries.increment(by: Int64(sessions.count))
+        for (change, sessions) in changes {
+            let body = EventBody(.presenceChanged, encoding: change)
+            for session in sessions { send(body, to: session) }
+            metrics.deliveries.increment(by: Int64(sessions.count))
+        }
     }
 
     private func send(_ body: EventBody, to session: EdgeSession, message: EdgeSession.MessageRef? = nil) {
         if session.send(body, message: message) == .overflow { metrics.slowConsumers.increment() }
-    }
-
-    private func join(_ users: Set<Snowflake>, channel: Snowflake, index: inout Index) {
-        for session in index.sessions(ofUsers: users) {
-            session.state.withLock { _ = $0.channels.insert(channel) }
-            index.members[channel, default: []].insert(session.id)
-        }
-    }
-
-    private func leave(_ user: Snowflake, channel: Snowflake, index: inout Index) {
-        for session in index.sessions(ofUsers: [user]) {
-            let wasFocused = session.state.withLock { state -> Bool in
-                state.channels.remove(channel)
-                state.badges.forget(channel)
-                defer { if state.focus == channel { state.focus = nil } }
-                return state.focus == channel
-            }
-            Self.remove(session.id, from: &index.members, key: channel)
-            if wasFocused { Self.remove(session.id, from: &index.focused, key: channel) }
-        }
-    }
-
-    private static func remove(_ id: String, from map: inout [Snowflake: Set<String>], key: Snowflake) {
-        map[key]?.remove(id)
-        if map[key]?.isEmpty == true { map[key] = nil }
     }
 }

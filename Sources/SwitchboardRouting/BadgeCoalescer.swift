@@ -3,17 +3,17 @@ import SwitchboardCore
 /// At most one `unread.updated` per channel per interval for one session: the first change
 /// goes at once, later ones within the interval are held and sent together when it ends, with
 /// the counts of that moment. Pure, so it is tested without a clock.
-struct BadgeCoalescer: Sendable {
-    let intervalMs: UInt64
+public struct BadgeCoalescer: Sendable {
+    public let intervalMs: UInt64
     private var lastSentMs: [Snowflake: UInt64] = [:]
-    private(set) var pending: Set<Snowflake> = []
+    public private(set) var pending: Set<Snowflake> = []
 
-    init(intervalMs: UInt64) {
+    public init(intervalMs: UInt64) {
         self.intervalMs = intervalMs
     }
 
     /// A channel's counts changed: true if a badge goes now, false if it is held.
-    mutating func changed(_ channel: Snowflake, nowMs: UInt64) -> Bool {
+    public mutating func changed(_ channel: Snowflake, nowMs: UInt64) -> Bool {
         if pending.contains(channel) { return false }
         if let last = lastSentMs[channel], nowMs < last + intervalMs {
             pending.insert(channel)
@@ -24,7 +24,7 @@ struct BadgeCoalescer: Sendable {
     }
 
     /// The held channels whose interval has passed; they count as sent now.
-    mutating func due(nowMs: UInt64) -> [Snowflake] {
+    public mutating func due(nowMs: UInt64) -> [Snowflake] {
         var ready: [Snowflake] = []
         for channel in pending where nowMs >= (lastSentMs[channel] ?? 0) + intervalMs {
             ready.append(channel)
@@ -39,7 +39,7 @@ struct BadgeCoalescer: Sendable {
     }
 
     /// The session left the channel (or now views it): nothing more is held for it.
-    mutating func forget(_ channel: Snowflake) {
+    public mutating func forget(_ channel: Snowflake) {
         pending.remove(channel)
     }
 }

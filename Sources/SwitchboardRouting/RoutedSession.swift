@@ -1,0 +1,59 @@
+import SwitchboardCore
+
+/// What a session's client keeps, and so what it must be sent.
+public enum DeliveryMode: Sendable, Equatable {
+    /// A client that loaded the whole workspace (the origin's gateway after the full
+    /// bootstrap): every event its user may see.
+    case everything
+    /// A client holding a working set (the edge's gateway): a channel's messages and their
+    /// changes only while it looks at the channel (or follows the thread), an unread badge
+    /// otherwise, and the profiles a message needs sent just before it.
+    case workingSet
+}
+
+/// A session as the router knows it: whose it is and what it looks at. Everything the
+/// router decides from is here; the socket and its queue stay with the owner.
+public struct RoutedSession<ID: Hashable & Sendable>: Sendable {
+    public let id: ID
+    public let userID: Snowflake
+    public let mode: DeliveryMode
+    /// The channels the user belongs to.
+    public internal(set) var channels: Set<Snowflake>
+    /// The channel on screen; always one of `channels`.
+    public internal(set) var focus: Snowflake?
+    public internal(set) var presenceSubscriptions: Set<Snowflake> = []
+    /// Users whose profile the client has (working set, earlier prefetches).
+    public internal(set) var knownProfiles: Set<Snowflake>
+    var badges: BadgeCoalescer
+
+    /// `focus` is kept only if the user is a member of it.
+    public init(id: ID, userID: Snowflake, mode: DeliveryMode, channels: Set<Snowflake>, focus: Snowflake?,
+                knownProfiles: Set<Snowflake> = [], badgeIntervalMs: UInt64 = 250) {
+        self.id = id
+        self.userID = userID
+        self.mode = mode
+        self.channels = channels
+        self.focus = focus.flatMap { channels.contains($0) ? $0 : nil }
+        self.knownProfiles = knownProfiles.union([userID])
+        badges = BadgeCoalescer(intervalMs: badgeIntervalMs)
+    }
+
+    /// Whether the session gets `message.created` in `channel` whole (else a badge at most).
+    func views(_ channel: Snowflake) -> Bool { mode == .everything || focus == channel }
+}
+
+/// Where one event goes, as decided by ``WorkspaceRouter/route(_:threadFollowers:nowMs:)``.
+public struct Routing<ID: Hashable & Sendable>: Sendable {
+    /// Sessions that get the event itself, each once.
+    public var recipients: [ID] = []
+    /// Profiles a recipient is sent, as `user.updated`, just before the event (the author and
+    /// mentioned users of a message it had not been sent yet).
+    public var profilesFirst: [ID: [Snowflake]] = [:]
+    /// Sessions whose unread badge for `badgeChannel` goes now (the owner reads the counts).
+    public var badges: [ID] = []
+    public var badgeChannel: Snowflake?
+
+    public init() {}
+
+    public var isEmpty: Bool { recipients.isEmpty && badges.isEmpty }
+}
