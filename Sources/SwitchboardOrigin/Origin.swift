@@ -54,7 +54,7 @@ public struct Origin: Sendable {
         let http = HTTPClientService()
         self.http = http
         events = EventHub(store: store, logger: logger)
-        let sessions = SessionRegistry(hub: events, limits: configuration.gateway)
+        let sessions = SessionRegistry(hub: events, limits: configuration.gateway, logger: logger)
         self.sessions = sessions
         presence = PresenceTracker(graceMs: configuration.presenceGraceMs) { workspaceID, change in
             sessions.publishPresence(change, workspaceID: workspaceID)

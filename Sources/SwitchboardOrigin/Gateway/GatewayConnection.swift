@@ -44,9 +44,12 @@ struct GatewayConnection: GatewayHandler {
         // Counted as connected before the bootstrap, so the bootstrap shows the user active.
         origin.presence.connection(user: caller.userID, workspaceID: caller.workspaceID, delta: 1)
         do {
-            let session = GatewaySession(id: sessionID, caller: caller, channels: channels, logSeq: logSeq, focus: focus,
-                                         limits: limits, onOverflow: { $0.closeConnection(.slowConsumer) })
-            origin.sessions.register(session)
+            let session = GatewaySession(id: sessionID, caller: caller, logSeq: logSeq, limits: limits,
+                                         onOverflow: { [metrics = origin.metrics] session in
+                                             metrics.slowConsumers.increment()
+                                             session.closeConnection(.slowConsumer)
+                                         })
+            origin.sessions.register(session, channels: channels, focus: focus)
             var bootstrap: [UInt8] = []
             do {
                 try await chat.writeFullBootstrap(caller, focus: focus) { bootstrap += $0 }
@@ -100,8 +103,7 @@ struct GatewayConnection: GatewayHandler {
                 link.reply(GatewayFrame.error(error, nonce: send.nonce))
             }
         case .focus(let focus):
-            if let channel = focus.channelID, !session.isMember(of: channel) { throw SwitchboardError.notAMember }
-            origin.sessions.workspace(caller.workspaceID)?.setFocus(session, to: focus.channelID)
+            try origin.sessions.workspace(caller.workspaceID)?.setFocus(session, to: focus.channelID)
         case .presenceSubscribe(let subscribe):
             guard subscribe.userIDs.count <= 500 else { throw SwitchboardError.badRequest("at most 500 user_ids") }
             let users = Set(subscribe.userIDs)
@@ -113,7 +115,9 @@ struct GatewayConnection: GatewayHandler {
                 session.sendEvent(.presenceChanged, payload: payload)
             }
         case .typing(let typing):
-            guard session.isMember(of: typing.channelID) else { throw SwitchboardError.notAMember }
+            guard origin.sessions.workspace(caller.workspaceID)?.isMember(session, of: typing.channelID) == true else {
+                throw SwitchboardError.notAMember
+            }
             let nowMs = WallClock.nowMs()
             guard session.allowTyping(in: typing.channelID, nowMs: nowMs) else { return }
             origin.sessions.startTyping(userID: caller.userID, channelID: typing.channelID, workspaceID: caller.workspaceID,

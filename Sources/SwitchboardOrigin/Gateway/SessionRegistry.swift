@@ -4,72 +4,71 @@ import Synchronization
 import SwitchboardCore
 import SwitchboardHTTP
 
-/// Every gateway session of this origin: lookup for `resume`, the per-workspace indexes for
-/// ephemeral events, and the expiry of sessions not resumed within the window.
+/// Every gateway session of this origin: lookup for `resume`, one ``WorkspaceGateway`` per
+/// workspace with sessions (which routes its events), and the expiry of sessions not
+/// resumed within the window.
 public final class SessionRegistry: Service, Sendable {
     private struct State {
         var sessions: [String: GatewaySession] = [:]
-        var workspaces: [Snowflake: WorkspaceSessions] = [:]
+        var workspaces: [Snowflake: WorkspaceGateway] = [:]
         /// Listeners for a workspace's ephemeral events (edge feeds).
         var listeners: [Snowflake: [ObjectIdentifier: any EphemeralListener]] = [:]
     }
 
     let hub: EventHub
     let limits: GatewayLimits
+    private let logger: Logger
     private let now: @Sendable () -> UInt64
     private let state = Mutex(State())
 
-    init(hub: EventHub, limits: GatewayLimits, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+    init(hub: EventHub, limits: GatewayLimits, logger: Logger, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.hub = hub
         self.limits = limits
+        self.logger = logger
         self.now = now
     }
 
-    /// Adds a session and subscribes it to its workspace's events after its log position.
-    func register(_ session: GatewaySession) {
-        let workspace = state.withLock { state -> WorkspaceSessions in
+    /// Adds a session, which gets its workspace's events after its log position.
+    func register(_ session: GatewaySession, channels: Set<Snowflake>, focus: Snowflake?) {
+        let workspaceID = session.caller.workspaceID
+        let workspace = state.withLock { state -> WorkspaceGateway in
             state.sessions[session.id] = session
-            if let existing = state.workspaces[session.caller.workspaceID] { return existing }
-            let created = WorkspaceSessions()
-            state.workspaces[session.caller.workspaceID] = created
+            if let existing = state.workspaces[workspaceID] { return existing }
+            let created = WorkspaceGateway(workspaceID: workspaceID, position: session.logSeq, hub: hub, logger: logger)
+            state.workspaces[workspaceID] = created
             return created
         }
-        workspace.add(session)
-        hub.subscribe(session, workspaceID: session.caller.workspaceID, after: session.state.withLock { $0.logSeq })
+        workspace.add(session, channels: channels, focus: focus)
     }
 
     func session(_ id: String) -> GatewaySession? {
         state.withLock { $0.sessions[id] }
     }
 
-    func workspace(_ id: Snowflake) -> WorkspaceSessions? {
+    func workspace(_ id: Snowflake) -> WorkspaceGateway? {
         state.withLock { $0.workspaces[id] }
     }
 
     /// Forgets a session for good (expired, or replaced by a fresh identify).
     func remove(_ session: GatewaySession) {
-        hub.unsubscribe(session, workspaceID: session.caller.workspaceID)
-        let workspace = state.withLock { state -> WorkspaceSessions? in
+        let workspace = state.withLock { state -> WorkspaceGateway? in
             guard state.sessions[session.id] === session else { return nil }
             state.sessions[session.id] = nil
             return state.workspaces[session.caller.workspaceID]
         }
         guard let workspace else { return }
         workspace.remove(session)
-        state.withLock { state in
-            if workspace.isEmpty, state.workspaces[session.caller.workspaceID] === workspace {
-                state.workspaces[session.caller.workspaceID] = nil
-            }
+        let emptied = state.withLock { state -> Bool in
+            guard workspace.isEmpty, state.workspaces[session.caller.workspaceID] === workspace else { return false }
+            state.workspaces[session.caller.workspaceID] = nil
+            return true
         }
+        if emptied { workspace.close() }
     }
 
-    /// A session the hub dropped (its queue overflowed) continues from its log position.
+    /// A session dropped when its queue overflowed continues from its log position.
     func resubscribeIfDropped(_ session: GatewaySession) {
-        let (dropped, logSeq) = session.state.withLock { state -> (Bool, UInt64) in
-            defer { state.subscribed = true }
-            return (!state.subscribed, state.logSeq)
-        }
-        if dropped { hub.subscribe(session, workspaceID: session.caller.workspaceID, after: logSeq) }
+        workspace(session.caller.workspaceID)?.resubscribeIfDropped(session)
     }
 
     var sessionCount: Int { state.withLock { $0.sessions.count } }
@@ -86,13 +85,13 @@ public final class SessionRegistry: Service, Sendable {
 
     private func publishTyping(_ typing: TypingStarted, workspaceID: Snowflake) {
         let payload = [UInt8]((try? JSON.encode(typing)) ?? .init())
-        workspace(workspaceID)?.deliverTyping(typing, payload: payload)
+        workspace(workspaceID)?.deliverEphemeral(.typingStarted(typing), payload: payload)
         for listener in listeners(workspaceID) { listener.ephemeral(.typingStarted, payload: payload) }
     }
 
     func publishPresence(_ change: PresenceChange, workspaceID: Snowflake) {
         let payload = [UInt8]((try? JSON.encode(change)) ?? .init())
-        workspace(workspaceID)?.deliverPresence(change, payload: payload)
+        workspace(workspaceID)?.deliverEphemeral(.presenceChanged(change), payload: payload)
         for listener in listeners(workspaceID) { listener.ephemeral(.presenceChanged, payload: payload) }
     }
 

@@ -11,6 +11,7 @@ public final class OriginMetrics: Sendable {
     let gatewayConnections: Prometheus.Gauge
     let gatewayIdentifies: Prometheus.Counter
     let gatewayResumes: Prometheus.Counter
+    let slowConsumers: Prometheus.Counter
     let feedConnections: Prometheus.Gauge
     let feedSnapshots: Prometheus.Counter
     let feedReplays: Prometheus.Counter
@@ -26,6 +27,8 @@ public final class OriginMetrics: Sendable {
         gatewayConnections = registry.makeGauge(name: "switchboard_gateway_connections", help: "Open client WebSockets")
         gatewayIdentifies = registry.makeCounter(name: "switchboard_gateway_identifies_total", help: "Sessions identified")
         gatewayResumes = registry.makeCounter(name: "switchboard_gateway_resumes_total", help: "Sessions resumed")
+        slowConsumers = registry.makeCounter(name: "switchboard_gateway_slow_consumers_total",
+                                             help: "Gateway connections closed because their client did not keep up")
         feedConnections = registry.makeGauge(name: "switchboard_feed_connections", help: "Open edge feeds")
         feedSnapshots = registry.makeCounter(name: "switchboard_feed_snapshots_total", help: "Edge feeds started with a snapshot")
         feedReplays = registry.makeCounter(name: "switchboard_feed_replays_total", help: "Edge feeds resumed from a cursor")
