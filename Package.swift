@@ -125,7 +125,7 @@ let package = Package(
                 "SwitchboardAuth",
                 "SwitchboardHTTP",
                 "SwitchboardRouting",
-                "SwitchboardClient",
+                "SwitchboardSockets",
                 "SwitchboardTLS",
                 "LMDB",
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,12 +141,33 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Client-side WebSockets: dialing (TLS, no SNI for IP literals), frames read as fast as taken.
+        .target(
+            name: "SwitchboardSockets",
+            dependencies: [
+                "SwitchboardTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Swift client SDK used by the CLI, the bench and the tests.
         .target(
             name: "SwitchboardClient",
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardTLS",
+                "SwitchboardSockets",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -251,6 +272,7 @@ let package = Package(
                 "SwitchboardAuth",
                 "SwitchboardHTTP",
                 "SwitchboardClient",
+                "SwitchboardEdge",
                 "SwitchboardTesting",
                 "SwitchboardTLS",
                 .product(name: "GRDB", package: "GRDB.swift"),

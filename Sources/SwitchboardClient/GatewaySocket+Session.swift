@@ -1,6 +1,10 @@
+@_exported import SwitchboardSockets
 import Foundation
 import SwitchboardCore
 import SwitchboardTLS
+
+/// A client WebSocket to a gateway (`/gateway` of an origin or an edge).
+public typealias GatewaySocket = FrameSocket<ServerFrame>
 
 extension FrameSocket where Frame == ServerFrame {
     /// Connects to a gateway.
@@ -64,24 +68,5 @@ extension FrameSocket where Frame == ServerFrame {
         public var expected: String
         public var frame: ServerFrame
         public var description: String { "expected \(expected), got \(frame)" }
-    }
-}
-
-extension FrameSocket where Frame == FeedServerFrame {
-    /// Opens an edge feed: `ws(s)://origin/edge/feed?workspace_id=...&after=...`.
-    public static func openFeed(originURL: String, edgeKey: String, workspaceID: Snowflake, after: UInt64?,
-                                edgeID: String = "edge", region: String = "", publicURL: String = "",
-                                tls: ClientTLS = .environment) async throws -> FeedSocket {
-        var url = SwitchboardClient.webSocketURL(originURL)
-        url += "/edge/feed" + SwitchboardClient.queryString([
-            ("workspace_id", workspaceID.description), ("after", after.map(String.init)), ("edge_id", edgeID),
-            ("region", region), ("public_url", publicURL),
-        ])
-        return try await connect(url, headers: [("X-Edge-Key", edgeKey)], tls: tls, parse: { try FeedServerFrame($0) })
-    }
-
-    /// Sends a command to the origin.
-    public func send(_ command: FeedCommand) async throws {
-        try await sendRaw(command.encoded())
     }
 }

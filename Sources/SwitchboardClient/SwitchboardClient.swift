@@ -49,11 +49,7 @@ public struct SwitchboardClient: Sendable {
     public var gatewayURL: String { Self.webSocketURL(baseURL) + "/gateway" }
 
     /// `ws://…` for `http://…`, `wss://…` for `https://…`.
-    public static func webSocketURL(_ baseURL: String) -> String {
-        if baseURL.hasPrefix("https://") { return "wss://" + baseURL.dropFirst("https://".count) }
-        if baseURL.hasPrefix("http://") { return "ws://" + baseURL.dropFirst("http://".count) }
-        return baseURL
-    }
+    public static func webSocketURL(_ baseURL: String) -> String { GatewaySocket.webSocketURL(baseURL) }
 
     /// The same client acting as another user.
     public func withToken(_ token: String) -> SwitchboardClient {
@@ -105,14 +101,7 @@ public struct SwitchboardClient: Sendable {
         return APIError(status: status, error: SwitchboardError(.internalError, "HTTP \(status): \(text)"))
     }
 
-    static func queryString(_ query: [(String, String?)]) -> String {
-        let items = query.compactMap { name, value in value.map { (name, $0) } }
-        guard !items.isEmpty else { return "" }
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+?#,")
-        return "?" + items.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $1)" }
-            .joined(separator: "&")
-    }
+    static func queryString(_ query: [(String, String?)]) -> String { URLQuery.string(query) }
 
     static func pathComponent(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? value

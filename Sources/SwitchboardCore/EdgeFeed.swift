@@ -2,9 +2,9 @@ import Foundation
 
 // The edge feed: one WebSocket per (edge, workspace) at the origin's
 // `/edge/feed?workspace_id=W&after=SEQ&edge_id=E&region=R&public_url=U`, authenticated by
-// the `X-Edge-Key` header. Origin → edge: an optional snapshot in chunks, `snapshot_end`,
-// then every event of the workspace with its scope; edge → origin: commands on behalf of
-// users whose tokens the edge verified.
+// the `X-Edge-Key` header. Origin → edge (``FeedMessage``): an optional snapshot in chunks,
+// `snapshot_end`, then every event of the workspace with its scope; edge → origin
+// (``FeedCommand``): commands on behalf of users whose tokens the edge verified.
 
 /// One membership as the snapshot carries it: the read position and the counts it implies.
 public struct MembershipState: Codable, Sendable, Equatable {
@@ -136,34 +136,40 @@ public enum FeedCommand: Sendable, Equatable {
         }
     }
 
-    public var op: String {
+    public enum Op: String, Sendable {
+        case send, presence, typing, read, heartbeat
+        case presenceSync = "presence_sync"
+        case setPresence = "set_presence"
+    }
+
+    public var op: Op {
         switch self {
-        case .send: "send"
-        case .presence: "presence"
-        case .presenceSync: "presence_sync"
-        case .typing: "typing"
-        case .read: "read"
-        case .setPresence: "set_presence"
-        case .heartbeat: "heartbeat"
+        case .send: .send
+        case .presence: .presence
+        case .presenceSync: .presenceSync
+        case .typing: .typing
+        case .read: .read
+        case .setPresence: .setPresence
+        case .heartbeat: .heartbeat
         }
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> FeedCommand {
         let frame = try IncomingFrame(bytes)
-        switch frame.op {
-        case "send": return .send(try frame.payload(Send.self))
-        case "presence": return .presence(try frame.payload(Presence.self))
-        case "presence_sync": return .presenceSync(try frame.payload(PresenceSync.self))
-        case "typing": return .typing(try frame.payload(UserChannel.self))
-        case "read": return .read(try frame.payload(Read.self))
-        case "set_presence": return .setPresence(try frame.payload(SetPresence.self))
-        case "heartbeat": return .heartbeat
-        default: throw .badRequest("unknown feed op '\(frame.op)'")
+        guard let op = Op(rawValue: frame.op) else { throw .badRequest("unknown feed op '\(frame.op)'") }
+        switch op {
+        case .send: return .send(try frame.payload(Send.self))
+        case .presence: return .presence(try frame.payload(Presence.self))
+        case .presenceSync: return .presenceSync(try frame.payload(PresenceSync.self))
+        case .typing: return .typing(try frame.payload(UserChannel.self))
+        case .read: return .read(try frame.payload(Read.self))
+        case .setPresence: return .setPresence(try frame.payload(SetPresence.self))
+        case .heartbeat: return .heartbeat
         }
     }
 
     public func encoded() -> [UInt8] {
-        func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op, d) }
+        func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op.rawValue, d) }
         switch self {
         case .send(let d): return frame(d)
         case .presence(let d): return frame(d)
@@ -176,153 +182,10 @@ public enum FeedCommand: Sendable, Equatable {
     }
 }
 
-/// Origin → edge frames, encoded once.
-public enum FeedFrame {
-    /// A chunk of the snapshot: `{"op":"snapshot","kind":"users","d":[...]}`.
-    public static func snapshot(_ kind: SnapshotKind, items: some Encodable) -> [UInt8] {
-        Array(#"{"op":"snapshot","kind":""#.utf8) + Array(kind.rawValue.utf8) + Array(#"","d":"#.utf8)
-            + [UInt8]((try? JSON.encode(items)) ?? Data("[]".utf8)) + [UInt8(ascii: "}")]
-    }
-
-    /// The snapshot is complete; events after `seq` follow.
-    public static func snapshotEnd(seq: UInt64) -> [UInt8] {
-        Array(#"{"op":"snapshot_end","d":{"seq":\#(seq)}}"#.utf8)
-    }
-
-    /// A logged event with its sequence number and scope.
-    public static func event(_ event: WorkspaceEvent) -> [UInt8] {
-        var bytes = Array(#"{"op":"event","seq":\#(event.seq),"t":"\#(event.type.rawValue)""#.utf8)
-        if let channel = event.channelID { bytes += Array(#","channel_id":"\#(channel)""#.utf8) }
-        if let user = event.userID { bytes += Array(#","user_id":"\#(user)""#.utf8) }
-        bytes += Array(#","created_at_ms":\#(event.createdAtMs),"d":"#.utf8)
-        bytes += event.payload
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
-    }
-
-    /// The log position the feed will have caught up with once every event up to `seq` has
-    /// come: sent when a feed starts, so an edge knows when its copy is current.
-    public static func position(seq: UInt64) -> [UInt8] {
-        Array(#"{"op":"position","d":{"seq":\#(seq)}}"#.utf8)
-    }
-
-    /// Who is not offline in the workspace, sent when a feed starts; later changes follow as
-    /// `presence.changed` events.
-    public static func presenceState(_ statuses: [Snowflake: PresenceStatus]) -> [UInt8] {
-        encodeFrame(op: "presence_state", PresenceState(statuses: statuses))
-    }
-
-    /// An ephemeral event (typing, presence): no sequence number.
-    public static func ephemeral(_ type: EventType, payload: [UInt8]) -> [UInt8] {
-        Array(#"{"op":"event","t":"\#(type.rawValue)","d":"#.utf8) + payload + [UInt8(ascii: "}")]
-    }
-
-    public static func ack(ref: String, message: Message) -> [UInt8] {
-        struct Ack: Encodable {
-            var op = "ack"
-            var d: Body
-            struct Body: Encodable {
-                var ref: String
-                var message: Message
-            }
-        }
-        return [UInt8]((try? JSON.encode(Ack(d: .init(ref: ref, message: message)))) ?? Data())
-    }
-
-    public static func error(_ error: SwitchboardError, ref: String? = nil) -> [UInt8] {
-        struct ErrorFrame: Encodable {
-            var op = "error"
-            var d: Body
-            struct Body: Encodable {
-                var ref: String?
-                var code: String
-                var message: String
-                var retryAfterMs: Int?
-                enum CodingKeys: String, CodingKey {
-                    case ref, code, message
-                    case retryAfterMs = "retry_after_ms"
-                }
-            }
-        }
-        return [UInt8]((try? JSON.encode(ErrorFrame(d: .init(ref: ref, code: error.code.rawValue, message: error.message,
-                                                               retryAfterMs: error.retryAfterMs)))) ?? Data())
-    }
-}
-
 /// `presence_state.d`: every user of the workspace who is not offline.
 public struct PresenceState: Codable, Sendable, Equatable {
     public var statuses: [Snowflake: PresenceStatus]
     public init(statuses: [Snowflake: PresenceStatus]) { self.statuses = statuses }
-}
-
-/// An origin → edge frame as the edge reads it.
-public struct FeedServerFrame: Sendable {
-    public let op: String
-    public let seq: UInt64?
-    public let t: String?
-    public let kind: SnapshotKind?
-    public let channelID: Snowflake?
-    public let userID: Snowflake?
-    public let createdAtMs: UInt64?
-    public let raw: Data
-
-    public init(_ raw: Data) throws {
-        let envelope = try JSON.decoder().decode(Envelope.self, from: raw)
-        op = envelope.op
-        seq = envelope.seq
-        t = envelope.t
-        kind = envelope.kind
-        channelID = envelope.channelID
-        userID = envelope.userID
-        createdAtMs = envelope.createdAtMs
-        self.raw = raw
-    }
-
-    public var eventType: EventType? { t.flatMap(EventType.init(rawValue:)) }
-
-    public func payload<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSON.decoder().decode(Payload<T>.self, from: raw).d
-    }
-
-    /// The bytes of `d`, untouched, so they can be stored or forwarded without re-encoding.
-    /// The origin writes `d` as the last member of every feed frame; anything else is
-    /// re-encoded from a parse.
-    public func payloadBytes() throws -> Data {
-        let marker = Array(#","d":"#.utf8)
-        let bytes = [UInt8](raw)
-        if bytes.last == UInt8(ascii: "}"), let start = Self.firstIndex(of: marker, in: bytes) {
-            return Data(bytes[(start + marker.count)..<(bytes.count - 1)])
-        }
-        guard let object = try JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed]) as? [String: Any],
-              let d = object["d"] else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no d")) }
-        return try JSONSerialization.data(withJSONObject: d, options: [.fragmentsAllowed])
-    }
-
-    private static func firstIndex(of marker: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= marker.count else { return nil }
-        for index in 0...(bytes.count - marker.count) where bytes[index] == marker[0] {
-            if Array(bytes[index..<(index + marker.count)]) == marker { return index }
-        }
-        return nil
-    }
-
-    private struct Envelope: Decodable {
-        var op: String
-        var seq: UInt64?
-        var t: String?
-        var kind: SnapshotKind?
-        var channelID: Snowflake?
-        var userID: Snowflake?
-        var createdAtMs: UInt64?
-        enum CodingKeys: String, CodingKey {
-            case op, seq, t, kind
-            case channelID = "channel_id"
-            case userID = "user_id"
-            case createdAtMs = "created_at_ms"
-        }
-    }
-
-    private struct Payload<D: Decodable>: Decodable { var d: D }
 }
 
 /// `GET /api/edges`: the edges connected to this origin.

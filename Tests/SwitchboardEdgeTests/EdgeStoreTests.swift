@@ -32,7 +32,7 @@ import Testing
     }
 
     func event(_ seq: UInt64, _ type: EventType, channel: Snowflake? = nil, user: Snowflake? = nil, _ payload: some Encodable) throws -> FeedEvent {
-        FeedEvent(seq: seq, type: type, channelID: channel, userID: user, payload: try JSON.encode(payload))
+        try FeedEvent(seq: seq, type: type, channelID: channel, userID: user, payload: try JSON.encode(payload))
     }
 
     func message(_ id: UInt64, by author: Snowflake, _ content: String) -> Message {

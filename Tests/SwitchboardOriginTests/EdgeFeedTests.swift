@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardCore
+import SwitchboardEdge
 @testable import SwitchboardOrigin
 import SwitchboardTesting
 import Testing
@@ -13,17 +14,16 @@ import Testing
     }
 
     /// Reads a whole snapshot: items by kind, and the seq of `snapshot_end`.
-    func readSnapshot(_ feed: FeedSocket) async throws -> (frames: [SnapshotKind: [FeedServerFrame]], seq: UInt64) {
-        var frames: [SnapshotKind: [FeedServerFrame]] = [:]
-        while let frame = try await feed.next() {
-            if frame.op == "snapshot_end" {
-                struct End: Decodable { var seq: UInt64 }
-                return (frames, try frame.payload(End.self).seq)
+    func readSnapshot(_ feed: FeedSocket) async throws -> (frames: [SnapshotKind: [Data]], seq: UInt64) {
+        var frames: [SnapshotKind: [Data]] = [:]
+        while let message = try await feed.next() {
+            switch message {
+            case .snapshotEnd(let seq): return (frames, seq)
+            case .snapshot(let kind, let items): frames[kind, default: []].append(items)
+            default: Issue.record("\(message) in a snapshot")
             }
-            #expect(frame.op == "snapshot")
-            frames[frame.kind!, default: []].append(frame)
         }
-        throw GatewaySocket.NotConnected()
+        throw FeedSocket.NotConnected()
     }
 
     @Test func snapshotEqualsTheDatabaseThenEventsFollow() async throws {
@@ -45,29 +45,31 @@ import Testing
             let store = origin.origin.store
             #expect(seq == (try await store.eventLogBounds(workspaceID: ws.workspace.id)).lastSeq)
 
-            let users = try frames[.users, default: []].flatMap { try $0.payload([User].self) }
+            let users = try frames[.users, default: []].flatMap { try JSON.decode([User].self, from: $0) }
             #expect(users == (try await store.usersPage(workspaceID: ws.workspace.id, after: nil, limit: 1_000)))
-            let channels = try frames[.channels, default: []].flatMap { try $0.payload([Channel].self) }
+            let channels = try frames[.channels, default: []].flatMap { try JSON.decode([Channel].self, from: $0) }
             #expect(channels == (try await store.channelsPage(workspaceID: ws.workspace.id, after: nil, limit: 1_000)))
             #expect(channels.count == 3 && channels.allSatisfy { $0.unreadCount == nil })
-            let memberships = try frames[.memberships, default: []].flatMap { try $0.payload([MembershipState].self) }
+            let memberships = try frames[.memberships, default: []].flatMap { try JSON.decode([MembershipState].self, from: $0) }
             #expect(memberships == (try await store.membershipStatesPage(workspaceID: ws.workspace.id, after: nil, limit: 10_000)))
             let aliceGeneral = try #require(memberships.first { $0.channelID == general.id && $0.userID == ws.user("alice").id })
             #expect(aliceGeneral.unreadCount == 0)
             let carolGeneral = try #require(memberships.first { $0.channelID == general.id && $0.userID == ws.user("carol").id })
             #expect(carolGeneral.unreadCount == 60 && carolGeneral.mentionCount == 0)
-            let messages = try frames[.messages, default: []].flatMap { try $0.payload([Message].self) }
+            let messages = try frames[.messages, default: []].flatMap { try JSON.decode([Message].self, from: $0) }
             #expect(messages == (try await store.latestMessages(channelIDs: channels.map(\.id), perChannel: 50)))
             #expect(messages.filter { $0.channelID == general.id }.count == 50)
             #expect(messages.first { $0.id == reacted.id }?.reactions.first?.userIDs == [ws.user("alice").id])
-            let workspace = try #require(try frames[.workspace]?.first?.payload([Workspace].self).first)
+            let workspace = try #require(try frames[.workspace]?.first.map { try JSON.decode([Workspace].self, from: $0) }?.first)
             #expect(workspace.memberCount == 3)
 
             // Live events continue right after the snapshot's seq.
             _ = try await bob.post("live", to: general.id)
-            let event = try await feed.next(where: { $0.op == "event" }).frame
-            #expect(event.seq == seq + 1 && event.eventType == .messageCreated && event.channelID == general.id)
-            #expect(try event.payload(Message.self).content == "live")
+            let event = try #require(try await feed.next(where: { $0.event != nil }).frame.event)
+            #expect(event.seq == seq + 1 && event.type == .messageCreated && event.channelID == general.id)
+            guard case .messageCreated(let live)? = event.content else { Issue.record("\(event)"); return }
+            #expect(live.content == "live")
+            #expect(try JSON.decode(Message.self, from: Data(event.payload)) == live)  // the committed bytes, as they were
             #expect(try await origin.anonymous.metricsText().contains("switchboard_feed_snapshots_total 1"))
             await feed.close()
         }
@@ -82,30 +84,26 @@ import Testing
                                                in: general.id)
             let feed = try await openFeed(origin, ws, after: cursor)
             // No snapshot: who is online (nobody is connected), then the events after the cursor.
-            let presence = try #require(try await feed.next())
-            #expect(presence.op == "presence_state")
-            #expect(try presence.payload(PresenceState.self).statuses.isEmpty)
+            guard case .presenceState(let presence)? = try await feed.next() else { Issue.record("no presence_state"); return }
+            #expect(presence.statuses.isEmpty)
             // Then where the log is: the edge is current once it has applied that far.
-            let position = try #require(try await feed.next())
-            struct Position: Decodable { var seq: UInt64 }
-            let announced = try position.payload(Position.self).seq
-            #expect(position.op == "position" && announced == cursor + 31)
+            guard case .position(let announced)? = try await feed.next() else { Issue.record("no position"); return }
+            #expect(announced == cursor + 31)
             var seqs: [UInt64] = []
             while seqs.count < 31 {
-                let frame = try #require(try await feed.next())
-                #expect(frame.op == "event")  // no snapshot
-                seqs.append(frame.seq!)
+                let event = try #require(try await feed.next()?.event)  // no snapshot
+                seqs.append(event.seq)
             }
             #expect(seqs == Array((cursor + 1)...(cursor + 31)))
             _ = try await ws.client("bob").post("live", to: general.id)
-            #expect(try await feed.next()?.seq == cursor + 32)
+            #expect(try await feed.next()?.event?.seq == cursor + 32)
             let metrics = try await origin.anonymous.metricsText()
             #expect(metrics.contains("switchboard_feed_replays_total 1") && metrics.contains("switchboard_feed_snapshots_total 0"))
 
             // A cursor the log no longer covers gets a snapshot instead.
             try await origin.origin.store.purgeEvents(keepingLast: 5, olderThanMs: 0)
             let stale = try await openFeed(origin, ws, after: cursor, edgeID: "edge-2")
-            #expect(try await stale.next()?.op == "snapshot")
+            guard case .snapshot? = try await stale.next() else { Issue.record("no snapshot for a stale cursor"); return }
         }
     }
 
@@ -121,15 +119,13 @@ import Testing
 
             // send: acked after the commit, with the message; refused for a non-member, by ref.
             try await feed.send(.send(.init(ref: "r1", userID: ws.user("bob").id, channelID: general.id, content: "via edge", nonce: "e1")))
-            let ack = try await feed.next(where: { $0.op == "ack" }).frame
-            struct Ack: Decodable { var ref: String; var message: Message }
-            let acked = try ack.payload(Ack.self)
-            #expect(acked.ref == "r1" && acked.message.authorID == ws.user("bob").id)
-            #expect(try await ws.client("alice").messages(in: general.id).messages.map(\.id) == [acked.message.id])
+            guard case .ack(let ref, let acked) = try await feed.next(where: { if case .ack = $0 { true } else { false } }).frame
+            else { return }
+            #expect(ref == "r1" && acked.authorID == ws.user("bob").id)
+            #expect(try await ws.client("alice").messages(in: general.id).messages.map(\.id) == [acked.id])
             try await feed.send(.send(.init(ref: "r2", userID: ws.user("bob").id, channelID: secret.id, content: "x", nonce: "e2")))
-            struct Refusal: Decodable { var ref: String?; var code: String }
-            let refusal = try await feed.next(where: { $0.op == "error" }).frame.payload(Refusal.self)
-            #expect(refusal.ref == "r2" && refusal.code == "not_a_member")
+            guard case .error(let refused, let refusal) = try await feed.next(where: \.isError).frame else { return }
+            #expect(refused == "r2" && refusal.code == .notAMember)
 
             // Presence reported by the edge reaches the origin's subscribers.
             let watcher = try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("alice").token!, focus: general.id)
@@ -143,19 +139,22 @@ import Testing
             #expect(try await watcher.socket.expectEvent(.typingStarted).payload(TypingStarted.self).userID == ws.user("carol").id)
             try await watcher.socket.send(.typing(.init(channelID: general.id)))
             // (The edge hears its own users' typing back too: it fans out from the feed alone.)
-            let typing = try await feed.next(where: {
-                $0.t == EventType.typingStarted.rawValue && (try? $0.payload(TypingStarted.self).userID) == ws.user("alice").id
-            }).frame
-            #expect(typing.seq == nil)
+            let typing = try #require(try await feed.next(where: {
+                guard case .typingStarted(let typing)? = $0.event?.content else { return false }
+                return typing.userID == ws.user("alice").id
+            }).frame.event)
+            #expect(typing.seq == 0 && !typing.isLogged)
 
             // Read markers on behalf of a user.
-            try await feed.send(.read(.init(userID: ws.user("carol").id, channelID: general.id, messageID: acked.message.id)))
-            let read = try await feed.next(where: { $0.t == EventType.readUpdated.rawValue }).frame
+            try await feed.send(.read(.init(userID: ws.user("carol").id, channelID: general.id, messageID: acked.id)))
+            let read = try #require(try await feed.next(where: { $0.event?.type == .readUpdated }).frame.event)
             #expect(read.userID == ws.user("carol").id && read.channelID == nil)
+            guard case .readUpdated(let state, let reader)? = read.content else { Issue.record("\(read)"); return }
+            #expect(reader == ws.user("carol").id && state.lastReadID == acked.id)
 
             // Bad frames get an error and the feed lives on.
             try await feed.sendRaw(Array("nonsense".utf8))
-            _ = try await feed.next(where: { $0.op == "error" })
+            _ = try await feed.next(where: \.isError)
             await feed.close()
             try await Task.sleep(for: .milliseconds(100))
             #expect(try await origin.anonymous.edges().isEmpty)
@@ -172,4 +171,9 @@ import Testing
             }
         }
     }
+}
+
+extension FeedMessage {
+    var event: FeedEvent? { if case .event(let event) = self { event } else { nil } }
+    var isError: Bool { if case .error = self { true } else { false } }
 }

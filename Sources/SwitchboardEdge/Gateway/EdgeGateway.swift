@@ -63,9 +63,9 @@ public final class EdgeGateway: Service, Sendable {
         }
     }
 
-    /// Applied feed frames of a workspace, to its sessions.
-    func route(_ frames: [FeedServerFrame], workspaceID: Snowflake) {
-        state.withLock { $0.fanouts[workspaceID] }?.route(frames)
+    /// Applied feed messages of a workspace, to its sessions.
+    func route(_ messages: [FeedMessage], workspaceID: Snowflake) {
+        state.withLock { $0.fanouts[workspaceID] }?.route(messages)
     }
 
     func hasSessions(_ workspaceID: Snowflake) -> Bool {

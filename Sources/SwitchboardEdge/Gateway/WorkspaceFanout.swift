@@ -83,32 +83,33 @@ final class WorkspaceFanout: Sendable {
     // MARK: Routing
 
     /// Routes what the feed delivered, in order. Logged events are already in LMDB.
-    func route(_ frames: [FeedServerFrame]) {
-        for frame in frames {
-            do {
-                switch frame.op {
-                case "event": try route(event: frame)
-                case "presence_state": replacePresence(try frame.payload(PresenceState.self).statuses)
-                default: continue
+    func route(_ messages: [FeedMessage]) {
+        for message in messages {
+            switch message {
+            case .event(let event):
+                guard let content = event.content else { continue }
+                do {
+                    try route(event, content)
+                } catch {
+                    // LMDB could not be read for this event: the next snapshot or read repairs counts.
+                    continue
                 }
-            } catch {
-                // A frame this edge cannot read is skipped; the next snapshot or read repairs counts.
+            case .presenceState(let state):
+                replacePresence(state.statuses)
+            case .snapshot, .snapshotEnd, .position, .ack, .error:
                 continue
             }
         }
     }
 
-    private func route(event frame: FeedServerFrame) throws {
-        guard let type = frame.eventType else { return }
-        let payload = try frame.payloadBytes()
-        let content = try EventContent(type: type, userID: frame.userID, payload: payload)
+    private func route(_ event: FeedEvent, _ content: EventContent) throws {
         let followers = try threadFollowers(of: content)
         let nowMs = WallClock.nowMs()
         let (routing, recipients, badged) = state.withLock { state in
             let routing = state.router.route(content, threadFollowers: followers, nowMs: nowMs)
             return (routing, state.sessions(routing.recipients), state.sessions(routing.badges))
         }
-        let body = EventBody(type, payload: payload)
+        let body = EventBody(event.type, payload: event.payload)
         if case .messageCreated(let message) = content {
             try deliverMessage(body, message: message, to: recipients, profiles: routing.profilesFirst)
         } else {

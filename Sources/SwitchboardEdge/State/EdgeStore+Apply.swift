@@ -2,23 +2,6 @@ import Foundation
 import LMDB
 import SwitchboardCore
 
-/// A logged event as the edge applies it.
-public struct FeedEvent: Sendable {
-    public var seq: UInt64
-    public var type: EventType
-    public var channelID: Snowflake?
-    public var userID: Snowflake?
-    public var payload: Data
-
-    public init(seq: UInt64, type: EventType, channelID: Snowflake?, userID: Snowflake?, payload: Data) {
-        self.seq = seq
-        self.type = type
-        self.channelID = channelID
-        self.userID = userID
-        self.payload = payload
-    }
-}
-
 extension EdgeStore {
     // MARK: Snapshot
 
@@ -89,11 +72,12 @@ extension EdgeStore {
     }
 
     private func apply(_ event: FeedEvent, workspaceID ws: Snowflake, txn: borrowing LMDBTransaction) throws {
-        switch event.type {
-        case .messageCreated:
-            try messageCreated(try JSON.decode(Message.self, from: event.payload), ws, txn)
-        case .messageUpdated:
-            let update = try JSON.decode(MessageUpdate.self, from: event.payload)
+        // Unreadable by this build (a newer origin): its position is kept, its change is not.
+        guard let content = event.content else { return }
+        switch content {
+        case .messageCreated(let message):
+            try messageCreated(message, ws, txn)
+        case .messageUpdated(let update):
             try updateCachedMessage(ws, update.channelID, update.id, txn) { message in
                 message.content = update.content
                 message.editedAtMs = update.editedAtMs
@@ -102,8 +86,7 @@ extension EdgeStore {
                 message.mentionsChannel = update.mentionsChannel
                 message.linkPreviews = update.linkPreviews
             }
-        case .messageDeleted:
-            let deletion = try JSON.decode(MessageDeletion.self, from: event.payload)
+        case .messageDeleted(let deletion):
             try txn.delete(messages, Self.key(ws, deletion.channelID, deletion.id))
             if let thread = deletion.threadID {
                 try updateCachedMessage(ws, deletion.channelID, thread, txn) { $0.replyCount = max(0, $0.replyCount - 1) }
@@ -113,8 +96,7 @@ extension EdgeStore {
                     record.channel.lastMessageID = try self.cachedTimeline(ws, deletion.channelID, txn).last?.id
                 }
             }
-        case .reactionAdded, .reactionRemoved:
-            let change = try JSON.decode(ReactionChange.self, from: event.payload)
+        case .reactionAdded(let change), .reactionRemoved(let change):
             let added = event.type == .reactionAdded
             try updateCachedMessage(ws, change.channelID, change.messageID, txn) { message in
                 var index = message.reactions.firstIndex { $0.emoji == change.emoji }
@@ -130,8 +112,7 @@ extension EdgeStore {
                 message.reactions[index].count = users.count
                 if users.isEmpty { message.reactions.remove(at: index) }
             }
-        case .channelCreated, .channelUpdated:
-            let channel = try JSON.decode(Channel.self, from: event.payload)
+        case .channelCreated(let channel), .channelUpdated(let channel):
             let key = Self.key(ws, channel.id)
             let existing = try txn.get(channels, key).map { try Self.decode(ChannelRecord.self, $0) }
             let isNew = existing == nil
@@ -143,27 +124,22 @@ extension EdgeStore {
                 try addMember(ws, channel.id, member, record, txn)
             }
             if isNew, !channel.kind.isDirect { try updateWorkspace(ws, txn) { $0.channelCount = ($0.channelCount ?? 0) + 1 } }
-        case .memberJoined:
-            let change = try JSON.decode(MembershipChange.self, from: event.payload)
+        case .memberJoined(let change):
             try updateChannel(ws, change.channelID, txn) { $0.channel.memberCount = change.memberCount }
             if let record = try txn.get(channels, Self.key(ws, change.channelID)).map({ try Self.decode(ChannelRecord.self, $0) }) {
                 try addMember(ws, change.channelID, change.userID, record, txn)
             }
-        case .memberLeft:
-            let change = try JSON.decode(MembershipChange.self, from: event.payload)
+        case .memberLeft(let change):
             try updateChannel(ws, change.channelID, txn) { $0.channel.memberCount = change.memberCount }
             try txn.delete(members, Self.key(ws, change.channelID, change.userID))
             try txn.delete(userChannels, Self.key(ws, change.userID, change.channelID))
-        case .userCreated, .userUpdated:
-            let user = try JSON.decode(User.self, from: event.payload)
+        case .userCreated(let user), .userUpdated(let user):
             let key = Self.key(ws, user.id)
             let isNew = try txn.get(users, key) == nil
             try txn.put(users, key, try Self.encode(user))
             if isNew { try updateWorkspace(ws, txn) { $0.memberCount = ($0.memberCount ?? 0) + 1 } }
-        case .readUpdated:
-            let read = try JSON.decode(ReadState.self, from: event.payload)
-            guard let user = event.userID,
-                  let record = try txn.get(channels, Self.key(ws, read.channelID)).map({ try Self.decode(ChannelRecord.self, $0) })
+        case .readUpdated(let read, let user):
+            guard let record = try txn.get(channels, Self.key(ws, read.channelID)).map({ try Self.decode(ChannelRecord.self, $0) })
             else { return }
             try updateMember(ws, read.channelID, user, txn) { member in
                 member.sync(lastReadID: read.lastReadID, unread: read.unreadCount, mentions: read.mentionCount, channel: record)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
-import SwitchboardClient
+import SwitchboardSockets
 import SwitchboardCore
 import SwitchboardTLS
 
@@ -17,7 +17,7 @@ final class WorkspaceUpstream: Sendable {
     private let stopped = Mutex(false)
     private let lastUsedMs = Mutex(WallClock.nowMs())
     /// Applied events go on to local fan-out (the gateway) through this hook.
-    let onEvents: @Sendable ([FeedServerFrame]) -> Void
+    let onEvents: @Sendable ([FeedMessage]) -> Void
     /// Called when a snapshot has replaced the workspace: local sessions may have missed events
     /// (or read a half-written copy) and must start over.
     let onSnapshot: @Sendable () -> Void
@@ -42,7 +42,7 @@ final class WorkspaceUpstream: Sendable {
 
     init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
          publicURL: @escaping @Sendable () -> String,
-         onEvents: @escaping @Sendable ([FeedServerFrame]) -> Void = { _ in }, onSnapshot: @escaping @Sendable () -> Void = {}) {
+         onEvents: @escaping @Sendable ([FeedMessage]) -> Void = { _ in }, onSnapshot: @escaping @Sendable () -> Void = {}) {
         self.workspaceID = workspaceID
         self.store = store
         self.configuration = configuration
@@ -150,88 +150,78 @@ final class WorkspaceUpstream: Sendable {
             }
             defer { group.cancelAll() }
             var first = true
-            while let frame = try await feed.next(timeout: .seconds(24 * 3600)) {
+            while let message = try await feed.next(timeout: .seconds(24 * 3600)) {
                 if first {
-                    machine.opened(snapshot: frame.op == "snapshot")
+                    let snapshot = if case .snapshot = message { true } else { false }
+                    machine.opened(snapshot: snapshot)
                     // Snapshotting is known before anyone can see this connection as current.
-                    if frame.op == "snapshot" { snapshotting.withLock { $0 = true } }
+                    if snapshot { snapshotting.withLock { $0 = true } }
                     current.withLock { $0 = true }
                     wasCurrent.withLock { $0 = true }
-                    if frame.op == "snapshot" {
+                    if snapshot {
                         metrics.snapshotsReceived.increment()
                         try await blocking { try self.store.beginSnapshot(self.workspaceID) }
                     }
                     first = false
                 }
-                switch frame.op {
-                case "snapshot":
-                    guard let kind = frame.kind else { continue }
-                    let payload = try frame.payloadBytes()
-                    try await blocking { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: payload) }
-                case "snapshot_end":
-                    struct End: Decodable { var seq: UInt64 }
-                    let seq = try frame.payload(End.self).seq
+                switch message {
+                case .snapshot(let kind, let items):
+                    try await blocking { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: items) }
+                case .snapshotEnd(let seq):
                     try await blocking { try self.store.endSnapshot(self.workspaceID, seq: seq) }
                     snapshotting.withLock { $0 = false }
                     onSnapshot()
                     machine.snapshotEnded()
                     logger.info("snapshot applied", metadata: ["workspace_id": "\(workspaceID)", "seq": "\(seq)"])
-                case "event":
-                    try await applyEvents(startingWith: frame, feed: feed)
-                case "position":
-                    struct Position: Decodable { var seq: UInt64 }
-                    let seq = try frame.payload(Position.self).seq
+                case .event:
+                    try await applyEvents(startingWith: message, feed: feed)
+                case .position(let seq):
                     target.withLock { $0 = seq }
-                default:
-                    dispatch([frame])
+                case .presenceState, .ack, .error:
+                    dispatch([message])
                 }
             }
         }
     }
 
-    /// Applies this event and every event frame already waiting, in one transaction.
-    private func applyEvents(startingWith first: FeedServerFrame, feed: FeedSocket) async throws {
-        var frames = [first]
-        while frames.count < Self.batchLimit, let next = feed.nextIfReady() { frames.append(next) }
-        var events: [FeedEvent] = []
-        for frame in frames where frame.op == "event" {
-            guard let seq = frame.seq, let type = frame.eventType else { continue }
-            events.append(FeedEvent(seq: seq, type: type, channelID: frame.channelID, userID: frame.userID,
-                                    payload: try frame.payloadBytes()))
+    /// Applies this event and every message already waiting, in one transaction.
+    private func applyEvents(startingWith first: FeedMessage, feed: FeedSocket) async throws {
+        var messages = [first]
+        while messages.count < Self.batchLimit, let next = feed.nextIfReady() { messages.append(next) }
+        let events = messages.compactMap { message -> FeedEvent? in
+            guard case .event(let event) = message, event.isLogged else { return nil }
+            return event
+        }
+        for event in events where event.content == nil {
+            logger.warning("an event this edge cannot read was skipped",
+                           metadata: ["workspace_id": "\(workspaceID)", "seq": "\(event.seq)", "type": "\(event.type.rawValue)"])
         }
         if !events.isEmpty {
-            let batch = events
-            try await blocking { try self.store.apply(batch, workspaceID: self.workspaceID) }
+            try await blocking { try self.store.apply(events, workspaceID: self.workspaceID) }
             metrics.eventsApplied.increment(by: Int64(events.count))
         }
-        dispatch(frames)
+        dispatch(messages)
     }
 
     /// Answers go to the waiting `send`s; everything else to the fan-out.
-    private func dispatch(_ frames: [FeedServerFrame]) {
-        var rest: [FeedServerFrame] = []
-        for frame in frames {
-            switch frame.op {
-            case "ack":
-                struct Ack: Decodable { var ref: String; var message: Message }
-                if let ack = try? frame.payload(Ack.self) { pending.resolve(ack.ref, .success(ack.message)) }
-            case "error":
-                guard let error = try? frame.payload(GatewayFrame.ErrorPayload.self) else { continue }
-                struct Ref: Decodable { var ref: String? }
-                let refused = SwitchboardError(ErrorCode(rawValue: error.code) ?? .internalError, error.message,
-                                               retryAfterMs: error.retryAfterMs)
-                if let ref = (try? frame.payload(Ref.self))?.ref {
-                    pending.resolve(ref, .failure(refused))
-                } else {
-                    logger.warning("the origin refused a feed command", metadata: ["workspace_id": "\(workspaceID)",
-                                                                                   "error": "\(error.message)"])
-                }
-            default:
-                rest.append(frame)
+    private func dispatch(_ messages: [FeedMessage]) {
+        var rest: [FeedMessage] = []
+        for message in messages {
+            switch message {
+            case .ack(let ref, let posted):
+                pending.resolve(ref, .success(posted))
+            case .error(let ref?, let refused):
+                pending.resolve(ref, .failure(refused))
+            case .error(nil, let refused):
+                logger.warning("the origin refused a feed command",
+                               metadata: ["workspace_id": "\(workspaceID)", "error": "\(refused.message)"])
+            case .event, .presenceState:
+                rest.append(message)
+            case .snapshot, .snapshotEnd, .position:
+                continue
             }
         }
         if !rest.isEmpty { onEvents(rest) }
     }
-
 }
 

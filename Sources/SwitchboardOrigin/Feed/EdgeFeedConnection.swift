@@ -58,13 +58,13 @@ struct EdgeFeedConnection {
                 start = bounds.lastSeq
                 metrics.feedSnapshots.increment()
                 try await writeSnapshot(to: outbound, workspaceID: workspaceID)
-                try await write(FeedFrame.snapshotEnd(seq: start), to: outbound)
+                try await write(FeedMessage.snapshotEnd(seq: start), to: outbound)
             }
             origin.sessions.addListener(sink, workspaceID: workspaceID)
             // After the listener is added, so no change falls between the state and the events.
-            _ = queue.enqueue(FeedFrame.presenceState(origin.presence.visibleStatuses(workspaceID: workspaceID)))
+            _ = queue.enqueue(try FeedMessage.presenceState(origin.presence.visibleStatuses(workspaceID: workspaceID)))
             // Where the log is now: the edge is current once it has applied up to here.
-            _ = queue.enqueue(FeedFrame.position(seq: try await origin.store.eventLogBounds(workspaceID: workspaceID).lastSeq))
+            _ = queue.enqueue(FeedMessage.position(seq: try await origin.store.eventLogBounds(workspaceID: workspaceID).lastSeq))
             origin.events.subscribe(sink, workspaceID: workspaceID, after: start)
         } catch {
             // Most often the edge went away during the snapshot.
@@ -133,12 +133,12 @@ struct EdgeFeedConnection {
     private func writeSnapshot(to outbound: WebSocketOutboundWriter, workspaceID: Snowflake) async throws {
         let store = origin.store
         guard let workspace = try await store.workspaceWithCounts(workspaceID) else { throw SwitchboardError.notFound("workspace") }
-        try await write(FeedFrame.snapshot(.workspace, items: [workspace]), to: outbound)
+        try await write(try FeedMessage.snapshot(.workspace, items: [workspace]), to: outbound)
 
         var userCursor: Snowflake?
         while true {
             let users = try await store.usersPage(workspaceID: workspaceID, after: userCursor, limit: Self.snapshotPage)
-            if !users.isEmpty { try await write(FeedFrame.snapshot(.users, items: users), to: outbound) }
+            if !users.isEmpty { try await write(try FeedMessage.snapshot(.users, items: users), to: outbound) }
             guard users.count == Self.snapshotPage else { break }
             userCursor = users.last?.id
         }
@@ -147,7 +147,7 @@ struct EdgeFeedConnection {
         var channelCursor: Snowflake?
         while true {
             let channels = try await store.channelsPage(workspaceID: workspaceID, after: channelCursor, limit: Self.snapshotPage)
-            if !channels.isEmpty { try await write(FeedFrame.snapshot(.channels, items: channels), to: outbound) }
+            if !channels.isEmpty { try await write(try FeedMessage.snapshot(.channels, items: channels), to: outbound) }
             channelIDs += channels.map(\.id)
             guard channels.count == Self.snapshotPage else { break }
             channelCursor = channels.last?.id
@@ -157,7 +157,7 @@ struct EdgeFeedConnection {
         while true {
             let page = try await store.membershipStatesPage(workspaceID: workspaceID, after: membershipCursor,
                                                             limit: Self.membershipPage)
-            if !page.isEmpty { try await write(FeedFrame.snapshot(.memberships, items: page), to: outbound) }
+            if !page.isEmpty { try await write(try FeedMessage.snapshot(.memberships, items: page), to: outbound) }
             guard page.count == Self.membershipPage, let last = page.last else { break }
             membershipCursor = (last.channelID, last.userID)
         }
@@ -166,7 +166,7 @@ struct EdgeFeedConnection {
         while index < channelIDs.count {
             let batch = Array(channelIDs[index..<min(index + Self.messageChannelsPerFrame, channelIDs.count)])
             let messages = try await store.latestMessages(channelIDs: batch, perChannel: origin.configuration.snapshotMessagesPerChannel)
-            if !messages.isEmpty { try await write(FeedFrame.snapshot(.messages, items: messages), to: outbound) }
+            if !messages.isEmpty { try await write(try FeedMessage.snapshot(.messages, items: messages), to: outbound) }
             index += batch.count
         }
     }
@@ -187,10 +187,10 @@ struct EdgeFeedConnection {
                 do {
                     try await handle(try FeedCommand.decode(bytes), queue: queue, typingThrottle: &typingThrottle)
                 } catch let error as SwitchboardError {
-                    _ = queue.enqueue(FeedFrame.error(error))
+                    _ = queue.enqueue(FeedMessage.error(error))
                 } catch {
                     logger.error("feed command failed", metadata: ["error": "\(String(reflecting: error))"])
-                    _ = queue.enqueue(FeedFrame.error(SwitchboardError(.internalError, "internal error")))
+                    _ = queue.enqueue(FeedMessage.error(SwitchboardError(.internalError, "internal error")))
                 }
             }
         } catch {
@@ -208,10 +208,10 @@ struct EdgeFeedConnection {
                 let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
                     content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
                 (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
-                _ = queue.enqueue(FeedFrame.ack(ref: send.ref, message: result.message))
+                _ = queue.enqueue(try FeedMessage.ack(ref: send.ref, message: result.message))
             } catch let error as SwitchboardError {
                 if error.code == .rateLimited { origin.metrics.rateLimited.increment() }
-                _ = queue.enqueue(FeedFrame.error(error, ref: send.ref))
+                _ = queue.enqueue(FeedMessage.error(error, ref: send.ref))
             }
         case .presence(let presence):
             origin.presence.connection(user: presence.userID, workspaceID: workspaceID, source: request.edgeID,

@@ -16,7 +16,7 @@ final class FeedSink: EventSink, EphemeralListener {
 
     func deliver(_ events: [WorkspaceEvent]) -> Bool {
         for event in events {
-            switch queue.enqueue(FeedFrame.event(event)) {
+            switch queue.enqueue(FeedMessage.event(event)) {
             case .enqueued: continue
             case .overflow:
                 onOverflow()
@@ -29,6 +29,6 @@ final class FeedSink: EventSink, EphemeralListener {
     }
 
     func ephemeral(_ type: EventType, payload: [UInt8]) {
-        if queue.enqueue(FeedFrame.ephemeral(type, payload: payload)) == .overflow { onOverflow() }
+        if queue.enqueue(FeedMessage.ephemeral(type, payload: payload)) == .overflow { onOverflow() }
     }
 }

@@ -5,13 +5,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Synchronization
-import SwitchboardCore
 import SwitchboardTLS
-
-/// A client WebSocket to a gateway (`/gateway` of an origin or an edge).
-public typealias GatewaySocket = FrameSocket<ServerFrame>
-/// An edge's WebSocket to the origin's `/edge/feed`.
-public typealias FeedSocket = FrameSocket<FeedServerFrame>
 
 /// A client WebSocket of JSON text frames: send frames, read them one at a time, parsed as
 /// `Frame`. Frames are not read from the socket faster than `next()` takes them.
@@ -37,6 +31,13 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
 
     private init(mailboxCapacity: Int) {
         mailbox = FrameMailbox<Frame>(capacity: mailboxCapacity)
+    }
+
+    /// `ws://…` for `http://…`, `wss://…` for `https://…`.
+    public static func webSocketURL(_ baseURL: String) -> String {
+        if baseURL.hasPrefix("https://") { return "wss://" + baseURL.dropFirst("https://".count) }
+        if baseURL.hasPrefix("http://") { return "ws://" + baseURL.dropFirst("http://".count) }
+        return baseURL
     }
 
     /// Connects to `url` (`ws://host:port/gateway`, or `wss://` verified as `tls` says).
