@@ -73,10 +73,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // HTTP pieces shared by origin and edge: the server channel (TLS, HTTP/2, WebSocket
-        // upgrades), error mapping, request helpers, bounded queues.
+        // The server runtime both daemons run on: the server channel (TLS, HTTP/2, WebSocket
+        // upgrades), the gateway's connection loop and session outboxes, error mapping, bounded queues.
         .target(
-            name: "SwitchboardHTTP",
+            name: "SwitchboardServer",
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardTLS",
@@ -99,7 +99,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardAuth",
-                "SwitchboardHTTP",
+                "SwitchboardServer",
                 "SwitchboardRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,7 +123,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore",
                 "SwitchboardAuth",
-                "SwitchboardHTTP",
+                "SwitchboardServer",
                 "SwitchboardRouting",
                 "SwitchboardSockets",
                 "SwitchboardTLS",
@@ -204,7 +204,7 @@ let package = Package(
             name: "switchboard-origin",
             dependencies: [
                 "SwitchboardOrigin",
-                "SwitchboardHTTP",
+                "SwitchboardServer",
                 "SwitchboardTLS",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -248,7 +248,7 @@ let package = Package(
             name: "switchboard-edge",
             dependencies: [
                 "SwitchboardEdge",
-                "SwitchboardHTTP",
+                "SwitchboardServer",
                 "SwitchboardTLS",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -270,7 +270,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardOrigin",
                 "SwitchboardAuth",
-                "SwitchboardHTTP",
+                "SwitchboardServer",
                 "SwitchboardClient",
                 "SwitchboardEdge",
                 "SwitchboardTesting",
@@ -289,7 +289,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardIntegrationTests",
             dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth",
-                           "SwitchboardBench", "SwitchboardHTTP", "SwitchboardTLS"],
+                           "SwitchboardBench", "SwitchboardServer", "SwitchboardTLS"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

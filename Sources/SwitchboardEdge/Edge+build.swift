@@ -3,7 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Builds the edge: its HTTP application, run so that a shutdown first drains the gateway's
 /// clients over `drainWindowMs` (they reconnect elsewhere) while events still flow. The

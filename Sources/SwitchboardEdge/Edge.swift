@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// The parts of a running edge, built once from its configuration.
 public struct Edge: Sendable {

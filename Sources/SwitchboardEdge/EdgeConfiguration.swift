@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardHTTP
+import SwitchboardServer
 import SwitchboardTLS
 
 /// Everything an edge needs to run. Executables fill it from flags, environment and a file;

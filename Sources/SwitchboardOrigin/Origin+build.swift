@@ -3,7 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Builds the origin: its HTTP application, run so that a shutdown first tells the gateway's
 /// clients to reconnect (they resume elsewhere or here after a restart) while it still serves.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// The parts of a running origin, built once from its configuration and shared by the HTTP
 /// routes (and, later, the gateway and the edge feed).

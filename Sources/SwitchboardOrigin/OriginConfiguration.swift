@@ -1,4 +1,4 @@
-import SwitchboardHTTP
+import SwitchboardServer
 /// Everything an origin needs to run. Executables fill it from flags, environment and a
 /// file; tests build it directly.
 public struct OriginConfiguration: Sendable {

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 import SwitchboardClient
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 import SwitchboardOrigin
 import SwitchboardTLS
 

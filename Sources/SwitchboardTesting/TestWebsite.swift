@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// A small website on an ephemeral loopback port, for link previews: fixed pages by path,
 /// and a count of the requests each path received.

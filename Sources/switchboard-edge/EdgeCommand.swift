@@ -5,7 +5,7 @@ import Logging
 import SwitchboardCore
 import ServiceLifecycle
 import SwitchboardEdge
-import SwitchboardHTTP
+import SwitchboardServer
 import SwitchboardTLS
 import SystemPackage
 

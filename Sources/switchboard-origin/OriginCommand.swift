@@ -1,4 +1,4 @@
-import SwitchboardHTTP
+import SwitchboardServer
 import ArgumentParser
 import Foundation
 import Configuration

@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardClient
 import SwitchboardCore
 import SwitchboardEdge
-import SwitchboardHTTP
+import SwitchboardServer
 import SwitchboardOrigin
 import SwitchboardTLS
 import SwitchboardTesting

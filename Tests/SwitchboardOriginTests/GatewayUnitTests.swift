@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 @testable import SwitchboardOrigin
 import Testing
 

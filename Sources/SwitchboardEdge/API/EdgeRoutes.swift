@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// What the edge answers itself, from LMDB: the working set and the lazy loads. Membership
 /// is checked here for every channel-scoped read; anything else under `/api/` is proxied.

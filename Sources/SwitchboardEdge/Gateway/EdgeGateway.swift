@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Every gateway session of this edge: lookup for `resume`, one ``WorkspaceFanout`` per
 /// workspace with sessions, the expiry of sessions not resumed in time, and the timer that

@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdWebSocket
 import Logging
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// The edge's side of a client WebSocket on `/gateway`: the same protocol as the origin's,
 /// but `ready` carries the working set read from LMDB (no origin round trip), events come

@@ -1,7 +1,7 @@
 import Synchronization
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// One client session of the edge's gateway. It outlives its WebSocket by the resume window:
 /// detached, the fan-out keeps numbering and recording its events so that a `resume` replays

@@ -5,7 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Announces this edge (id, region, public URL) to the origin every few seconds, so that
 /// `GET /api/edges` lists it and clients can pick the nearest edge.

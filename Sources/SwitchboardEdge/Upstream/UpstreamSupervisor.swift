@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Keeps one ``WorkspaceUpstream`` per workspace that this edge serves: opened when first
 /// needed (or at start for configured workspaces), closed after being idle for a while. Each

@@ -1,7 +1,7 @@
 import Hummingbird
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Workspaces, users, tokens and bulk import: admin key only.
 enum AdminRoutes {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Uploads (`POST /api/attachments`, raw bytes streamed to disk) and downloads
 /// (`GET /files/{id}?exp=&sig=`, signed URL plus a member's token).

@@ -1,6 +1,6 @@
 import Hummingbird
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 enum ChannelRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {

@@ -1,7 +1,7 @@
 import Hummingbird
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Incoming webhooks: created by an admin, called by anyone holding the hook's URL.
 enum HookRoutes {

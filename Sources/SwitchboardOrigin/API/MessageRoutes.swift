@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 enum MessageRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {

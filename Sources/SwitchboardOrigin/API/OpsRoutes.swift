@@ -1,4 +1,4 @@
-import SwitchboardHTTP
+import SwitchboardServer
 import Hummingbird
 import NIOCore
 import SwitchboardCore

@@ -1,7 +1,7 @@
 import Hummingbird
 import NIOCore
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Whole-session reads: search and the legacy full bootstrap.
 enum SessionRoutes {

@@ -7,7 +7,7 @@ import NIOWebSocket
 import Synchronization
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Where a feed starts and who is asking, from the upgrade request's query.
 struct FeedRequest: Sendable {

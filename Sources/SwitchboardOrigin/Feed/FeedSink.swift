@@ -1,5 +1,5 @@
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Puts a workspace's events on one edge feed's bounded queue: logged events from the
 /// ``EventHub`` and ephemeral ones (typing, presence) from the ``SessionRegistry``. An edge

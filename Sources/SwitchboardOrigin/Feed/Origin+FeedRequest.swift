@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 extension HTTPField.Name {
     static let edgeKey = Self("X-Edge-Key")!

@@ -6,7 +6,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// The origin's side of a client WebSocket on `/gateway`: `identify` answers with the full
 /// bootstrap, every command acts on the database directly. The socket itself — handshake,

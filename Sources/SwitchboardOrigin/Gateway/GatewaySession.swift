@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import SwitchboardAuth
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// One identified client session of the origin's gateway. It outlives its WebSocket by the
 /// resume window: while detached it keeps numbering and recording events so that a `resume`

@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Every gateway session of this origin: lookup for `resume`, one ``WorkspaceGateway`` per
 /// workspace with sessions (which routes its events), and the expiry of sessions not

@@ -5,7 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Sends notifications to the push webhook, at most one per user and channel per window: the
 /// first at once, the rest of the window as one push with the coalesced count at its end.

@@ -1,7 +1,7 @@
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Presence of every user, aggregated over this origin's gateway sessions and every edge's
 /// reports: `active` while a user has a connection (unless they chose `away` or `dnd`),

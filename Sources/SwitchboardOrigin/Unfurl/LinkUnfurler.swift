@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwitchboardCore
-import SwitchboardHTTP
+import SwitchboardServer
 
 /// Adds link previews to new messages, after the fact: each message with http(s) links is
 /// queued (bounded; the overflow is skipped), its pages fetched under ``AddressPolicy`` with a
