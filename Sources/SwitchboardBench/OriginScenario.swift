@@ -11,6 +11,8 @@ public struct OriginScenario: Sendable {
     public var adminKey: String
     public var senders = 32
     public var seconds = 20
+    /// Post over this server's gateway (an edge's, usually) instead of the origin's REST API.
+    public var gatewayURL: String?
     /// Messages loaded into the history channel (by bulk import; reused when already there).
     public var historyMessages = 1_000_000
     public var historyRequests = 500
@@ -24,6 +26,7 @@ public struct OriginScenario: Sendable {
 
     public struct Report: Codable, Sendable {
         public var senders: Int
+        public var via: String
         public var messages: Int
         public var messagesPerSecond: Double
         public var writeP50Ms: Double
@@ -50,16 +53,27 @@ public struct OriginScenario: Sendable {
                 progress.advance()
             }
         }
+        var posters: [@Sendable (String) async throws -> Void] = []
+        for token in tokens {
+            if let gatewayURL {
+                let sender = try await GatewaySender.connect(LiveSession.gatewayURL(gatewayURL), token: token, channelID: general)
+                posters.append { try await sender.post($0) }
+            } else {
+                let client = SwitchboardClient(baseURL: originURL, token: token)
+                posters.append { _ = try await client.post($0, to: general) }
+            }
+        }
         let latencies = try await withThrowingTaskGroup(of: Samples.self) { group in
-            for token in tokens {
+            for post in posters {
                 group.addTask {
-                    let client = SwitchboardClient(baseURL: originURL, token: token)
                     var samples = Samples(), count = 0
                     while ContinuousClock.now < deadline {
                         let begun = ContinuousClock.now
                         do {
-                            _ = try await client.post("throughput \(count)", to: general)
+                            try await post("throughput \(count)")
                         } catch let error as APIError where error.code == .rateLimited {
+                            throw BenchError("the origin limits message rates: start it with --rate-limit 0 for this scenario")
+                        } catch let error as SwitchboardError where error.code == .rateLimited {
                             throw BenchError("the origin limits message rates: start it with --rate-limit 0 for this scenario")
                         }
                         samples.add((ContinuousClock.now - begun).milliseconds)
@@ -89,7 +103,7 @@ public struct OriginScenario: Sendable {
             _ = try await reader.messages(in: channel, before: cursor, limit: 50)
             history.add((ContinuousClock.now - begun).milliseconds)
         }
-        return Report(senders: senders, messages: latencies.count, messagesPerSecond: Double(latencies.count) / writeSeconds,
+        return Report(senders: senders, via: gatewayURL.map { "gateway of \($0)" } ?? "REST", messages: latencies.count, messagesPerSecond: Double(latencies.count) / writeSeconds,
                       writeP50Ms: latencies.median, writeP99Ms: latencies.percentile(99), historyMessages: historyMessages,
                       historyLoadSeconds: loadSeconds, historyP50Ms: history.median, historyP99Ms: history.percentile(99))
     }
@@ -130,7 +144,7 @@ public struct OriginScenario: Sendable {
 
 extension OriginScenario.Report {
     public var table: Table {
-        Table(title: "origin — \(senders) senders; history in a channel of \(Table.number(historyMessages)) messages",
+        Table(title: "origin — \(senders) senders over \(via); history in a channel of \(Table.number(historyMessages)) messages",
               columns: ["messages", "msg/s", "write p50 ms", "write p99 ms", "history p50 ms", "history p99 ms"],
               rows: [[Table.number(messages), String(format: "%.0f", messagesPerSecond), Table.ms(writeP50Ms), Table.ms(writeP99Ms),
                       Table.ms(historyP50Ms), Table.ms(historyP99Ms)]],

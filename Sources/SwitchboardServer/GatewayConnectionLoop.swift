@@ -117,20 +117,23 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
             // frame gets an error and the connection lives on.
             for try await message in inbound.messages(maxSize: limits.maxClientFrameBytes * 4) {
                 guard !link.queue.isClosed else { break }
-                switch flood.admit(nowMs: WallClock.nowMs()) {
-                case .admit: break
-                case .refuse(let retryAfterMs):
-                    link.reply(GatewayFrame.error(SwitchboardError(
-                        .rateLimited, "too many frames; slow down", retryAfterMs: Int(retryAfterMs))))
-                    continue
-                case .disconnect:
-                    link.close(.flooding)
-                    return
-                }
                 let bytes: [UInt8]
                 switch message {
                 case .text(let text): bytes = Array(text.utf8)
                 case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                }
+                switch flood.admit(nowMs: WallClock.nowMs()) {
+                case .admit: break
+                case .refuse(let retryAfterMs):
+                    // A refused `send` is answered with its nonce, so its client knows which to retry.
+                    let nonce: String? = if bytes.count <= limits.maxClientFrameBytes,
+                                            case .send(let send)? = try? GatewayCommand.decode(bytes) { send.nonce } else { nil }
+                    link.reply(GatewayFrame.error(SwitchboardError(
+                        .rateLimited, "too many frames; slow down", retryAfterMs: Int(retryAfterMs)), nonce: nonce))
+                    continue
+                case .disconnect:
+                    link.close(.flooding)
+                    return
                 }
                 guard bytes.count <= limits.maxClientFrameBytes else {
                     link.reply(GatewayFrame.error(SwitchboardError(.payloadTooLarge,

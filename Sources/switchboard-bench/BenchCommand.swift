@@ -100,9 +100,13 @@ struct Fanout: AsyncParsableCommand {
     @OptionGroup var common: Common
     @Option(help: "Clients connected, all members of #general.") var clients = 1_200
     @Option(help: "Clients looking at #general (the rest get badges).") var viewers = 1_000
-    @Option(help: "Messages per second (one sender each per second).") var rate = 20
-    @Option(help: "Seconds of sending.") var seconds = 30
+    @Option(help: "Messages per second (the starting rate with --capacity).") var rate = 20
+    @Option(help: "Posting users (default: one per message per second, within the default rate limit).") var senders: Int?
+    @Option(help: "Seconds of sending (of each step with --capacity).") var seconds = 30
     @Flag(name: .customLong("via-origin"), help: "Connect to the origin's gateway instead of the edge's (for comparison).") var viaOrigin = false
+    @Flag(name: .customLong("via-gateway"), help: "Post over the gateway's send instead of the origin's REST API.") var viaGateway = false
+    @Flag(help: "Raise the rate a quarter per step until delivery falls behind; report the highest rate held (origin with --rate-limit 0).")
+    var capacity = false
 
     func run() async throws {
         var scenario = FanoutScenario(manifest: try BenchManifest.load(from: common.manifest),
@@ -111,10 +115,17 @@ struct Fanout: AsyncParsableCommand {
         scenario.clients = clients
         scenario.viewers = min(viewers, clients)
         scenario.rate = rate
+        scenario.senders = senders
         scenario.seconds = seconds
+        scenario.viaGateway = viaGateway
         scenario.quiet = common.quiet
-        let report = try await scenario.run()
-        try common.write(report.table, report)
+        if capacity {
+            let report = try await scenario.capacity(startRate: rate)
+            try common.write(report.table, report)
+        } else {
+            let report = try await scenario.run()
+            try common.write(report.table, report)
+        }
     }
 }
 
@@ -162,10 +173,13 @@ struct OriginLoad: AsyncParsableCommand {
     @Option(help: "Seconds of writing.") var seconds = 20
     @Option(name: .customLong("history-messages"), help: "Messages in the history channel.") var historyMessages = 1_000_000
     @Option(name: .customLong("history-requests"), help: "History pages read.") var historyRequests = 500
+    @Flag(name: .customLong("via-gateway"), help: "Post over the edge's gateway (--edge) instead of the origin's REST API.")
+    var viaGateway = false
 
     func run() async throws {
         var scenario = OriginScenario(manifest: try BenchManifest.load(from: common.manifest), originURL: common.origin,
                                       adminKey: try common.key())
+        scenario.gatewayURL = viaGateway ? common.edge : nil
         scenario.senders = senders
         scenario.seconds = seconds
         scenario.historyMessages = historyMessages

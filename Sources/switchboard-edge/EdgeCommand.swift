@@ -109,6 +109,8 @@ struct EdgeCommand: AsyncParsableCommand {
         configuration.badgeIntervalMs = UInt64(reader.int(forKey: "badgeIntervalMs", default: Int(configuration.badgeIntervalMs)))
         configuration.gateway.outboundQueueBytes = reader.int(forKey: "gateway.outboundQueueBytes",
                                                               default: configuration.gateway.outboundQueueBytes)
+        configuration.gateway.commandsPerWindow = reader.int(forKey: "gateway.commandsPerWindow",
+                                                             default: configuration.gateway.commandsPerWindow)
         configuration.gateway.heartbeatIntervalMs = UInt64(reader.int(forKey: "gateway.heartbeatIntervalMs",
                                                                       default: Int(configuration.gateway.heartbeatIntervalMs)))
         configuration.transport = try Self.transport(reader)

@@ -103,6 +103,8 @@ struct OriginCommand: AsyncParsableCommand {
         configuration.presenceGraceMs = UInt64(reader.int(forKey: "presence.graceMs", default: Int(defaults.presenceGraceMs)))
         configuration.eventRetentionCount = reader.int(forKey: "events.retentionCount", default: defaults.eventRetentionCount)
         configuration.eventRetentionMs = UInt64(reader.int(forKey: "events.retentionMs", default: Int(defaults.eventRetentionMs)))
+        configuration.gateway.commandsPerWindow = reader.int(forKey: "gateway.commandsPerWindow",
+                                                             default: defaults.gateway.commandsPerWindow)
         configuration.gateway.heartbeatIntervalMs = UInt64(reader.int(forKey: "gateway.heartbeatIntervalMs",
                                                                       default: Int(defaults.gateway.heartbeatIntervalMs)))
         configuration.gateway.resumeWindowMs = UInt64(reader.int(forKey: "gateway.resumeWindowMs",

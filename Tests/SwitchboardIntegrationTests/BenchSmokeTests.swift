@@ -26,7 +26,9 @@ import Testing
     @Test func everyScenarioRunsAtATinySize() async throws {
         let secret = TestOrigin.randomSecret()
         try await TestOrigin.with(tokenSecret: secret, configure: { $0.messageRateLimit = 0 }) { origin in
-            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret) { edge in
+            // Senders that post as fast as they are answered, as `origin --via-gateway` runs them.
+            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret,
+                                    configure: { $0.gateway.commandsPerWindow = 1_000_000 }) { edge in
                 let admin = origin.admin
                 let manifest = try await Seeder(origin: admin).seed(WorkspaceShape(users: 60, channels: 6, seed: 3), batchRows: 500,
                                                                     quiet: true)
@@ -50,7 +52,17 @@ import Testing
                 (fanout.clients, fanout.viewers, fanout.rate, fanout.seconds, fanout.quiet) = (10, 6, 2, 2, true)
                 let fan = try await fanout.run()
                 #expect(fan.sent == 4 && fan.deliveries == fan.expectedDeliveries && fan.badges > 0)
-                #expect(fan.latencyMaxMs > 0)
+                #expect(fan.latencyMaxMs > 0 && fan.serverMicrosPerDelivery > 0)
+                // Posted over the edge's gateway instead of REST; and the capacity search.
+                var overGateway = fanout
+                overGateway.viaGateway = true
+                let viaGateway = try await overGateway.run()
+                #expect(viaGateway.sent == 4 && viaGateway.deliveries == viaGateway.expectedDeliveries)
+                var capacity = fanout
+                (capacity.seconds, capacity.senders) = (1, 2)
+                let search = try await capacity.capacity(startRate: 4, maxRate: 6)
+                #expect(search.steps.map(\.rate) == [4, 5, 6] && search.steps.allSatisfy(\.held))
+                #expect(search.highestHeldDeliveriesPerSecond > 0 && !search.table.text.isEmpty)
 
                 var storm = ConnectStormScenario(manifest: manifest, serverURL: edge.baseURL, originURL: origin.baseURL,
                                                  adminKey: TestOrigin.adminKey)
@@ -68,6 +80,10 @@ import Testing
                 (load.senders, load.seconds, load.historyMessages, load.historyRequests, load.quiet) = (2, 1, 500, 10, true)
                 let loadReport = try await load.run()
                 #expect(loadReport.messages > 0 && loadReport.historyP50Ms > 0)
+                var overEdge = load
+                (overEdge.gatewayURL, overEdge.historyRequests) = (edge.baseURL, 1)
+                let edgeLoad = try await overEdge.run()
+                #expect(edgeLoad.messages > 0 && edgeLoad.via.contains("gateway"))
                 #expect(!loadReport.table.text.isEmpty && !fan.table.text.isEmpty && !boot.table.text.isEmpty)
             }
         }

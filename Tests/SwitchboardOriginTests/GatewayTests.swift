@@ -272,6 +272,12 @@ import Testing
                 }
             }
             #expect(acks == 19 && limited == 6)  // identify was the window's first frame
+            // A refused send is answered with its nonce, and nothing is posted.
+            let general = try await ws.client("alice").general()
+            try await alice.socket.send(.send(.init(channelID: general.id, content: "over the limit", nonce: "flood-1")))
+            let refusal = try await alice.socket.expect("error").payload(GatewayFrame.ErrorPayload.self)
+            #expect(refusal.code == "rate_limited" && refusal.nonce == "flood-1")
+            #expect(try await ws.client("alice").messages(in: general.id).messages.allSatisfy { $0.content != "over the limit" })
             // Far over the limit: disconnected.
             for _ in 0..<60 { try? await alice.socket.send(.heartbeat(.init(s: nil))) }
             while try await alice.socket.next() != nil {}
