@@ -38,6 +38,10 @@ public struct BootstrapScenario: Sendable {
         public var full: Measurement
         public var workingSet: Measurement
         public var ready: Measurement
+        /// `ready` as it crossed the wire (WebSocket framing included), median bytes: as sent
+        /// to a client that did not offer compression, and to one that offered permessage-deflate.
+        public var readyWireBytesP50: Double
+        public var readyDeflatedWireBytesP50: Double
         /// Full bootstrap bytes over working-set bytes (medians), raw and gzipped.
         public var ratio: Double
         public var gzipRatio: Double
@@ -79,19 +83,31 @@ public struct BootstrapScenario: Sendable {
         }
         var ready = Recorder(name: "working set (edge gateway ready)")
         let gateway = LiveSession.gatewayURL(edgeURL)
+        var wire = Samples(), deflatedWire = Samples()
         for token in tokens.prefix(samples) {
-            let socket = try await GatewaySocket.connect(gateway)
-            _ = try await socket.expect("hello")
-            try await ready.measure {
-                try await socket.send(.identify(.init(token: token)))
-                return [UInt8](try await socket.expect("ready", timeout: .seconds(60)).raw)
+            for compress in [false, true] {
+                let counter = WireCounter()
+                let socket = try await GatewaySocket.connect(gateway, compress: compress, wire: counter)
+                _ = try await socket.expect("hello")
+                let before = counter.bytesRead
+                if compress {
+                    try await socket.send(.identify(.init(token: token)))
+                    _ = try await socket.expect("ready", timeout: .seconds(60))
+                } else {
+                    try await ready.measure {
+                        try await socket.send(.identify(.init(token: token)))
+                        return [UInt8](try await socket.expect("ready", timeout: .seconds(60)).raw)
+                    }
+                }
+                (compress ? { deflatedWire.add($0) } : { wire.add($0) })(Double(counter.bytesRead - before))
+                await socket.close()
             }
-            await socket.close()
             progress.advance()
         }
         progress.finish()
         let fullResult = full.result, workingResult = workingSet.result
         return Report(users: manifest.shape.users, full: fullResult, workingSet: workingResult, ready: ready.result,
+                      readyWireBytesP50: wire.median, readyDeflatedWireBytesP50: deflatedWire.median,
                       ratio: fullResult.bytesP50 / max(1, workingResult.bytesP50),
                       gzipRatio: fullResult.gzipP50 / max(1, workingResult.gzipP50), edgeSyncSeconds: edgeSync)
     }
@@ -142,6 +158,8 @@ extension BootstrapScenario.Report {
                         String(format: "working set is %.1fx smaller raw, %.1fx gzipped (Flannel measured %.0fx at %@ users)",
                                ratio, gzipRatio, nearest.ratio, Table.number(nearest.users)),
                         String(format: "edge's first request for the workspace (feed snapshot into LMDB): %.1f s", edgeSyncSeconds),
+                        "`ready` on the wire (p50): \(Table.number(Int(readyWireBytesP50))) B plain, "
+                            + "\(Table.number(Int(readyDeflatedWireBytesP50))) B with permessage-deflate",
                      ])
     }
 }

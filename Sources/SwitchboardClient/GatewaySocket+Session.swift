@@ -8,8 +8,11 @@ public typealias GatewaySocket = FrameSocket<ServerFrame>
 
 extension FrameSocket where Frame == ServerFrame {
     /// Connects to a gateway.
-    public static func connect(_ url: String, mailboxCapacity: Int = 256, tls: ClientTLS = .environment) async throws -> GatewaySocket {
-        try await connect(url, tls: tls, parse: { try ServerFrame($0) }, mailboxCapacity: mailboxCapacity)
+    /// Connects to a gateway; `compress` offers permessage-deflate, `wire` counts the bytes read.
+    public static func connect(_ url: String, mailboxCapacity: Int = 256, tls: ClientTLS = .environment,
+                               compress: Bool = false, wire: WireCounter? = nil) async throws -> GatewaySocket {
+        try await connect(url, tls: tls, compress: compress, wire: wire, parse: { try ServerFrame($0) },
+                          mailboxCapacity: mailboxCapacity)
     }
 
     /// Sends a command frame.
@@ -26,8 +29,9 @@ extension FrameSocket where Frame == ServerFrame {
 
     /// Connects, waits for `hello`, sends `identify` and waits for `ready`.
     public static func identify(_ url: String, token: String, focus: Snowflake? = nil, mailboxCapacity: Int = 256,
-                                timeout: Duration = .seconds(30), tls: ClientTLS = .environment) async throws -> Identified {
-        let socket = try await connect(url, mailboxCapacity: mailboxCapacity, tls: tls)
+                                timeout: Duration = .seconds(30), tls: ClientTLS = .environment,
+                                compress: Bool = false, wire: WireCounter? = nil) async throws -> Identified {
+        let socket = try await connect(url, mailboxCapacity: mailboxCapacity, tls: tls, compress: compress, wire: wire)
         let hello = try await socket.expect("hello", timeout: timeout).payload(GatewayFrame.Hello.self)
         try await socket.send(.identify(.init(token: token, focusChannelID: focus)))
         let ready = try await socket.expect("ready", timeout: timeout)

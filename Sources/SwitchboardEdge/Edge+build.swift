@@ -25,9 +25,9 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
     router.add(middleware: ProxyFallbackMiddleware(edge: edge))
     EdgeRoutes.add(to: router, edge: edge)
 
-    let webSockets = Router(context: BasicWebSocketRequestContext.self)
+    let webSockets = Router(context: ChannelWebSocketContext.self)
     webSockets.ws("/gateway") { inbound, outbound, context in
-        await EdgeGatewayConnection(edge: edge, logger: context.logger).run(inbound: inbound, outbound: outbound)
+        await EdgeGatewayConnection(edge: edge, logger: context.logger).run(inbound: inbound, outbound: outbound, context: context)
     }
 
     var services: [any Service] = [edge.http, edge.gateway, edge.upstreams,
@@ -40,11 +40,7 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
         server: .switchboard(
             transport: edge.transport,
             webSocketRouter: webSockets,
-            configuration: .init(
-                // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
-                http1: .init(idleTimeout: .seconds(75)),
-                // Above the protocol's frame limit, so an oversized frame is answered with an error.
-                ws: .init(maxFrameSize: 4 * edge.configuration.gateway.maxClientFrameBytes, autoPing: .disabled))),
+            configuration: .switchboard(limits: edge.configuration.gateway)),
         configuration: .init(address: .hostname(edge.configuration.host, port: edge.configuration.port),
                              serverName: "switchboard-edge"),
         // Started in this order, stopped in reverse: the server first (its clients are told

@@ -32,9 +32,9 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     OpsRoutes.add(to: router, origin: origin)
 
     // WebSocket upgrades have their own small router.
-    let webSockets = Router(context: OriginWebSocketContext.self)
+    let webSockets = Router(context: ChannelWebSocketContext.self)
     webSockets.ws("/gateway") { inbound, outbound, context in
-        await GatewayConnection(origin: origin, logger: context.logger).run(inbound: inbound, outbound: outbound)
+        await GatewayConnection(origin: origin, logger: context.logger).run(inbound: inbound, outbound: outbound, context: context)
     }
     webSockets.ws("/edge/feed") { request, context in
         // Refused before the upgrade (the edge sees a 400); the reason is logged here.
@@ -63,12 +63,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
         server: .switchboard(
             transport: origin.transport,
             webSocketRouter: webSockets,
-            // The socket's frame limit is above the protocol's so that an oversized frame is
-            // answered with an error instead of a closed connection.
-            configuration: .init(
-                // Idle HTTP connections are closed after a while, so a drain never waits on them for long.
-                http1: .init(idleTimeout: .seconds(75)),
-                ws: .init(maxFrameSize: 4 * origin.configuration.gateway.maxClientFrameBytes, autoPing: .disabled))),
+            configuration: .switchboard(limits: origin.configuration.gateway)),
         configuration: .init(address: .hostname(origin.configuration.host, port: origin.configuration.port),
                              serverName: "switchboard-origin"),
         // Started in this order, stopped in reverse: the server (added last by Hummingbird)

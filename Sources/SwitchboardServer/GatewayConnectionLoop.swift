@@ -41,7 +41,11 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         let session = Mutex<Handler.Session?>(nil)
     }
 
-    public func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Serves the socket. `channel` is its connection: frames are written to it in batches,
+    /// unless `compressed` (permessage-deflate was negotiated: each frame goes through the
+    /// WebSocket writer, which compresses it).
+    public func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any NIOCore.Channel,
+                    compressed: Bool) async {
         let queue = OutboundQueue(limitBytes: limits.outboundQueueBytes)
         let link = GatewayLink(queue: queue, helloSessionID: UUID().uuidString.lowercased(), nowMs: WallClock.nowMs())
         let bound = Bound()
@@ -59,7 +63,7 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
                     // sends the close frame and ends.
                     link.close(.heartbeatTimeout)
                 }
-                await writeLoop(link: link, outbound: outbound)
+                await writeLoop(link: link, outbound: outbound, batches: compressed ? nil : FrameBatchWriter(channel: channel))
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -71,12 +75,16 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
 
     // MARK: Writer and monitor
 
-    private func writeLoop(link: GatewayLink, outbound: WebSocketOutboundWriter) async {
+    private func writeLoop(link: GatewayLink, outbound: WebSocketOutboundWriter, batches: FrameBatchWriter?) async {
         do {
-            while let frame = await link.queue.next() {
-                // Writing suspends while the socket is not writable: that is the backpressure
-                // that fills the bounded queue when a client reads too slowly.
-                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.buffer())))
+            // Writing suspends until the socket took the frames: that is the backpressure that
+            // fills the bounded queue when a client reads too slowly.
+            if let batches {
+                while let batch = await link.queue.nextBatch() { try await batches.write(batch) }
+            } else {
+                while let frame = await link.queue.next() {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.buffer())))
+                }
             }
             let code = link.state.withLock { $0.closeCode } ?? .heartbeatTimeout
             try await outbound.close(.unknown(code.rawValue), reason: code.reason)

@@ -111,6 +111,22 @@ public final class OutboundQueue: Sendable {
         }
     }
 
+    /// The next frame and every one queued behind it, up to `maxBytes` (at least one frame):
+    /// a writer puts them on the socket with one flush. `nil` as for ``next()``.
+    public func nextBatch(maxBytes: Int = 256 << 10) async -> [OutboundFrame]? {
+        guard let first = await next() else { return nil }
+        return state.withLock { state in
+            var batch = [first], bytes = first.count
+            while !state.closed, let frame = state.frames.first, bytes + frame.count <= maxBytes {
+                state.frames.removeFirst()
+                state.bytes -= frame.count
+                bytes += frame.count
+                batch.append(frame)
+            }
+            return batch
+        }
+    }
+
     /// Stops the queue; a waiting `next()` returns nil.
     public func close() {
         let waiter = state.withLock { state -> CheckedContinuation<OutboundFrame?, Never>? in

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Synchronization
+import WSCompression
 import SwitchboardTLS
 
 /// A client WebSocket of JSON text frames: send frames, read them one at a time, parsed as
@@ -44,11 +45,15 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     /// Returns once the socket is open. Frames that `parse` rejects are skipped. At most
     /// `mailboxCapacity` frames wait to be taken; beyond that the socket is not read (the
     /// server sees a slow reader).
+    /// `compress` offers permessage-deflate; `wire` counts the bytes read off the network.
     public static func connect(_ url: String, headers: [(String, String)] = [], tls: ClientTLS = .environment,
+                               compress: Bool = false, wire: WireCounter? = nil,
                                parse: @escaping @Sendable (Data) throws -> Frame, mailboxCapacity: Int = 256,
                                logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
         let socket = FrameSocket<Frame>(mailboxCapacity: mailboxCapacity)
-        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20, autoPing: .disabled)
+        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20,
+                                                         extensions: compress ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : [],
+                                                         autoPing: .disabled)
         for (name, value) in headers {
             if let field = HTTPField.Name(name) { configuration.additionalHeaders[field] = value }
         }
@@ -57,7 +62,7 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         // its own task and ends when either side closes.
         Task {
             do {
-                let closeFrame = try await WebSocketDialer.run(url: url, configuration: configuration, tls: tls, logger: logger) { inbound, outbound, _ in
+                let closeFrame = try await WebSocketDialer.run(url: url, configuration: configuration, tls: tls, wire: wire, logger: logger) { inbound, outbound, _ in
                     socket.state.withLock { $0.outbound = outbound }
                     openedContinuation.yield()
                     for try await message in inbound.messages(maxSize: 512 << 20) {

@@ -38,7 +38,8 @@ public enum WebSocketDialer {
     /// Connects to `url`, runs `handler` until the socket closes, and returns the server's close frame.
     @discardableResult
     public static func run(url: String, configuration: WebSocketClientConfiguration, tls: ClientTLS = .system,
-                           logger: Logger, handler: @escaping WebSocketDataHandler<Context>) async throws -> WebSocketCloseFrame? {
+                           wire: WireCounter? = nil, logger: Logger,
+                           handler: @escaping WebSocketDataHandler<Context>) async throws -> WebSocketCloseFrame? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty else { throw InvalidURL(url: url) }
         let secure = scheme == "wss"
@@ -47,7 +48,7 @@ public enum WebSocketDialer {
         var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { path += "?" + query }
         let channel = DialChannel(host: host, port: port, path: path, scheme: scheme, sslContext: context,
-                                  configuration: configuration, handler: handler)
+                                  configuration: configuration, wire: wire, handler: handler)
         let connection = ClientConnection(channel, address: .hostname(host, port: port), logger: logger)
         return try await connection.run()
     }
@@ -65,6 +66,7 @@ public enum WebSocketDialer {
         let scheme: String
         let sslContext: NIOSSLContext?
         let configuration: WebSocketClientConfiguration
+        let wire: WireCounter?
         let handler: WebSocketDataHandler<Context>
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -110,6 +112,7 @@ public enum WebSocketDialer {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName),
                                                                position: .first)
             }
+            if let wire { try channel.pipeline.syncOperations.addHandler(WireCounter.Handler(counter: wire), position: .first) }
             return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
         }
 

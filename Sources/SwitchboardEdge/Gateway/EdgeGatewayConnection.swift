@@ -15,8 +15,9 @@ struct EdgeGatewayConnection: GatewayHandler {
     private var gateway: EdgeGateway { edge.gateway }
     private var limits: GatewayLimits { edge.configuration.gateway }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger).run(inbound: inbound, outbound: outbound)
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+             context: WebSocketRouterContext<ChannelWebSocketContext>) async {
+        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger).run(inbound: inbound, outbound: outbound, context: context)
     }
 
     func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> EdgeSession {

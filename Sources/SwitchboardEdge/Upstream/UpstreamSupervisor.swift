@@ -97,9 +97,10 @@ public final class UpstreamSupervisor: Service, Sendable {
             }
             if !configuration.durable {
                 group.addTask {
-                    // Commits skip fsync; the disk catches up here (and once more at the end).
+                    // Commits skip fsync; the disk catches up here (and once more at the end), on the
+                    // thread pool: an fsync can take long, and must not hold a cooperative thread.
                     await runPeriodically(every: .milliseconds(Int(max(50, self.configuration.syncIntervalMs)))) {
-                        try? self.store.sync()
+                        await self.syncToDisk()
                     }
                 }
             }
@@ -112,8 +113,18 @@ public final class UpstreamSupervisor: Service, Sendable {
             }
             // Shutting down: close every feed.
             for upstream in self.upstreams.withLock({ Array($0.values) }) { await upstream.stop() }
-            try? store.sync()
+            await syncToDisk()
             group.cancelAll()
+        }
+    }
+
+    /// Flushes LMDB's commits to disk. A failure is logged: the next flush tries again, and an
+    /// edge that crashed before one replays the feed from the position on disk.
+    private func syncToDisk() async {
+        do {
+            try await blocking { try self.store.sync() }
+        } catch {
+            logger.error("flushing LMDB to disk failed", metadata: ["error": "\(error)"])
         }
     }
 }

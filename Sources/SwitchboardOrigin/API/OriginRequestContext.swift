@@ -19,18 +19,3 @@ public struct OriginRequestContext: RequestContext {
     public var requestDecoder: JSONDecoder { JSON.decoder() }
     public var responseEncoder: JSONEncoder { JSON.encoder() }
 }
-
-
-/// Request context of the origin's WebSocket upgrades: as Hummingbird's basic one, plus the
-/// connection, so that the edge feed can ask for the edge's client certificate.
-public struct OriginWebSocketContext: RequestContext, WebSocketRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<Self>
-    public let channel: any NIOCore.Channel
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        webSocket = .init()
-        channel = source.channel
-    }
-}

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -18,11 +19,6 @@ public protocol EventSink: AnyObject, Sendable {
 /// from its cursor and hands the events to every sink. Because the log is the source, the
 /// order subscribers see is the sequence order, whatever order concurrent writers finished in.
 public final class EventHub: Service, Sendable {
-    private struct Subscription {
-        let sink: any EventSink
-        let after: UInt64
-    }
-
     private struct WorkspaceState {
         /// Everything up to here has been delivered to `sinks`.
         var cursor: UInt64
@@ -32,8 +28,9 @@ public final class EventHub: Service, Sendable {
     private struct State {
         var workspaces: [Snowflake: WorkspaceState] = [:]
         var dirty: Set<Snowflake> = []
-        var pendingSubscriptions: [(Snowflake, Subscription)] = []
-        var pendingRemovals: [(Snowflake, ObjectIdentifier)] = []
+        /// Sinks catching up before they join, by the subscription that started them: an
+        /// unsubscribe meanwhile stops them joining.
+        var joining: [ObjectIdentifier: UUID] = [:]
     }
 
     private let store: any Store
@@ -63,17 +60,22 @@ public final class EventHub: Service, Sendable {
         wake.yield()
     }
 
-    /// Starts delivering the workspace's events after `after` to `sink`. The hub first sends
-    /// whatever the log holds between `after` and its own cursor, so a subscriber that read a
-    /// snapshot at `after` misses nothing and sees nothing twice.
+    /// Starts delivering the workspace's events after `after` to `sink`. The sink is first
+    /// sent whatever the log holds between `after` and the hub's cursor — by a task of its own,
+    /// so a subscriber far behind does not hold up the live stream of every workspace — then
+    /// joins the live stream: it misses nothing and sees nothing twice.
     public func subscribe(_ sink: any EventSink, workspaceID: Snowflake, after: UInt64) {
-        state.withLock { $0.pendingSubscriptions.append((workspaceID, Subscription(sink: sink, after: after))) }
-        wake.yield()
+        let token = UUID()
+        state.withLock { $0.joining[ObjectIdentifier(sink)] = token }
+        Task { await self.attach(sink, token: token, to: workspaceID, after: after) }
     }
 
     public func unsubscribe(_ sink: any EventSink, workspaceID: Snowflake) {
-        state.withLock { $0.pendingRemovals.append((workspaceID, ObjectIdentifier(sink))) }
-        wake.yield()
+        state.withLock { state in
+            state.joining[ObjectIdentifier(sink)] = nil
+            state.workspaces[workspaceID]?.sinks[ObjectIdentifier(sink)] = nil
+            if state.workspaces[workspaceID]?.sinks.isEmpty == true { state.workspaces[workspaceID] = nil }
+        }
     }
 
     public func run() async throws {
@@ -86,51 +88,56 @@ public final class EventHub: Service, Sendable {
         }
     }
 
-    /// One pass: apply (un)subscriptions, then bring every dirty workspace up to date.
+    /// One pass: bring every dirty workspace up to date.
     private func pump() async {
-        let (subscriptions, removals, dirty) = state.withLock { state in
-            defer {
-                state.pendingSubscriptions.removeAll()
-                state.pendingRemovals.removeAll()
-                state.dirty.removeAll()
-            }
-            return (state.pendingSubscriptions, state.pendingRemovals, state.dirty)
-        }
-        for (workspaceID, sinkID) in removals {
-            state.withLock { state in
-                state.workspaces[workspaceID]?.sinks[sinkID] = nil
-                if state.workspaces[workspaceID]?.sinks.isEmpty == true { state.workspaces[workspaceID] = nil }
-            }
-        }
-        for (workspaceID, subscription) in subscriptions {
-            await attach(subscription, to: workspaceID)
+        let dirty = state.withLock { state in
+            defer { state.dirty.removeAll() }
+            return state.dirty
         }
         for workspaceID in dirty {
             await catchUp(workspaceID)
         }
     }
 
-    private func attach(_ subscription: Subscription, to workspaceID: Snowflake) async {
-        var cursor = state.withLock { $0.workspaces[workspaceID]?.cursor }
-        if cursor == nil {
-            guard let bounds = try? await store.eventLogBounds(workspaceID: workspaceID) else { return }
-            cursor = bounds.lastSeq
-            state.withLock { state in
-                if state.workspaces[workspaceID] == nil { state.workspaces[workspaceID] = WorkspaceState(cursor: bounds.lastSeq) }
+    /// Reads the log from `after` for `sink` until it reaches the hub's cursor, then makes it a
+    /// live sink in the same step, so no page falls between the two.
+    private func attach(_ sink: any EventSink, token: UUID, to workspaceID: Snowflake, after: UInt64) async {
+        let id = ObjectIdentifier(sink)
+        var position = after
+        while true {
+            // Join when caught up (or ahead: a later page repeats nothing the sink skips). The
+            // first sink of a workspace starts the hub's cursor at its own position.
+            let target = state.withLock { state -> UInt64? in
+                guard state.joining[id] == token else { return 0 }
+                if state.workspaces[workspaceID] == nil { state.workspaces[workspaceID] = WorkspaceState(cursor: position) }
+                let cursor = state.workspaces[workspaceID]!.cursor
+                guard position >= cursor else { return cursor }
+                state.joining[id] = nil
+                state.workspaces[workspaceID]!.sinks[id] = sink
+                return nil
             }
-            cursor = state.withLock { $0.workspaces[workspaceID]?.cursor }
+            guard let target else {
+                // Joined. Whatever was committed while no sink of this workspace listened is read now.
+                poke(workspaceID)
+                return
+            }
+            guard target > 0 else { return }
+            let page: [WorkspaceEvent]
+            do {
+                page = try await store.events(workspaceID: workspaceID, after: position,
+                                              limit: min(Self.pageSize, Int(target - position)))
+            } catch {
+                logger.error("reading the event log failed", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
+                return
+            }
+            // The log no longer holds what the sink needs (retention): it stays where it is.
+            guard let last = page.last else { return }
+            guard sink.deliver(page) else {
+                state.withLock { _ = $0.joining.removeValue(forKey: id) }
+                return
+            }
+            position = last.seq
         }
-        guard let cursor else { return }
-        // Catch this subscriber up to the hub's cursor before it joins the live stream.
-        var position = subscription.after
-        while position < cursor {
-            guard let page = try? await store.events(workspaceID: workspaceID, after: position,
-                                                     limit: min(Self.pageSize, Int(cursor - position))),
-                  !page.isEmpty else { break }
-            guard subscription.sink.deliver(page) else { return }
-            position = page.last!.seq
-        }
-        state.withLock { $0.workspaces[workspaceID]?.sinks[ObjectIdentifier(subscription.sink)] = subscription.sink }
     }
 
     private func catchUp(_ workspaceID: Snowflake) async {

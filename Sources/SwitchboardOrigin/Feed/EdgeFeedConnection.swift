@@ -173,46 +173,90 @@ struct EdgeFeedConnection {
 
     // MARK: Commands from the edge
 
+    /// Sends handled at once per feed at most: enough for the origin's group commit to batch
+    /// an edge's users together, bounded so a flood of sends waits for the socket instead.
+    static let concurrentSends = 256
+
     private func readCommands(inbound: WebSocketInboundStream, queue: OutboundQueue, lastFrameMs: Locked<UInt64>) async {
         var typingThrottle = TypingThrottle<UserInChannel>(intervalMs: origin.configuration.gateway.typingIntervalMs,
                                                             forgetAbove: 10_000)
-        do {
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                lastFrameMs.withLock { $0 = WallClock.nowMs() }
-                let bytes: [UInt8]
-                switch message {
-                case .text(let text): bytes = Array(text.utf8)
-                case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+        await withTaskGroup(of: Void.self) { sends in
+            // Each user's sends run one after another (their messages commit in the order sent);
+            // different users' run side by side.
+            var inFlight = 0
+            var lastByUser: [Snowflake: Task<Void, Never>] = [:]
+            do {
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    lastFrameMs.withLock { $0 = WallClock.nowMs() }
+                    let bytes: [UInt8]
+                    switch message {
+                    case .text(let text): bytes = Array(text.utf8)
+                    case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                    }
+                    let command: FeedCommand
+                    do {
+                        command = try FeedCommand.decode(bytes)
+                    } catch let error as SwitchboardError {
+                        _ = queue.enqueue(FeedMessage.error(error))
+                        continue
+                    }
+                    if case .send(let send) = command {
+                        if inFlight >= Self.concurrentSends {
+                            await sends.next()
+                            inFlight -= 1
+                        }
+                        if lastByUser.count > 4 * Self.concurrentSends {
+                            // Forget finished chains: wait for what runs, then start afresh.
+                            await sends.waitForAll()
+                            (inFlight, lastByUser) = (0, [:])
+                        }
+                        let previous = lastByUser[send.userID]
+                        let post = Task {
+                            await previous?.value
+                            await self.post(send, queue: queue)
+                        }
+                        lastByUser[send.userID] = post
+                        sends.addTask { await post.value }
+                        inFlight += 1
+                        continue
+                    }
+                    do {
+                        try await handle(command, typingThrottle: &typingThrottle)
+                    } catch let error as SwitchboardError {
+                        _ = queue.enqueue(FeedMessage.error(error))
+                    } catch {
+                        logger.error("feed command failed", metadata: ["error": "\(String(reflecting: error))"])
+                        _ = queue.enqueue(FeedMessage.error(SwitchboardError(.internalError, "internal error")))
+                    }
                 }
-                do {
-                    try await handle(try FeedCommand.decode(bytes), queue: queue, typingThrottle: &typingThrottle)
-                } catch let error as SwitchboardError {
-                    _ = queue.enqueue(FeedMessage.error(error))
-                } catch {
-                    logger.error("feed command failed", metadata: ["error": "\(String(reflecting: error))"])
-                    _ = queue.enqueue(FeedMessage.error(SwitchboardError(.internalError, "internal error")))
-                }
+            } catch {
+                logger.debug("edge feed ended", metadata: ["error": "\(error)"])
             }
-        } catch {
-            logger.debug("edge feed ended", metadata: ["error": "\(error)"])
         }
     }
 
-    private func handle(_ command: FeedCommand, queue: OutboundQueue, typingThrottle: inout TypingThrottle<UserInChannel>) async throws {
+    /// Posts on behalf of a user of the edge; the answer (`ack` or `error`, by ref) is queued.
+    private func post(_ send: FeedCommand.Send, queue: OutboundQueue) async {
+        let caller = Caller(userID: send.userID, workspaceID: request.workspaceID)
+        do {
+            let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
+                content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
+            (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
+            _ = queue.enqueue(try FeedMessage.ack(ref: send.ref, message: result.message))
+        } catch let error as SwitchboardError {
+            if error.code == .rateLimited { origin.metrics.rateLimited.increment() }
+            _ = queue.enqueue(FeedMessage.error(error, ref: send.ref))
+        } catch {
+            logger.error("a send from an edge failed", metadata: ["error": "\(String(reflecting: error))"])
+            _ = queue.enqueue(FeedMessage.error(SwitchboardError(.internalError, "internal error"), ref: send.ref))
+        }
+    }
+
+    private func handle(_ command: FeedCommand, typingThrottle: inout TypingThrottle<UserInChannel>) async throws {
         let workspaceID = request.workspaceID
         switch command {
-        case .send(let send):
-            // Sends are handled one after another: a user's messages commit in the order sent.
-            let caller = Caller(userID: send.userID, workspaceID: workspaceID)
-            do {
-                let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
-                    content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
-                (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
-                _ = queue.enqueue(try FeedMessage.ack(ref: send.ref, message: result.message))
-            } catch let error as SwitchboardError {
-                if error.code == .rateLimited { origin.metrics.rateLimited.increment() }
-                _ = queue.enqueue(FeedMessage.error(error, ref: send.ref))
-            }
+        case .send:
+            assertionFailure("sends are posted by readCommands, side by side")
         case .presence(let presence):
             origin.presence.connection(user: presence.userID, workspaceID: workspaceID, source: request.edgeID,
                                        delta: presence.delta)

@@ -18,10 +18,11 @@ struct GatewayConnection: GatewayHandler {
     private var chat: Chat { origin.chat }
     private var limits: GatewayLimits { origin.configuration.gateway }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+             context: WebSocketRouterContext<ChannelWebSocketContext>) async {
         origin.metrics.gatewayConnections.increment()
         defer { origin.metrics.gatewayConnections.decrement() }
-        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger).run(inbound: inbound, outbound: outbound)
+        await GatewayConnectionLoop(handler: self, limits: limits, logger: logger).run(inbound: inbound, outbound: outbound, context: context)
     }
 
     func disconnected(_ session: GatewaySession, link: GatewayLink) {

@@ -1,0 +1,43 @@
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSCompression
+import NIOCore
+
+/// Request context of both daemons' WebSocket upgrades: Hummingbird's, plus the connection
+/// (where the edge feed finds a client certificate, and where the gateway writes its frames).
+public struct ChannelWebSocketContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    public let channel: any NIOCore.Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
+
+extension HTTP1WebSocketUpgradeChannel.Configuration {
+    /// Both daemons' WebSocket settings. The frame limit is above the protocol's, so that an
+    /// oversized frame is answered with an error instead of a closed connection; idle HTTP
+    /// connections are closed after a while, so a drain never waits on them for long; a client
+    /// that offers permessage-deflate gets it (as Discord compresses its gateway), with a small
+    /// window and no context kept between messages, so an idle connection holds little.
+    public static func switchboard(limits: GatewayLimits) -> Self {
+        .init(http1: .init(idleTimeout: .seconds(75)),
+              ws: .init(maxFrameSize: 4 * limits.maxClientFrameBytes,
+                        extensions: [.perMessageDeflate(clientMaxWindow: 10, clientNoContextTakeover: true,
+                                                        serverMaxWindow: 10, serverNoContextTakeover: true,
+                                                        memoryLevel: 2, minFrameSizeToCompress: 256)],
+                        autoPing: .disabled))
+    }
+}
+
+extension GatewayConnectionLoop {
+    /// Serves a gateway WebSocket that `context`'s request opened.
+    public func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+                    context: WebSocketRouterContext<ChannelWebSocketContext>) async {
+        let offers = context.request.headers[values: .secWebSocketExtensions].contains { $0.contains("permessage-deflate") }
+        await run(inbound: inbound, outbound: outbound, channel: context.requestContext.channel, compressed: offers)
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The event pipeline's figures (docs/benchmarks.md, issue #13), same build, same machine: a
+# release origin (SQLite, --rate-limit 0) and one edge (gateway flood limit raised for the
+# senders), a seeded workspace, then fan-out, capacity, connect storm, working set and origin
+# throughput through the edge's gateway.
+#
+#   bash scripts/bench-pipeline.sh [OUT_DIR]      # JSON results in OUT_DIR (default ./bench-pipeline)
+#
+# Environment: USERS (32000), SCENARIOS ("fanout capacity capacity5k storm bootstrap origin"),
+# PERF=1 records the edge with `perf record` during the fan-out (perf.data in OUT_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(realpath -m "${1:-bench-pipeline}")
+mkdir -p "$out"
+bash scripts/install-deps.sh
+swift build -c release --product switchboard-origin
+swift build -c release --product switchboard-edge
+swift build -c release --product switchboard-bench
+
+work=$(mktemp -d /tmp/switchboard-bench-pipeline.XXXXXX)
+source scripts/secrets.sh "$work/secrets.env"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+origin=http://127.0.0.1:18080 edge=http://127.0.0.1:18081
+bench() { .build/release/switchboard-bench "$1" --origin $origin --edge $edge --quiet "${@:2}"; }
+wait_ready() { for _ in $(seq 1 600); do curl -sf "$1/healthz" >/dev/null && return; sleep 0.2; done; echo "$1 did not start" >&2; exit 1; }
+
+.build/release/switchboard-origin --port 18080 --data-dir "$work/origin" --rate-limit 0 --log-level warning &
+pids+=($!)
+wait_ready $origin
+bench seed --users "${USERS:-32000}" --manifest "$work/ws.json" --json "$out/seed.json"
+echo '{"gateway": {"commandsPerWindow": 1000000}}' > "$work/edge.json"
+.build/release/switchboard-edge --port 18081 --origin $origin --data-dir "$work/edge" --config "$work/edge.json" \
+    --log-level warning &
+edge_pid=$!
+pids+=($edge_pid)
+wait_ready $edge
+# The edge takes the workspace's snapshot on first use (tens of seconds at 32,000 users):
+# warm it before anything is measured.
+for _ in $(seq 1 30); do
+    bench bootstrap --manifest "$work/ws.json" --samples 1 --full-samples 1 >/dev/null 2>&1 && break
+    sleep 5
+done
+
+for scenario in ${SCENARIOS:-fanout capacity capacity5k storm bootstrap origin}; do
+    echo "== $scenario"
+    case $scenario in
+        fanout)
+            if [ "${PERF:-0}" = 1 ]; then
+                perf record -F 499 -g -p $edge_pid -o "$out/perf.data" -- sleep 40 >/dev/null 2>&1 &
+                perf_pid=$!
+            fi
+            bench fanout --manifest "$work/ws.json" --clients 1200 --viewers 1000 --rate 20 --seconds 30 --via-gateway \
+                --json "$out/fanout.json"
+            [ "${PERF:-0}" = 1 ] && wait $perf_pid || true ;;
+        capacity)
+            bench fanout --manifest "$work/ws.json" --clients 1000 --viewers 1000 --rate 40 --senders 20 --seconds 5 \
+                --via-gateway --capacity --json "$out/capacity-1000.json" ;;
+        capacity5k)
+            bench fanout --manifest "$work/ws.json" --clients 5000 --viewers 5000 --rate 8 --senders 20 --seconds 5 \
+                --via-gateway --capacity --json "$out/capacity-5000.json" ;;
+        storm)
+            bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json" ;;
+        bootstrap)
+            bench bootstrap --manifest "$work/ws.json" --samples 200 --full-samples 5 --json "$out/bootstrap.json" ;;
+        origin)
+            bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --via-gateway --history-messages 1000 \
+                --history-requests 10 --json "$out/origin-via-gateway.json" ;;
+    esac
+done
