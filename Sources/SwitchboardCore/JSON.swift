@@ -17,7 +17,30 @@ public enum JSON {
         try encoder().encode(value)
     }
 
+    /// The coder of what clients get most of — event payloads and the working set: fields at
+    /// their default values are left out (a message's `reply_count: 0`, `reactions: []`,
+    /// `mentions: []`, `attachments: []`, false flags). Decoders take a missing field as its
+    /// default, so both forms read the same.
+    public static func compactEncoder() -> JSONEncoder {
+        let encoder = encoder()
+        encoder.userInfo[.omitsDefaults] = true
+        return encoder
+    }
+
+    public static func encodeCompact(_ value: some Encodable) throws -> Data {
+        try compactEncoder().encode(value)
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decoder().decode(type, from: data)
     }
+}
+
+extension CodingUserInfoKey {
+    /// Set by ``JSON/compactEncoder()``: leave out fields at their default values.
+    public static let omitsDefaults = CodingUserInfoKey(rawValue: "switchboard.omitsDefaults")!
+}
+
+extension Encoder {
+    var omitsDefaults: Bool { userInfo[.omitsDefaults] as? Bool == true }
 }

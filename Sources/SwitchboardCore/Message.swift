@@ -59,6 +59,48 @@ public struct Message: Codable, Sendable, Equatable {
         case mentionsHere = "mentions_here"
         case mentionsChannel = "mentions_channel"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Snowflake.self, forKey: .id)
+        channelID = try c.decode(Snowflake.self, forKey: .channelID)
+        authorID = try c.decode(Snowflake.self, forKey: .authorID)
+        content = try c.decode(String.self, forKey: .content)
+        createdAtMs = try c.decode(UInt64.self, forKey: .createdAtMs)
+        editedAtMs = try c.decodeIfPresent(UInt64.self, forKey: .editedAtMs)
+        threadID = try c.decodeIfPresent(Snowflake.self, forKey: .threadID)
+        alsoToChannel = try c.decodeIfPresent(Bool.self, forKey: .alsoToChannel) ?? false
+        replyCount = try c.decodeIfPresent(Int.self, forKey: .replyCount) ?? 0
+        latestReplyID = try c.decodeIfPresent(Snowflake.self, forKey: .latestReplyID)
+        reactions = try c.decodeIfPresent([Reaction].self, forKey: .reactions) ?? []
+        mentions = try c.decodeIfPresent([Snowflake].self, forKey: .mentions) ?? []
+        mentionsHere = try c.decodeIfPresent(Bool.self, forKey: .mentionsHere) ?? false
+        mentionsChannel = try c.decodeIfPresent(Bool.self, forKey: .mentionsChannel) ?? false
+        attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+        linkPreviews = try c.decodeIfPresent([LinkPreview].self, forKey: .linkPreviews)
+    }
+
+    /// Every field, or (``JSON/compactEncoder()``) those not at their default values.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let all = !encoder.omitsDefaults
+        try c.encode(id, forKey: .id)
+        try c.encode(channelID, forKey: .channelID)
+        try c.encode(authorID, forKey: .authorID)
+        try c.encode(content, forKey: .content)
+        try c.encode(createdAtMs, forKey: .createdAtMs)
+        try c.encodeIfPresent(editedAtMs, forKey: .editedAtMs)
+        try c.encodeIfPresent(threadID, forKey: .threadID)
+        if all || alsoToChannel { try c.encode(alsoToChannel, forKey: .alsoToChannel) }
+        if all || replyCount != 0 { try c.encode(replyCount, forKey: .replyCount) }
+        try c.encodeIfPresent(latestReplyID, forKey: .latestReplyID)
+        if all || !reactions.isEmpty { try c.encode(reactions, forKey: .reactions) }
+        if all || !mentions.isEmpty { try c.encode(mentions, forKey: .mentions) }
+        if all || mentionsHere { try c.encode(mentionsHere, forKey: .mentionsHere) }
+        if all || mentionsChannel { try c.encode(mentionsChannel, forKey: .mentionsChannel) }
+        if all || !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
+        try c.encodeIfPresent(linkPreviews, forKey: .linkPreviews)
+    }
 }
 
 /// What a link in a message points to, read from the page's Open Graph tags and `<title>`.

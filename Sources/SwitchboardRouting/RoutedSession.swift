@@ -1,5 +1,9 @@
 import SwitchboardCore
 
+/// How the router names a session: its id (concrete, not generic, so that the router's code
+/// is compiled for it once instead of resolving generic metadata per call).
+public typealias SessionKey = String
+
 /// What a session's client keeps, and so what it must be sent.
 public enum DeliveryMode: Sendable, Equatable {
     /// A client that loaded the whole workspace (the origin's gateway after the full
@@ -13,8 +17,8 @@ public enum DeliveryMode: Sendable, Equatable {
 
 /// A session as the router knows it: whose it is and what it looks at. Everything the
 /// router decides from is here; the socket and its queue stay with the owner.
-public struct RoutedSession<ID: Hashable & Sendable>: Sendable {
-    public let id: ID
+public struct RoutedSession: Sendable {
+    public let id: SessionKey
     public let userID: Snowflake
     public let mode: DeliveryMode
     /// The channels the user belongs to.
@@ -27,7 +31,7 @@ public struct RoutedSession<ID: Hashable & Sendable>: Sendable {
     var badges: BadgeCoalescer
 
     /// `focus` is kept only if the user is a member of it.
-    public init(id: ID, userID: Snowflake, mode: DeliveryMode, channels: Set<Snowflake>, focus: Snowflake?,
+    public init(id: SessionKey, userID: Snowflake, mode: DeliveryMode, channels: Set<Snowflake>, focus: Snowflake?,
                 knownProfiles: Set<Snowflake> = [], badgeIntervalMs: UInt64 = 250) {
         self.id = id
         self.userID = userID
@@ -43,14 +47,14 @@ public struct RoutedSession<ID: Hashable & Sendable>: Sendable {
 }
 
 /// Where one event goes, as decided by ``WorkspaceRouter/route(_:threadFollowers:nowMs:)``.
-public struct Routing<ID: Hashable & Sendable>: Sendable {
+public struct Routing: Sendable {
     /// Sessions that get the event itself, each once.
-    public var recipients: [ID] = []
+    public var recipients: [SessionKey] = []
     /// Profiles a recipient is sent, as `user.updated`, just before the event (the author and
     /// mentioned users of a message it had not been sent yet).
-    public var profilesFirst: [ID: [Snowflake]] = [:]
+    public var profilesFirst: [SessionKey: [Snowflake]] = [:]
     /// Sessions whose unread badge for `badgeChannel` goes now (the owner reads the counts).
-    public var badges: [ID] = []
+    public var badges: [SessionKey] = []
     public var badgeChannel: Snowflake?
 
     public init() {}

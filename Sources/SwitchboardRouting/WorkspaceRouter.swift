@@ -19,17 +19,17 @@ import SwitchboardCore
 /// - `typing.started`: member sessions viewing the channel, not the typist's; none expired.
 /// - `presence.changed`: the sessions subscribed to that user.
 /// No event about a channel ever reaches a session whose user is not a member of it.
-public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
-    private var sessions: [ID: RoutedSession<ID>] = [:]
-    private var byUser: [Snowflake: Set<ID>] = [:]
+public struct WorkspaceRouter: Sendable {
+    private var sessions: [SessionKey: RoutedSession] = [:]
+    private var byUser: [Snowflake: Set<SessionKey>] = [:]
     /// Channel → member sessions.
-    private var members: [Snowflake: Set<ID>] = [:]
+    private var members: [Snowflake: Set<SessionKey>] = [:]
     /// Channel → member sessions that get its messages whole: focused ones and full clients.
-    private var viewers: [Snowflake: Set<ID>] = [:]
+    private var viewers: [Snowflake: Set<SessionKey>] = [:]
     /// User → sessions subscribed to their presence.
-    private var watchers: [Snowflake: Set<ID>] = [:]
+    private var watchers: [Snowflake: Set<SessionKey>] = [:]
     /// Sessions holding a badge for later.
-    private var pendingBadges: Set<ID> = []
+    private var pendingBadges: Set<SessionKey> = []
     /// Users who are not offline, as last told.
     public private(set) var presence: [Snowflake: PresenceStatus] = [:]
 
@@ -37,17 +37,17 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
 
     public var isEmpty: Bool { sessions.isEmpty }
     public var count: Int { sessions.count }
-    public var ids: Dictionary<ID, RoutedSession<ID>>.Keys { sessions.keys }
-    public func session(_ id: ID) -> RoutedSession<ID>? { sessions[id] }
+    public var ids: Dictionary<SessionKey, RoutedSession>.Keys { sessions.keys }
+    public func session(_ id: SessionKey) -> RoutedSession? { sessions[id] }
 
-    public func isMember(_ id: ID, of channel: Snowflake) -> Bool {
+    public func isMember(_ id: SessionKey, of channel: Snowflake) -> Bool {
         sessions[id]?.channels.contains(channel) ?? false
     }
 
     // MARK: Sessions
 
     /// Adds a session (replacing one with the same id).
-    public mutating func insert(_ session: RoutedSession<ID>) {
+    public mutating func insert(_ session: RoutedSession) {
         remove(session.id)
         let id = session.id
         sessions[id] = session
@@ -59,7 +59,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
 
     /// Takes a session out, with its state as it is now (to be inserted again, or elsewhere).
     @discardableResult
-    public mutating func remove(_ id: ID) -> RoutedSession<ID>? {
+    public mutating func remove(_ id: SessionKey) -> RoutedSession? {
         guard let session = sessions.removeValue(forKey: id) else { return nil }
         Self.remove(id, from: &byUser, key: session.userID)
         for channel in session.channels {
@@ -72,7 +72,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// The channel on the session's screen: one of its user's channels, or nil for none.
-    public mutating func setFocus(_ id: ID, to channel: Snowflake?) throws(SwitchboardError) {
+    public mutating func setFocus(_ id: SessionKey, to channel: Snowflake?) throws(SwitchboardError) {
         guard var session = sessions[id] else { return }
         if let channel, !session.channels.contains(channel) { throw SwitchboardError.notAMember }
         if let old = session.focus, session.mode == .workingSet { Self.remove(id, from: &viewers, key: old) }
@@ -85,7 +85,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// Replaces the session's presence subscriptions; returns each user's current status.
-    public mutating func setPresenceSubscriptions(_ id: ID, to users: Set<Snowflake>) -> [PresenceChange] {
+    public mutating func setPresenceSubscriptions(_ id: SessionKey, to users: Set<Snowflake>) -> [PresenceChange] {
         guard var session = sessions[id] else { return [] }
         for user in session.presenceSubscriptions.subtracting(users) { Self.remove(id, from: &watchers, key: user) }
         for user in users.subtracting(session.presenceSubscriptions) { watchers[user, default: []].insert(id) }
@@ -95,7 +95,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// The client was sent these profiles (with its bootstrap): no prefetch repeats them.
-    public mutating func markProfilesKnown(_ id: ID, _ users: some Sequence<Snowflake>) {
+    public mutating func markProfilesKnown(_ id: SessionKey, _ users: some Sequence<Snowflake>) {
         sessions[id]?.knownProfiles.formUnion(users)
     }
 
@@ -103,8 +103,8 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
 
     /// Where `event` goes. `threadFollowers` are the users following the thread of a reply
     /// (the owner's store knows them); `nowMs` times badges and typing expiry.
-    public mutating func route(_ event: EventContent, threadFollowers: Set<Snowflake> = [], nowMs: UInt64) -> Routing<ID> {
-        var routing = Routing<ID>()
+    public mutating func route(_ event: EventContent, threadFollowers: Set<Snowflake> = [], nowMs: UInt64) -> Routing {
+        var routing = Routing()
         switch event {
         case .messageCreated(let message):
             routeMessage(message, followers: threadFollowers, nowMs: nowMs, into: &routing)
@@ -156,7 +156,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// A (re)connected feed says who is online: each status that changed, to its watchers.
-    public mutating func replacePresence(_ statuses: [Snowflake: PresenceStatus]) -> [(PresenceChange, [ID])] {
+    public mutating func replacePresence(_ statuses: [Snowflake: PresenceStatus]) -> [(PresenceChange, [SessionKey])] {
         let old = presence
         presence = statuses.filter { $0.value != .offline }
         return Set(old.keys).union(presence.keys).sorted().compactMap { user in
@@ -167,8 +167,8 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// The badges held past their interval, by channel; they count as sent now.
-    public mutating func dueBadges(nowMs: UInt64) -> [Snowflake: [ID]] {
-        var due: [Snowflake: [ID]] = [:]
+    public mutating func dueBadges(nowMs: UInt64) -> [Snowflake: [SessionKey]] {
+        var due: [Snowflake: [SessionKey]] = [:]
         for id in pendingBadges {
             guard var session = sessions[id] else {
                 pendingBadges.remove(id)
@@ -186,7 +186,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     // MARK: Rules
 
     private mutating func routeMessage(_ message: Message, followers: Set<Snowflake>, nowMs: UInt64,
-                                       into routing: inout Routing<ID>) {
+                                       into routing: inout Routing) {
         let channel = message.channelID
         guard let memberIDs = members[channel] else { return }
         var recipients = viewers[channel] ?? []
@@ -216,7 +216,7 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
     }
 
     /// Who gets a change to a message: the sessions that would get the message itself.
-    private func messageViewers(_ channel: Snowflake, thread: Snowflake?, followers: Set<Snowflake>) -> [ID] {
+    private func messageViewers(_ channel: Snowflake, thread: Snowflake?, followers: Set<Snowflake>) -> [SessionKey] {
         var recipients = viewers[channel] ?? []
         if thread != nil, let memberIDs = members[channel] {
             for follower in followers {
@@ -247,12 +247,12 @@ public struct WorkspaceRouter<ID: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func index(_ id: ID, memberOf channel: Snowflake, _ session: RoutedSession<ID>) {
+    private mutating func index(_ id: SessionKey, memberOf channel: Snowflake, _ session: RoutedSession) {
         members[channel, default: []].insert(id)
         if session.views(channel) { viewers[channel, default: []].insert(id) }
     }
 
-    private static func remove(_ id: ID, from map: inout [Snowflake: Set<ID>], key: Snowflake) {
+    private static func remove(_ id: SessionKey, from map: inout [Snowflake: Set<SessionKey>], key: Snowflake) {
         guard map[key]?.remove(id) != nil else { return }
         if map[key]?.isEmpty == true { map[key] = nil }
     }

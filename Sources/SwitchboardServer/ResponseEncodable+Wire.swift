@@ -17,7 +17,15 @@ extension EmptyResponse: ResponseEncodable {}
 extension HealthResponse: ResponseEncodable {}
 extension EdgesResponse: ResponseEncodable {}
 extension NotificationsResponse: ResponseEncodable {}
-extension WorkingSet: ResponseEncodable {}
 extension ImportResult: ResponseEncodable {}
 extension HookResponse: ResponseEncodable {}
 extension AttachmentResponse: ResponseEncodable {}
+
+extension WorkingSet: ResponseGenerator {
+    /// The working set leaves out fields at their default values, as in `ready`.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try JSON.encodeCompact(self))))
+    }
+}

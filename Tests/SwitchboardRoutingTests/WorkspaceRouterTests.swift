@@ -10,8 +10,8 @@ import SwitchboardRouting
 
     /// alice (a1 viewing #general, a2 viewing #random), bob (b1 viewing #random), carol (c1,
     /// no focus), all in #general and #random; dave (d1) only in #random.
-    func router(mode: DeliveryMode = .workingSet) -> WorkspaceRouter<String> {
-        var router = WorkspaceRouter<String>()
+    func router(mode: DeliveryMode = .workingSet) -> WorkspaceRouter {
+        var router = WorkspaceRouter()
         router.insert(RoutedSession(id: "a1", userID: alice, mode: mode, channels: [general, random], focus: general))
         router.insert(RoutedSession(id: "a2", userID: alice, mode: mode, channels: [general, random], focus: random))
         router.insert(RoutedSession(id: "b1", userID: bob, mode: mode, channels: [general, random], focus: random))

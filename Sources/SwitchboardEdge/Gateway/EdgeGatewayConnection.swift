@@ -43,7 +43,7 @@ struct EdgeGatewayConnection: GatewayHandler {
             guard session.bootstrapped(horizon: horizon) else {
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }
-            link.reply(GatewayFrame.ready(bootstrap: [UInt8](try JSON.encode(workingSet))))
+            link.reply(GatewayFrame.ready(bootstrap: [UInt8](try JSON.encodeCompact(workingSet))))
             guard session.outbox.attach(link.queue, resumeAfter: 0, closeConnection: { link.end($0) }) != nil else {
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }

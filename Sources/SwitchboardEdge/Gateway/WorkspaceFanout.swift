@@ -18,7 +18,7 @@ final class WorkspaceFanout: Sendable {
     private let badgeIntervalMs: UInt64
 
     private struct State {
-        var router = WorkspaceRouter<String>()
+        var router = WorkspaceRouter()
         var sessions: [String: EdgeSession] = [:]
 
         func sessions(_ ids: some Sequence<String>) -> [EdgeSession] { ids.compactMap { sessions[$0] } }

@@ -20,7 +20,7 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     /// A session routed apart from the shared router: catching up, or dropped after an overflow.
     private struct Apart {
-        var router: WorkspaceRouter<String>
+        var router: WorkspaceRouter
         /// Every event up to here was routed for the session.
         var position: UInt64
         /// Its subscription while catching up; nil while dropped.
@@ -28,14 +28,14 @@ final class WorkspaceGateway: EventSink, Sendable {
     }
 
     private struct State {
-        var router = WorkspaceRouter<String>()
+        var router = WorkspaceRouter()
         var sessions: [String: GatewaySession] = [:]
         /// Every event up to here was routed by `router`.
         var position: UInt64
         var apart: [String: Apart] = [:]
 
         /// The router holding the session, wherever it is.
-        mutating func withRouter<T, E: Error>(of id: String, _ body: (inout WorkspaceRouter<String>) throws(E) -> T) throws(E) -> T {
+        mutating func withRouter<T, E: Error>(of id: String, _ body: (inout WorkspaceRouter) throws(E) -> T) throws(E) -> T {
             if apart[id] != nil { return try body(&apart[id]!.router) }
             return try body(&router)
         }
@@ -177,14 +177,14 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     // MARK: Helpers
 
-    private func setApart(_ routed: RoutedSession<String>, after: UInt64, in state: inout State) -> CatchUpSink {
+    private func setApart(_ routed: RoutedSession, after: UInt64, in state: inout State) -> CatchUpSink {
         let sink = CatchUpSink(gateway: self, sessionID: routed.id)
         state.apart[routed.id] = Apart(router: Self.router(with: routed), position: after, sink: sink)
         return sink
     }
 
-    private static func router(with session: RoutedSession<String>) -> WorkspaceRouter<String> {
-        var router = WorkspaceRouter<String>()
+    private static func router(with session: RoutedSession) -> WorkspaceRouter {
+        var router = WorkspaceRouter()
         router.insert(session)
         return router
     }

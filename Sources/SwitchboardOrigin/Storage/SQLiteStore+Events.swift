@@ -46,7 +46,7 @@ extension SQLiteStore {
         try db.run("""
             INSERT INTO events (workspace_id, seq, type, channel_id, user_id, created_at_ms, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [workspaceID, seq, type.rawValue, channelID, userID, nowMs.db, try JSON.encode(payload)])
+            """, [workspaceID, seq, type.rawValue, channelID, userID, nowMs.db, try JSON.encodeCompact(payload)])
     }
 
     /// The workspace a channel belongs to; `not_found` for an unknown channel.

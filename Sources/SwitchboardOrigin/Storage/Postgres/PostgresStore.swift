@@ -192,7 +192,7 @@ extension PostgresConnection {
     @discardableResult
     func appendEvent(workspaceID: Snowflake, type: EventType, channelID: Snowflake? = nil, userID: Snowflake? = nil,
                      payload: some Encodable, nowMs: UInt64, logger: Logger) async throws -> UInt64 {
-        let body = try JSON.encode(payload)
+        let body = try JSON.encodeCompact(payload)
         let row = try await self.row("""
             SELECT sb_append_event(\(workspaceID), \(type.rawValue), \(channelID), \(userID), \(nowMs.db), \(body))
             """, logger: logger)
