@@ -67,6 +67,9 @@ for scenario in ${SCENARIOS:-fanout capacity capacity5k storm bootstrap origin};
         storm)
             bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json" ;;
         bootstrap)
+            if [ "${PERF:-0}" = 1 ]; then
+                perf record -F 999 -g -p $edge_pid -o "$out/perf-bootstrap.data" -- sleep 15 >/dev/null 2>&1 &
+            fi
             bench bootstrap --manifest "$work/ws.json" --samples 200 --full-samples 5 --json "$out/bootstrap.json" ;;
         origin)
             bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --via-gateway --history-messages 1000 \

@@ -63,7 +63,7 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
                     // sends the close frame and ends.
                     link.close(.heartbeatTimeout)
                 }
-                await writeLoop(link: link, outbound: outbound, batches: compressed ? nil : FrameBatchWriter(channel: channel))
+                await writeLoop(link: link, outbound: outbound, direct: compressed ? nil : SocketWriter(queue: queue, channel: channel))
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -75,12 +75,12 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
 
     // MARK: Writer and monitor
 
-    private func writeLoop(link: GatewayLink, outbound: WebSocketOutboundWriter, batches: FrameBatchWriter?) async {
+    private func writeLoop(link: GatewayLink, outbound: WebSocketOutboundWriter, direct: SocketWriter?) async {
         do {
-            // Writing suspends until the socket took the frames: that is the backpressure that
+            // Writing waits until the socket took the frames: that is the backpressure that
             // fills the bounded queue when a client reads too slowly.
-            if let batches {
-                while let batch = await link.queue.nextBatch() { try await batches.write(batch) }
+            if let direct {
+                try await direct.run()
             } else {
                 while let frame = await link.queue.next() {
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.buffer())))

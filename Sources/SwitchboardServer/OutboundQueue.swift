@@ -39,13 +39,17 @@ public final class OutboundQueue: Sendable {
         case closed
     }
 
-    private struct State {
+    fileprivate struct State {
         var frames = Deque<OutboundFrame>()
         var bytes = 0
         var waiter: CheckedContinuation<OutboundFrame?, Never>?
         var closed = false
         /// No more frames will be accepted; the queued ones are still delivered.
         var finishing = false
+        /// A consumer that is woken rather than awaited (``SocketWriter``), and whether it is
+        /// idle — waiting to be woken — rather than busy with a batch.
+        var wake: (@Sendable () -> Void)?
+        var consumerIdle = false
     }
 
     /// Most bytes that may wait in the queue.
@@ -61,24 +65,69 @@ public final class OutboundQueue: Sendable {
     /// Queues a frame; a queue over its byte budget overflows and closes, unless
     /// `exceedingLimit` (a resume's replay, which is bounded by the replay buffer instead).
     public func enqueue(_ frame: OutboundFrame, exceedingLimit: Bool = false) -> EnqueueResult {
-        let (result, waiter) = state.withLock { state -> (EnqueueResult, CheckedContinuation<OutboundFrame?, Never>?) in
-            guard !state.closed, !state.finishing else { return (.closed, nil) }
+        let (result, waiter, wake) = state.withLock { state -> (EnqueueResult, CheckedContinuation<OutboundFrame?, Never>?, (@Sendable () -> Void)?) in
+            guard !state.closed, !state.finishing else { return (.closed, nil, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
-                return (.enqueued, waiter)
+                return (.enqueued, waiter, nil)
             }
             guard state.bytes + frame.count <= limitBytes || exceedingLimit else {
                 state.closed = true
                 state.frames.removeAll()
                 state.bytes = 0
-                return (.overflow, nil)
+                return (.overflow, nil, state.takeWake())
             }
             state.frames.append(frame)
             state.bytes += frame.count
-            return (.enqueued, nil)
+            return (.enqueued, nil, state.takeWake())
         }
         waiter?.resume(returning: frame)
+        wake?()
         return result
+    }
+
+    // MARK: A consumer that is woken
+
+    /// What ``takeBatch(maxBytes:)`` found.
+    public enum Batch: Sendable {
+        case frames([OutboundFrame])
+        /// Nothing queued: the consumer is woken when something is.
+        case empty
+        /// Closed, or finished and drained: nothing more will come.
+        case ended
+    }
+
+    /// Makes `wake` the consumer: it is called (from whoever enqueues, so it must only
+    /// schedule work) whenever frames arrive, or the queue ends, while the consumer is idle.
+    public func setConsumer(_ wake: @escaping @Sendable () -> Void) {
+        state.withLock { state in
+            state.wake = wake
+            state.consumerIdle = true
+        }
+        wake()
+    }
+
+    /// Every queued frame up to `maxBytes` (at least one), for one write and one flush; the
+    /// consumer is busy until its next call.
+    public func takeBatch(maxBytes: Int = 256 << 10) -> Batch {
+        state.withLock { state in
+            if state.closed { return .ended }
+            guard let first = state.frames.popFirst() else {
+                if state.finishing { return .ended }
+                state.consumerIdle = true
+                return .empty
+            }
+            var batch = [first], bytes = first.count
+            state.bytes -= first.count
+            while let frame = state.frames.first, bytes + frame.count <= maxBytes {
+                state.frames.removeFirst()
+                state.bytes -= frame.count
+                bytes += frame.count
+                batch.append(frame)
+            }
+            state.consumerIdle = false
+            return .frames(batch)
+        }
     }
 
     /// The next frame; `nil` once the queue is closed (pending frames are dropped on close)
@@ -111,45 +160,40 @@ public final class OutboundQueue: Sendable {
         }
     }
 
-    /// The next frame and every one queued behind it, up to `maxBytes` (at least one frame):
-    /// a writer puts them on the socket with one flush. `nil` as for ``next()``.
-    public func nextBatch(maxBytes: Int = 256 << 10) async -> [OutboundFrame]? {
-        guard let first = await next() else { return nil }
-        return state.withLock { state in
-            var batch = [first], bytes = first.count
-            while !state.closed, let frame = state.frames.first, bytes + frame.count <= maxBytes {
-                state.frames.removeFirst()
-                state.bytes -= frame.count
-                bytes += frame.count
-                batch.append(frame)
-            }
-            return batch
-        }
-    }
-
     /// Stops the queue; a waiting `next()` returns nil.
     public func close() {
-        let waiter = state.withLock { state -> CheckedContinuation<OutboundFrame?, Never>? in
+        let (waiter, wake) = state.withLock { state -> (CheckedContinuation<OutboundFrame?, Never>?, (@Sendable () -> Void)?) in
             state.closed = true
             state.frames.removeAll()
             state.bytes = 0
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, state.takeWake())
         }
         waiter?.resume(returning: nil)
+        wake?()
     }
 
     /// Accepts no more frames; `next()` returns what is queued, then nil.
     public func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<OutboundFrame?, Never>? in
+        let (waiter, wake) = state.withLock { state -> (CheckedContinuation<OutboundFrame?, Never>?, (@Sendable () -> Void)?) in
             state.finishing = true
-            guard state.frames.isEmpty else { return nil }
+            guard state.frames.isEmpty else { return (nil, nil) }
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, state.takeWake())
         }
         waiter?.resume(returning: nil)
+        wake?()
     }
 
     public var isClosed: Bool { state.withLock { $0.closed } }
     public var queuedBytes: Int { state.withLock { $0.bytes } }
+}
+
+extension OutboundQueue.State {
+    /// The consumer's wake-up, if it is idle (it is busy from now on).
+    fileprivate mutating func takeWake() -> (@Sendable () -> Void)? {
+        guard consumerIdle, let wake else { return nil }
+        consumerIdle = false
+        return wake
+    }
 }
