@@ -6,7 +6,8 @@
 #
 #   bash scripts/bench-pipeline.sh [OUT_DIR]      # JSON results in OUT_DIR (default ./bench-pipeline)
 #
-# Environment: USERS (32000), SCENARIOS ("fanout capacity capacity5k storm bootstrap origin"),
+# Environment: USERS (32000), SCENARIOS ("origin origin-rest fanout capacity capacity5k bootstrap storm": writes
+# first and the storm last — sessions stay resumable for a minute after a scenario, and take badges),
 # PERF=1 records the edge with `perf record` during the fan-out (perf.data in OUT_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ for _ in $(seq 1 30); do
     sleep 5
 done
 
-for scenario in ${SCENARIOS:-fanout capacity capacity5k storm bootstrap origin}; do
+for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k bootstrap storm}; do
     echo "== $scenario"
     case $scenario in
         fanout)
@@ -71,6 +72,9 @@ for scenario in ${SCENARIOS:-fanout capacity capacity5k storm bootstrap origin};
                 perf record -F 999 -g -p $edge_pid -o "$out/perf-bootstrap.data" -- sleep 15 >/dev/null 2>&1 &
             fi
             bench bootstrap --manifest "$work/ws.json" --samples 200 --full-samples 5 --json "$out/bootstrap.json" ;;
+        origin-rest)
+            bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --history-messages 1000 \
+                --history-requests 10 --json "$out/origin-rest.json" ;;
         origin)
             bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --via-gateway --history-messages 1000 \
                 --history-requests 10 --json "$out/origin-via-gateway.json" ;;

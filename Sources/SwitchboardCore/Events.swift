@@ -25,9 +25,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
 /// carries it. `payload` is the event's `d` object, already encoded: it is encoded once
 /// when the change commits and the same bytes go to every recipient.
 ///
-/// Who may see it: when `userID` is set and `channelID` is not, only that user; when
-/// `channelID` is set, the channel's members (and `userID` too, if set: the user who just
-/// left); when neither is set, everyone in the workspace.
+/// `channelID` / `userID` are the event's scope as stored in the log and carried by the feed
+/// (the reader of a `read.updated` is known only from it). Who receives an event is decided
+/// from its decoded content by the router (SwitchboardRouting), not from these fields.
 public struct WorkspaceEvent: Sendable, Equatable {
     public var workspaceID: Snowflake
     /// Monotonic per workspace, no gaps; 0 for ephemeral events.

@@ -21,6 +21,8 @@ import SwitchboardCore
 /// No event about a channel ever reaches a session whose user is not a member of it.
 public struct WorkspaceRouter: Sendable {
     private var sessions: [SessionKey: RoutedSession] = [:]
+    /// Each session's mode, apart: reading it from `sessions` would copy the whole entry.
+    private var modes: [SessionKey: DeliveryMode] = [:]
     private var byUser: [Snowflake: Set<SessionKey>] = [:]
     /// Channel → member sessions.
     private var members: [Snowflake: Set<SessionKey>] = [:]
@@ -51,6 +53,7 @@ public struct WorkspaceRouter: Sendable {
         remove(session.id)
         let id = session.id
         sessions[id] = session
+        modes[id] = session.mode
         byUser[session.userID, default: []].insert(id)
         for channel in session.channels { index(id, memberOf: channel, session) }
         for user in session.presenceSubscriptions { watchers[user, default: []].insert(id) }
@@ -61,6 +64,7 @@ public struct WorkspaceRouter: Sendable {
     @discardableResult
     public mutating func remove(_ id: SessionKey) -> RoutedSession? {
         guard let session = sessions.removeValue(forKey: id) else { return nil }
+        modes[id] = nil
         Self.remove(id, from: &byUser, key: session.userID)
         for channel in session.channels {
             Self.remove(id, from: &members, key: channel)
@@ -131,7 +135,7 @@ public struct WorkspaceRouter: Sendable {
             leave(change.userID, channel: change.channelID)
         case .userCreated:
             // A working set loads new users when it needs them.
-            routing.recipients = sessions.values.filter { $0.mode == .everything }.map(\.id)
+            routing.recipients = modes.filter { $0.value == .everything }.map(\.key)
         case .userUpdated(let user):
             routing.recipients = sessions.values
                 .filter { $0.mode == .everything || $0.knownProfiles.contains(user.id) }.map(\.id)
@@ -197,7 +201,7 @@ public struct WorkspaceRouter: Sendable {
         }
         if message.threadID == nil || message.alsoToChannel {
             for id in memberIDs where !recipients.contains(id) {
-                guard sessions[id]?.mode == .workingSet else { continue }
+                guard modes[id] == .workingSet else { continue }
                 if sessions[id]!.badges.changed(channel, nowMs: nowMs) {
                     routing.badges.append(id)
                 } else {
@@ -209,7 +213,7 @@ public struct WorkspaceRouter: Sendable {
         let needed = [message.authorID] + message.mentions
         for id in recipients {
             routing.recipients.append(id)
-            guard sessions[id]?.mode == .workingSet else { continue }
+            guard modes[id] == .workingSet else { continue }
             let unknown = needed.filter { sessions[id]!.knownProfiles.insert($0).inserted }
             if !unknown.isEmpty { routing.profilesFirst[id] = unknown }
         }
@@ -226,22 +230,20 @@ public struct WorkspaceRouter: Sendable {
         return Array(recipients)
     }
 
+    // Entries are changed in place (`sessions[id]!.…`): a copy would duplicate their sets.
     private mutating func join(_ users: Set<Snowflake>, channel: Snowflake) {
         for user in users {
-            for id in byUser[user] ?? [] {
-                guard var session = sessions[id], session.channels.insert(channel).inserted else { continue }
-                sessions[id] = session
-                index(id, memberOf: channel, session)
+            for id in byUser[user] ?? [] where sessions[id]!.channels.insert(channel).inserted {
+                members[channel, default: []].insert(id)
+                if modes[id] == .everything || sessions[id]!.focus == channel { viewers[channel, default: []].insert(id) }
             }
         }
     }
 
     private mutating func leave(_ user: Snowflake, channel: Snowflake) {
-        for id in byUser[user] ?? [] {
-            guard var session = sessions[id], session.channels.remove(channel) != nil else { continue }
-            session.badges.forget(channel)
-            if session.focus == channel { session.focus = nil }
-            sessions[id] = session
+        for id in byUser[user] ?? [] where sessions[id]!.channels.remove(channel) != nil {
+            sessions[id]!.badges.forget(channel)
+            if sessions[id]!.focus == channel { sessions[id]!.focus = nil }
             Self.remove(id, from: &members, key: channel)
             Self.remove(id, from: &viewers, key: channel)
         }

@@ -203,7 +203,8 @@ import Testing
             var received = 0
             while try await edge.anonymous.metric("switchboard_edge_slow_consumers_total") < 1 {
                 guard sent.count < 3_000 else { Issue.record("the stalled reader was never dropped"); return }
-                for _ in 0..<20 { sent.append(try await ws.client("carol").post(big, to: general.id).message.id) }
+                // Bursts well under the queue, so the reader that keeps up is never dropped on a busy machine.
+                for _ in 0..<10 { sent.append(try await ws.client("carol").post(big, to: general.id).message.id) }
                 // The reader that keeps up gets everything, in order, meanwhile.
                 while received < sent.count {
                     let message = try await alice.socket.expectEvent(.messageCreated).payload(Message.self)

@@ -59,7 +59,8 @@ import Testing
             var received = 0
             while try await origin.anonymous.metric("switchboard_gateway_slow_consumers_total") < 1 {
                 guard sent.count < 3_000 else { Issue.record("the stalled reader was never dropped"); return }
-                for _ in 0..<20 { sent.append(try await ws.client("carol").post(big, to: general.id).message.id) }
+                // Bursts well under the queue, so the reader that keeps up is never dropped on a busy machine.
+                for _ in 0..<10 { sent.append(try await ws.client("carol").post(big, to: general.id).message.id) }
                 while received < sent.count {
                     #expect(try await alice.socket.expectEvent(.messageCreated).payload(Message.self).id == sent[received])
                     received += 1
