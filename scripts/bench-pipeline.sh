@@ -8,7 +8,8 @@
 #
 # Environment: USERS (32000), SCENARIOS ("origin origin-rest fanout capacity capacity5k bootstrap storm": writes
 # first and the storm last — sessions stay resumable for a minute after a scenario, and take badges),
-# PERF=1 records the edge with `perf record` during the fan-out (perf.data in OUT_DIR).
+# PERF=1 records the edge with `perf record` during the fan-out (perf.data in OUT_DIR); STRACE=1
+# counts its system calls instead (strace.txt: strace slows the edge, so its latency is not a figure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-bench-pipeline}")
@@ -55,10 +56,14 @@ for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k boots
             if [ "${PERF:-0}" = 1 ]; then
                 perf record -F 499 -g -p $edge_pid -o "$out/perf.data" -- sleep 40 >/dev/null 2>&1 &
                 perf_pid=$!
+            elif [ "${STRACE:-0}" = 1 ]; then
+                # System calls of the edge while the messages flow (the connect takes ~8 s first).
+                (sleep 10; timeout -s INT 30 strace -c -f -p $edge_pid -o "$out/strace.txt") &
+                perf_pid=$!
             fi
             bench fanout --manifest "$work/ws.json" --clients 1200 --viewers 1000 --rate 20 --seconds 30 --via-gateway \
                 --json "$out/fanout.json"
-            [ "${PERF:-0}" = 1 ] && wait $perf_pid || true ;;
+            [ -n "${perf_pid:-}" ] && wait $perf_pid || true ;;
         capacity)
             bench fanout --manifest "$work/ws.json" --clients 1000 --viewers 1000 --rate 40 --senders 20 --seconds 5 \
                 --via-gateway --capacity --json "$out/capacity-1000.json" ;;
