@@ -81,7 +81,8 @@ public struct Edge: Sendable {
     func ready(_ caller: Caller) async throws {
         try await upstreams.waitUntilSynced(caller.workspaceID)
         let deadline = ContinuousClock.now + .seconds(2)
-        while try store.user(caller.workspaceID, caller.userID) == nil {
+        // A user created a moment ago may still be on its way down the feed.
+        while try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) == nil {
             guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
             try await Task.sleep(for: .milliseconds(20))
         }

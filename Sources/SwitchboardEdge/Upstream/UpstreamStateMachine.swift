@@ -2,6 +2,9 @@
 /// `idle → connecting → (snapshotting →) live → backingOff(attempt) → connecting ...`.
 /// Reconnects back off exponentially from 0.5 s to 30 s with jitter (half to all of the
 /// delay), and the attempt count resets once a connection has gone live.
+///
+/// It also follows how current the edge's copy is — the position LMDB holds, the one the
+/// feed announced — so that whether client sessions may start is one question asked of it.
 struct UpstreamStateMachine: Sendable {
     enum State: Equatable, Sendable {
         case idle
@@ -24,6 +27,12 @@ struct UpstreamStateMachine: Sendable {
     static let maximumBackoffMs: UInt64 = 30_000
 
     private(set) var state: State = .idle
+    /// The position LMDB holds (nil: never synced, or a snapshot is being written).
+    private(set) var applied: UInt64?
+    /// The log position the current connection announced when it started.
+    private(set) var target: UInt64?
+    /// Some connection of this process has opened: LMDB is no longer just a copy left from before.
+    private(set) var hasBeenCurrent = false
     /// A number in 0..<1 for jitter (injected by tests).
     let random: @Sendable () -> Double
 
@@ -34,17 +43,41 @@ struct UpstreamStateMachine: Sendable {
     mutating func start(cursor: UInt64?) -> Action {
         guard state == .idle else { return .none }
         state = .connecting(attempt: 0)
+        applied = cursor
         return .connect(after: cursor)
     }
 
-    /// The socket opened; the first frame tells whether a snapshot follows.
+    /// The socket opened; the first frame tells whether a snapshot follows (which clears the copy).
     mutating func opened(snapshot: Bool) {
         state = snapshot ? .snapshotting : .live
+        hasBeenCurrent = true
+        if snapshot { applied = nil }
     }
 
-    mutating func snapshotEnded() {
+    mutating func snapshotEnded(seq: UInt64) {
         if state == .snapshotting { state = .live }
+        applied = seq
     }
+
+    /// The feed said where the log was when it started.
+    mutating func announced(position: UInt64) { target = position }
+
+    /// Events up to `seq` are in LMDB.
+    mutating func appliedEvents(upTo seq: UInt64) { applied = max(applied ?? 0, seq) }
+
+    /// Connected and LMDB is being replaced or brought up to date in order.
+    var isCurrent: Bool { state == .snapshotting || state == .live }
+    var isSnapshotting: Bool { state == .snapshotting }
+
+    /// Connected, not in a snapshot, and LMDB has every event up to the announced position.
+    var isCaughtUp: Bool {
+        guard state == .live, let target, let applied else { return false }
+        return applied >= target
+    }
+
+    /// Client sessions may start: LMDB holds a complete copy, and it is not catching up on a
+    /// live connection (when the origin is unreachable the copy serves as it is).
+    var servesSessions: Bool { applied != nil && (!isCurrent || isCaughtUp) }
 
     /// The connection failed or ended.
     mutating func disconnected() -> Action {
@@ -55,14 +88,16 @@ struct UpstreamStateMachine: Sendable {
         case .snapshotting, .live: attempt = 1
         case .idle, .stopped: return .none
         }
+        // A snapshot cut short left no position: the next connection starts with a snapshot.
+        target = nil
         state = .backingOff(attempt: attempt)
         return .wait(ms: Self.delay(attempt: attempt, random: random()))
     }
 
-    mutating func backoffElapsed(cursor: UInt64?) -> Action {
+    mutating func backoffElapsed() -> Action {
         guard case .backingOff(let attempt) = state else { return .none }
         state = .connecting(attempt: attempt)
-        return .connect(after: cursor)
+        return .connect(after: applied)
     }
 
     mutating func stop() {

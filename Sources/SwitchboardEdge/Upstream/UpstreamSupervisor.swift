@@ -60,17 +60,11 @@ public final class UpstreamSupervisor: Service, Sendable {
     /// If the origin cannot be reached, a copy left from before serves as it is.
     func waitUntilSynced(_ workspaceID: Snowflake) async throws {
         let upstream = ensure(workspaceID)
-        // Give the first feed of this process a moment to connect and say where the log is.
-        let connectDeadline = ContinuousClock.now + .seconds(2)
-        while !upstream.hasBeenCurrent, ContinuousClock.now < connectDeadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.syncWaitMs))
-        while try store.seq(workspaceID) == nil || (upstream.isCurrent && !upstream.isCaughtUp) {
-            guard ContinuousClock.now < deadline else {
-                throw SwitchboardError(.unavailable, "this edge is still syncing the workspace; retry shortly")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        // Give the first feed of this process a moment to connect and say where the log is,
+        // then wait (up to syncWaitMs) for the copy to catch up with it; woken, not polled.
+        _ = await upstream.wait(until: .connected, deadline: ContinuousClock.now + .seconds(2))
+        guard await upstream.wait(until: .serving, deadline: ContinuousClock.now + .milliseconds(Int(configuration.syncWaitMs))) else {
+            throw SwitchboardError(.unavailable, "this edge is still syncing the workspace; retry shortly")
         }
     }
 

@@ -13,23 +13,45 @@ final class WorkspaceUpstream: Sendable {
     private let configuration: EdgeConfiguration
     private let logger: Logger
     private let metrics: EdgeMetrics
-    private let socket = Mutex<FeedSocket?>(nil)
-    private let stopped = Mutex(false)
-    private let lastUsedMs = Mutex(WallClock.nowMs())
+    /// Everything that changes, under one lock: the feed's rules and progress (its state
+    /// machine), the open socket, and the callers waiting for the copy to serve sessions.
+    private struct Link {
+        var machine = UpstreamStateMachine()
+        var socket: FeedSocket?
+        var stopped = false
+        var lastUsedMs = WallClock.nowMs()
+        var waiters: [UUID: (until: Milestone, continuation: CheckedContinuation<Bool, Never>)] = [:]
+
+        func reached(_ milestone: Milestone) -> Bool {
+            switch milestone {
+            case .connected: machine.hasBeenCurrent
+            case .serving: machine.servesSessions
+            }
+        }
+
+        /// The waiters to wake now.
+        mutating func readyWaiters() -> [CheckedContinuation<Bool, Never>] {
+            guard !waiters.isEmpty else { return [] }
+            let ready = waiters.filter { reached($0.value.until) }
+            for id in ready.keys { waiters[id] = nil }
+            return ready.values.map(\.continuation)
+        }
+    }
+
+    /// What a caller can wait for.
+    enum Milestone: Sendable {
+        /// A connection of this process has opened (the copy is no longer just one from before).
+        case connected
+        /// Client sessions may start (``UpstreamStateMachine/servesSessions``).
+        case serving
+    }
+
+    private let link = Mutex(Link())
     /// Applied events go on to local fan-out (the gateway) through this hook.
     let onEvents: @Sendable ([FeedMessage]) -> Void
     /// Called when a snapshot has replaced the workspace: local sessions may have missed events
     /// (or read a half-written copy) and must start over.
     let onSnapshot: @Sendable () -> Void
-    /// True from the first snapshot frame to `snapshot_end`: LMDB holds a partial copy.
-    private let snapshotting = Mutex(false)
-    /// The current connection has said whether a snapshot comes (its first frame arrived).
-    private let current = Mutex(false)
-    /// Some connection of this process has: LMDB is no longer a copy left from before a restart.
-    private let wasCurrent = Mutex(false)
-    /// The log position the origin announced when this connection started; LMDB is caught up
-    /// once its seq reaches it (a replay after a long absence can be large).
-    private let target = Mutex<UInt64?>(nil)
     /// Forwarded `send`s waiting for the origin's answer.
     private let pending = PendingReplies()
     /// This edge's connections per user, reported to the origin for presence.
@@ -56,29 +78,63 @@ final class WorkspaceUpstream: Sendable {
     /// Matches ``Edge/edgeID``.
     var edgeID: String { configuration.edgeID ?? "edge-\(configuration.region)-\(configuration.port)" }
 
-    func touch() { lastUsedMs.withLock { $0 = WallClock.nowMs() } }
-    var idleMs: UInt64 { WallClock.nowMs() - lastUsedMs.withLock { $0 } }
-    var isLive: Bool { socket.withLock { $0 != nil } }
-    var isSnapshotting: Bool { snapshotting.withLock { $0 } }
-    /// Connected, and LMDB is either being replaced or being brought up to date in order.
-    var isCurrent: Bool { current.withLock { $0 } }
-    var hasBeenCurrent: Bool { wasCurrent.withLock { $0 } }
-
+    func touch() { link.withLock { $0.lastUsedMs = WallClock.nowMs() } }
+    var idleMs: UInt64 { WallClock.nowMs() - link.withLock { $0.lastUsedMs } }
+    var isLive: Bool { link.withLock { $0.socket != nil } }
+    var isSnapshotting: Bool { link.withLock { $0.machine.isSnapshotting } }
+    var hasBeenCurrent: Bool { link.withLock { $0.machine.hasBeenCurrent } }
     /// Connected, not in a snapshot, and LMDB has every event up to the announced position.
-    var isCaughtUp: Bool {
-        guard isCurrent, !isSnapshotting, let target = target.withLock({ $0 }) else { return false }
-        return ((try? store.seq(workspaceID)) ?? nil).map { $0 >= target } ?? false
+    var isCaughtUp: Bool { link.withLock { $0.machine.isCaughtUp } }
+
+    /// Waits until `milestone` is reached — woken by the feed's progress, not polled. False if
+    /// it was not reached by `deadline`.
+    func wait(until milestone: Milestone, deadline: ContinuousClock.Instant) async -> Bool {
+        let id = UUID()
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let now = self.link.withLock { link -> Bool in
+                        if link.reached(milestone) { return true }
+                        link.waiters[id] = (milestone, continuation)
+                        return false
+                    }
+                    if now { continuation.resume(returning: true) }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self.link.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: false)
+                return false
+            }
+            let result = await group.next() ?? false
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Changes the link and wakes whoever it now lets through.
+    private func update<T>(_ change: (inout Link) -> T) -> T {
+        let (result, ready) = link.withLock { link in
+            let result = change(&link)
+            return (result, link.readyWaiters())
+        }
+        for waiter in ready { waiter.resume(returning: true) }
+        return result
     }
 
     /// Stops the loop and closes the socket.
     func stop() async {
-        stopped.withLock { $0 = true }
-        await socket.withLock { $0 }?.close()
+        let socket = update { link -> FeedSocket? in
+            link.stopped = true
+            link.machine.stop()
+            return link.socket
+        }
+        await socket?.close()
     }
 
     /// Sends a command to the origin over the feed, if it is connected.
     func send(_ command: FeedCommand) async throws {
-        guard let socket = socket.withLock({ $0 }) else { throw SwitchboardError(.unavailable, "the origin is not connected") }
+        guard let socket = link.withLock({ $0.socket }) else { throw SwitchboardError(.unavailable, "the origin is not connected") }
         try await socket.send(command)
     }
 
@@ -89,9 +145,15 @@ final class WorkspaceUpstream: Sendable {
 
     /// Runs until stopped or cancelled.
     func run() async {
-        var machine = UpstreamStateMachine()
-        var action = machine.start(cursor: try? store.seq(workspaceID))
-        while !Task.isCancelled && !stopped.withLock({ $0 }) {
+        let cursor: UInt64?
+        do {
+            cursor = try await blocking { try self.store.seq(self.workspaceID) }
+        } catch {
+            logger.error("reading the workspace's position from LMDB failed", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
+            cursor = nil
+        }
+        var action = update { $0.machine.start(cursor: cursor) }
+        while !Task.isCancelled && !link.withLock({ $0.stopped }) {
             switch action {
             case .connect(let after):
                 do {
@@ -99,9 +161,9 @@ final class WorkspaceUpstream: Sendable {
                         originURL: configuration.origins.url(for: workspaceID), edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
                         publicURL: publicURL(), tls: configuration.originTLS)
-                    socket.withLock { $0 = feed }
+                    link.withLock { $0.socket = feed }
                     metrics.upstreamConnects.increment()
-                    try await consume(feed, machine: &machine)
+                    try await consume(feed)
                 } catch let failure as TLSFailure {
                     let origin = configuration.origins.url(for: workspaceID)
                     let said = TLSFailure(failure.underlying, server: "the origin \(origin)", trustOption: "--origin-ca") ?? failure
@@ -113,16 +175,16 @@ final class WorkspaceUpstream: Sendable {
                 } catch {
                     logger.info("upstream disconnected", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
                 }
-                if let feed = socket.withLock({ state -> FeedSocket? in defer { state = nil }; return state }) { await feed.close() }
+                let (feed, next) = update { link in
+                    defer { link.socket = nil }
+                    return (link.socket, link.machine.disconnected())
+                }
+                await feed?.close()
                 pending.failAll()
-                // A snapshot cut short left no seq: the next connection starts with a snapshot.
-                snapshotting.withLock { $0 = false }
-                current.withLock { $0 = false }
-                target.withLock { $0 = nil }
-                action = machine.disconnected()
+                action = next
             case .wait(let ms):
                 try? await Task.sleep(for: .milliseconds(Int(ms)))
-                action = machine.backoffElapsed(cursor: try? store.seq(workspaceID))
+                action = update { $0.machine.backoffElapsed() }
             case .none:
                 return
             }
@@ -130,7 +192,7 @@ final class WorkspaceUpstream: Sendable {
     }
 
     /// Reads the feed until it closes: snapshot chunks, then events applied in batches.
-    private func consume(_ feed: FeedSocket, machine: inout UpstreamStateMachine) async throws {
+    private func consume(_ feed: FeedSocket) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // The origin closes feeds that stay silent.
@@ -153,11 +215,7 @@ final class WorkspaceUpstream: Sendable {
             while let message = try await feed.next(timeout: .seconds(24 * 3600)) {
                 if first {
                     let snapshot = if case .snapshot = message { true } else { false }
-                    machine.opened(snapshot: snapshot)
-                    // Snapshotting is known before anyone can see this connection as current.
-                    if snapshot { snapshotting.withLock { $0 = true } }
-                    current.withLock { $0 = true }
-                    wasCurrent.withLock { $0 = true }
+                    update { $0.machine.opened(snapshot: snapshot) }
                     if snapshot {
                         metrics.snapshotsReceived.increment()
                         try await blocking { try self.store.beginSnapshot(self.workspaceID) }
@@ -169,14 +227,13 @@ final class WorkspaceUpstream: Sendable {
                     try await blocking { try self.store.applySnapshot(self.workspaceID, kind: kind, payload: items) }
                 case .snapshotEnd(let seq):
                     try await blocking { try self.store.endSnapshot(self.workspaceID, seq: seq) }
-                    snapshotting.withLock { $0 = false }
+                    update { $0.machine.snapshotEnded(seq: seq) }
                     onSnapshot()
-                    machine.snapshotEnded()
                     logger.info("snapshot applied", metadata: ["workspace_id": "\(workspaceID)", "seq": "\(seq)"])
                 case .event:
                     try await applyEvents(startingWith: message, feed: feed)
                 case .position(let seq):
-                    target.withLock { $0 = seq }
+                    update { $0.machine.announced(position: seq) }
                 case .presenceState, .ack, .error:
                     dispatch([message])
                 }
@@ -196,8 +253,9 @@ final class WorkspaceUpstream: Sendable {
             logger.warning("an event this edge cannot read was skipped",
                            metadata: ["workspace_id": "\(workspaceID)", "seq": "\(event.seq)", "type": "\(event.type.rawValue)"])
         }
-        if !events.isEmpty {
+        if let last = events.last {
             try await blocking { try self.store.apply(events, workspaceID: self.workspaceID) }
+            update { $0.machine.appliedEvents(upTo: last.seq) }
             metrics.eventsApplied.increment(by: Int64(events.count))
         }
         dispatch(messages)
