@@ -24,6 +24,18 @@ public final class SnowflakeGenerator: Sendable {
         self.clock = clock
     }
 
+    /// Makes every later id greater than `floor` (an id another writer made, or one made before
+    /// the clock stepped back): they move to the millisecond after `floor`'s, whatever its worker.
+    public func advance(past floor: Snowflake) {
+        state.withLock { state in
+            let ms = floor.timestampMs + 1
+            if ms > state.lastMs {
+                state.lastMs = ms
+                state.sequence = 0
+            }
+        }
+    }
+
     public func next() -> Snowflake {
         let now = clock()
         return state.withLock { state in

@@ -58,7 +58,7 @@ public enum DemoWorkspace {
 
         func post(_ handle: String, _ channel: Channel, _ content: String, thread: Snowflake? = nil) async throws -> Message {
             // Straight to the store: seeding many lines at once would trip the per-user rate limit.
-            let draft = MessageDraft(id: chat.ids.next(), channelID: channel.id, authorID: users[handle]!.id, content: content,
+            let draft = MessageDraft(ids: chat.ids, channelID: channel.id, authorID: users[handle]!.id, content: content,
                                      nonce: nil, threadID: thread, alsoToChannel: false, mentions: Mentions(parsing: content),
                                      nowMs: WallClock.nowMs())
             return try await origin.store.postMessage(draft).message

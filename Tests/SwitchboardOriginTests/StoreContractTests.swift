@@ -32,7 +32,7 @@ import Testing
 
         func draft(_ content: String, by user: Int = 0, in channel: Snowflake? = nil, nonce: String? = nil,
                    thread: Snowflake? = nil, alsoToChannel: Bool = false, at nowMs: UInt64 = 5_000) -> MessageDraft {
-            MessageDraft(id: ids.next(), channelID: channel ?? general, authorID: users[user].id, content: content,
+            MessageDraft(ids: ids, channelID: channel ?? general, authorID: users[user].id, content: content,
                          nonce: nonce, threadID: thread, alsoToChannel: alsoToChannel, mentions: Mentions(parsing: content),
                          nowMs: nowMs)
         }
@@ -301,6 +301,26 @@ import Testing
         // The event log has exactly one entry per stored message, in order.
         let events = try await f.store.events(workspaceID: f.workspace.id, after: 0, limit: 1_000).filter { $0.type == .messageCreated }
         #expect(events.count == 48 && events.map(\.seq) == events.map(\.seq).sorted())
+    }
+
+    /// Another writer whose clock is behind (a second process, or this one restarted after the
+    /// clock stepped back) still gets an id above the channel's newest, and its generator moves on.
+    @Test(arguments: StoreKind.available) func aWriterWithALateClockPostsAboveTheChannelsNewest(kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
+        defer { Task { await f.destroy() } }
+        let newest = try await f.post("from the present")
+        let late = SnowflakeGenerator(worker: 9, clock: { newest.id.timestampMs - 60_000 })
+        let draft = MessageDraft(ids: late, channelID: f.general, authorID: f.users[1].id, content: "from a minute ago",
+                                 nonce: "late", threadID: nil, alsoToChannel: false, mentions: Mentions(parsing: ""), nowMs: 5_000)
+        let posted = try await f.store.postMessage(draft).message
+        #expect(posted.id > newest.id)
+        #expect(late.next() > posted.id)
+        let page = try await f.store.messages(channelID: f.general, viewer: f.users[0].id, before: nil, after: nil, limit: 10)
+        #expect(page.messages.map(\.content) == ["from the present", "from a minute ago"])
+        // The event carries the id the message was stored with; a retry of it is a replay.
+        let events = try await f.store.events(workspaceID: f.workspace.id, after: 0, limit: 100).filter { $0.type == .messageCreated }
+        #expect(try JSON.decoder().decode(Message.self, from: Data(events.last!.payload)).id == posted.id)
+        #expect(try await f.store.postMessage(draft).created == false)
     }
 
     @Test(arguments: StoreKind.available) func editDeleteAndPermissions(kind: StoreKind) async throws {

@@ -24,7 +24,7 @@ extension Chat {
         }
         // Membership, the nonce and the thread are checked by the store, in the write: no read
         // before it on the common path. A send that stores nothing gives its slot back.
-        let draft = MessageDraft(id: ids.next(), channelID: channelID, authorID: caller.userID, content: content,
+        let draft = MessageDraft(ids: ids, channelID: channelID, authorID: caller.userID, content: content,
                                  nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
                                  mentions: Mentions(parsing: content), nowMs: nowMs,
                                  attachments: files)

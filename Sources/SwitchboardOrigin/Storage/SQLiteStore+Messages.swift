@@ -29,6 +29,7 @@ extension SQLiteStore {
     }
 
     static func postMessage(_ db: Database, _ draft: MessageDraft) throws -> (message: Message, created: Bool) {
+        var draft = draft
         try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
         if let nonce = draft.nonce {
             if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
@@ -46,6 +47,13 @@ extension SQLiteStore {
             }
         }
         try Self.requireUnpostedUploads(db, draft)
+        // Ids come in commit order (one writer); a clock stepped back across a restart must
+        // not put a new message below its channel's newest.
+        if let newest = try db.fetchRow("SELECT max(id) AS id FROM messages WHERE channel_id = ?", [draft.channelID])?
+            .optionalID("id"), newest >= draft.id {
+            draft.ids.advance(past: newest)
+            draft.takeID()
+        }
         let alsoToChannel = draft.threadID != nil && draft.alsoToChannel
         try db.run("""
             INSERT INTO messages (channel_id, id, author_id, content, created_at_ms, thread_id, also_to_channel,

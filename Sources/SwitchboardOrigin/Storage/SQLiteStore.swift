@@ -25,7 +25,7 @@ public final class SQLiteStore: Store {
         let pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator().migrate(pool)
         self.pool = pool
-        messageWrites = GroupCommit { drafts in try await Self.commitPosts(drafts, pool: pool) }
+        messageWrites = GroupCommit(prepare: { $0.takeID() }) { drafts in try await Self.commitPosts(drafts, pool: pool) }
     }
 
     /// Deletes nonces older than the de-duplication window (called periodically).

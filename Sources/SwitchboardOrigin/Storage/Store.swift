@@ -161,9 +161,13 @@ extension Store {
     public func close() async {}
 }
 
-/// A message to store, already validated, with its id assigned.
+/// A message to store, already validated. Its id is taken from `ids` by the store at the moment
+/// the post joins the store's commit order (``takeID()``), never before: so in every channel id
+/// order is commit order is event order, however many posts race.
 public struct MessageDraft: Sendable {
-    public var id: Snowflake
+    /// Zero until the store assigned it.
+    public private(set) var id = Snowflake(0)
+    public let ids: SnowflakeGenerator
     public var channelID: Snowflake
     public var authorID: Snowflake
     public var content: String
@@ -175,10 +179,10 @@ public struct MessageDraft: Sendable {
     /// Uploads of the author, not yet posted, to attach (the store binds them to the message).
     public var attachments: [Attachment]
 
-    public init(id: Snowflake, channelID: Snowflake, authorID: Snowflake, content: String, nonce: String?,
+    public init(ids: SnowflakeGenerator, channelID: Snowflake, authorID: Snowflake, content: String, nonce: String?,
                 threadID: Snowflake?, alsoToChannel: Bool, mentions: Mentions, nowMs: UInt64, attachments: [Attachment] = []) {
         self.attachments = attachments
-        self.id = id
+        self.ids = ids
         self.channelID = channelID
         self.authorID = authorID
         self.content = content
@@ -188,6 +192,9 @@ public struct MessageDraft: Sendable {
         self.mentions = mentions
         self.nowMs = nowMs
     }
+
+    /// Called by the store while it holds its commit queue's lock.
+    mutating func takeID() { id = ids.next() }
 }
 
 /// The retained range of a workspace's event log: events `firstSeq...lastSeq` are readable

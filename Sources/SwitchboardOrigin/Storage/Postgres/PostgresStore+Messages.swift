@@ -17,6 +17,26 @@ extension PostgresStore {
     /// that only the faulty one fails.
     static func commitPosts(_ drafts: [MessageDraft], client: PostgresClient,
                             logger: Logger) async throws -> [Result<(message: Message, created: Bool), any Error>] {
+        var results = try await postIsolated(drafts, client: client, logger: logger)
+        // A post refused as behind its channel's newest id (another process wrote it) is given
+        // an id above that one and posted again; it still precedes this process's later posts.
+        for index in results.indices {
+            var draft = drafts[index]
+            for _ in 0..<3 {
+                guard case .failure(let error) = results[index], let behind = error as? PostBehind else { break }
+                draft.ids.advance(past: behind.newest)
+                draft.takeID()
+                results[index] = try await postIsolated([draft], client: client, logger: logger)[0]
+            }
+        }
+        return results
+    }
+
+    /// The newest id of the channel was not below the post's (answered `behind` by the database).
+    struct PostBehind: Error { let newest: Snowflake }
+
+    private static func postIsolated(_ drafts: [MessageDraft], client: PostgresClient,
+                                     logger: Logger) async throws -> [Result<(message: Message, created: Bool), any Error>] {
         do {
             return try await post(drafts, client: client, logger: logger)
         } catch where drafts.count > 1 {
@@ -65,6 +85,7 @@ extension PostgresStore {
                                       viewer: drafts[index].authorID, logger: logger)
                 }
                 results.append(first.map { .success(($0, false)) } ?? .failure(SwitchboardError.notFound("message")))
+            case "behind": results.append(.failure(PostBehind(newest: outcome.replayID ?? Snowflake(0))))
             case "no_channel": results.append(.failure(SwitchboardError.notFound("channel")))
             case "not_a_member": results.append(.failure(SwitchboardError.notAMember))
             case "no_parent": results.append(.failure(SwitchboardError.notFound("thread parent message")))

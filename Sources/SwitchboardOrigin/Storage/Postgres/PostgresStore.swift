@@ -53,7 +53,7 @@ public final class PostgresStore: Store {
         self.logger = logger
         // Started immediately: the pool counts as running before anyone can lease from it.
         runTask = Task.immediate { await client.run() }
-        messageWrites = GroupCommit { drafts in try await Self.commitPosts(drafts, client: client, logger: logger) }
+        messageWrites = GroupCommit(prepare: { $0.takeID() }) { drafts in try await Self.commitPosts(drafts, client: client, logger: logger) }
     }
 
     /// Drops the schema the URL names, with everything in it (test clean-up).
