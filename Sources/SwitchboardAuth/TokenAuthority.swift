@@ -6,19 +6,30 @@ import SwitchboardCore
 public struct Caller: Sendable, Equatable {
     public var userID: Snowflake
     public var workspaceID: Snowflake
+    /// When the token was issued (0 for tokens made before tokens carried it): checked against
+    /// the user's `sessions_valid_from_ms` (``User/acceptsToken(issuedAtMs:)``).
+    public var issuedAtMs: UInt64
 
-    public init(userID: Snowflake, workspaceID: Snowflake) {
+    public init(userID: Snowflake, workspaceID: Snowflake, issuedAtMs: UInt64 = 0) {
         self.userID = userID
         self.workspaceID = workspaceID
+        self.issuedAtMs = issuedAtMs
+    }
+
+    /// The same user of the same workspace, whichever token each came with.
+    public func isSameUser(as other: Caller) -> Bool {
+        userID == other.userID && workspaceID == other.workspaceID
     }
 }
 
-/// Issues and verifies HS256 JWTs with claims `sub` (user id), `ws` (workspace id) and `exp`.
+/// Issues and verifies HS256 JWTs with claims `sub` (user id), `ws` (workspace id), `iat`
+/// (to the millisecond) and `exp`.
 /// The edge verifies the same tokens with the same secret, without a round trip.
 public struct TokenAuthority: Sendable {
     struct Claims: JWTPayload {
         var sub: SubjectClaim
         var ws: String
+        var iat: IssuedAtClaim?
         var exp: ExpirationClaim
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -43,6 +54,7 @@ public struct TokenAuthority: Sendable {
     public func issue(for caller: Caller, nowMs: UInt64 = WallClock.nowMs()) async throws -> String {
         let expiry = Double(nowMs) / 1000 + Double(tokenLifetimeSeconds)
         let claims = Claims(sub: SubjectClaim(value: caller.userID.description), ws: caller.workspaceID.description,
+                            iat: IssuedAtClaim(value: Date(timeIntervalSince1970: Double(nowMs) / 1000)),
                             exp: ExpirationClaim(value: Date(timeIntervalSince1970: expiry.rounded(.down))))
         return try await keys.sign(claims)
     }
@@ -66,7 +78,8 @@ public struct TokenAuthority: Sendable {
             guard let user = Snowflake(claims.sub.value), let workspace = Snowflake(claims.ws) else {
                 throw SwitchboardError.unauthorized
             }
-            return Caller(userID: user, workspaceID: workspace)
+            let issuedAtMs = claims.iat.map { UInt64(max(0, ($0.value.timeIntervalSince1970 * 1000).rounded())) } ?? 0
+            return Caller(userID: user, workspaceID: workspace, issuedAtMs: issuedAtMs)
         } catch {
             throw SwitchboardError.unauthorized
         }

@@ -15,10 +15,13 @@ public struct CreateUserRequest: Codable, Sendable {
     public var statusText: String?
     public var statusEmoji: String?
     public var isBot: Bool?
+    /// Default `member`.
+    public var role: Role?
 
     public init(handle: String, displayName: String, realName: String? = nil, title: String? = nil,
                 email: String? = nil, tz: String? = nil, statusText: String? = nil,
-                statusEmoji: String? = nil, isBot: Bool? = nil) {
+                statusEmoji: String? = nil, isBot: Bool? = nil, role: Role? = nil) {
+        self.role = role
         self.handle = handle
         self.displayName = displayName
         self.realName = realName
@@ -31,7 +34,7 @@ public struct CreateUserRequest: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case handle, title, email, tz
+        case handle, title, email, tz, role
         case displayName = "display_name"
         case realName = "real_name"
         case statusText = "status_text"
@@ -80,11 +83,31 @@ public struct CreateChannelRequest: Codable, Sendable {
     public var name: String
     public var kind: ChannelKind
     public var topic: String?
-    public init(name: String, kind: ChannelKind = .public, topic: String? = nil) {
+    public var purpose: String?
+    public init(name: String, kind: ChannelKind = .public, topic: String? = nil, purpose: String? = nil) {
         self.name = name
         self.kind = kind
         self.topic = topic
+        self.purpose = purpose
     }
+}
+
+/// `PATCH /api/channels/{id}`: any member sets the topic and purpose; the creator or an admin renames.
+public struct UpdateChannelRequest: Codable, Sendable {
+    public var name: String?
+    public var topic: String?
+    public var purpose: String?
+    public init(name: String? = nil, topic: String? = nil, purpose: String? = nil) {
+        self.name = name
+        self.topic = topic
+        self.purpose = purpose
+    }
+}
+
+/// `PUT /api/users/{id}/role`.
+public struct SetRoleRequest: Codable, Sendable {
+    public var role: Role
+    public init(role: Role) { self.role = role }
 }
 
 public struct OpenDMRequest: Codable, Sendable {
@@ -137,4 +160,15 @@ public struct MarkReadRequest: Codable, Sendable {
 public struct SetPresenceRequest: Codable, Sendable {
     public var status: PresenceStatus
     public init(status: PresenceStatus) { self.status = status }
+}
+
+/// `PATCH /api/workspaces/{ws}/users/{id}` with the admin key: the operator's way to name the
+/// first owner, or to deactivate (`active: false`) and reactivate anyone.
+public struct AdminUserPatchRequest: Codable, Sendable {
+    public var role: Role?
+    public var active: Bool?
+    public init(role: Role? = nil, active: Bool? = nil) {
+        self.role = role
+        self.active = active
+    }
 }

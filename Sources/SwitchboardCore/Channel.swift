@@ -17,6 +17,10 @@ public struct Channel: Codable, Sendable, Equatable {
     public var name: String
     public var kind: ChannelKind
     public var topic: String
+    /// What the channel is for (shown in its details; the topic is what is going on now).
+    public var purpose: String
+    /// Read-only: history stays, nobody posts, joins or reacts until it is unarchived.
+    public var archived: Bool
     public var creatorID: Snowflake
     public var createdAtMs: UInt64
     public var memberCount: Int
@@ -31,7 +35,7 @@ public struct Channel: Codable, Sendable, Equatable {
     public var members: [Snowflake]?
 
     public init(id: Snowflake, workspaceID: Snowflake, name: String, kind: ChannelKind, topic: String = "",
-                creatorID: Snowflake, createdAtMs: UInt64, memberCount: Int = 0, lastMessageID: Snowflake? = nil,
+                purpose: String = "", archived: Bool = false, creatorID: Snowflake, createdAtMs: UInt64, memberCount: Int = 0, lastMessageID: Snowflake? = nil,
                 isMember: Bool? = nil, unreadCount: Int? = nil, mentionCount: Int? = nil,
                 lastReadID: Snowflake? = nil, memberIDs: [Snowflake]? = nil, members: [Snowflake]? = nil) {
         self.id = id
@@ -39,6 +43,8 @@ public struct Channel: Codable, Sendable, Equatable {
         self.name = name
         self.kind = kind
         self.topic = topic
+        self.purpose = purpose
+        self.archived = archived
         self.creatorID = creatorID
         self.createdAtMs = createdAtMs
         self.memberCount = memberCount
@@ -52,7 +58,7 @@ public struct Channel: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, topic, members
+        case id, name, kind, topic, purpose, archived, members
         case workspaceID = "workspace_id"
         case creatorID = "creator_id"
         case createdAtMs = "created_at_ms"
@@ -67,6 +73,26 @@ public struct Channel: Codable, Sendable, Equatable {
 }
 
 extension Channel {
+    /// Channels written before purposes and archiving existed decode as not archived.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(Snowflake.self, forKey: .id), workspaceID: try c.decode(Snowflake.self, forKey: .workspaceID),
+                  name: try c.decode(String.self, forKey: .name), kind: try c.decode(ChannelKind.self, forKey: .kind),
+                  topic: try c.decode(String.self, forKey: .topic),
+                  purpose: try c.decodeIfPresent(String.self, forKey: .purpose) ?? "",
+                  archived: try c.decodeIfPresent(Bool.self, forKey: .archived) ?? false,
+                  creatorID: try c.decode(Snowflake.self, forKey: .creatorID),
+                  createdAtMs: try c.decode(UInt64.self, forKey: .createdAtMs),
+                  memberCount: try c.decode(Int.self, forKey: .memberCount),
+                  lastMessageID: try c.decodeIfPresent(Snowflake.self, forKey: .lastMessageID),
+                  isMember: try c.decodeIfPresent(Bool.self, forKey: .isMember),
+                  unreadCount: try c.decodeIfPresent(Int.self, forKey: .unreadCount),
+                  mentionCount: try c.decodeIfPresent(Int.self, forKey: .mentionCount),
+                  lastReadID: try c.decodeIfPresent(Snowflake.self, forKey: .lastReadID),
+                  memberIDs: try c.decodeIfPresent([Snowflake].self, forKey: .memberIDs),
+                  members: try c.decodeIfPresent([Snowflake].self, forKey: .members))
+    }
+
     /// The channel as everyone sees it: no caller-specific fields.
     public var withoutViewerFields: Channel {
         var copy = self

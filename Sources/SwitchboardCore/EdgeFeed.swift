@@ -49,6 +49,18 @@ public enum FeedCommand: Sendable, Equatable {
     case setPresence(SetPresence)
     case heartbeat
 
+    /// The user a command acts for: none for heartbeats and the edge's connection counts
+    /// (bookkeeping, which must go on whatever the user's state).
+    public var actingUserID: Snowflake? {
+        switch self {
+        case .send(let send): send.userID
+        case .typing(let typing): typing.userID
+        case .read(let read): read.userID
+        case .setPresence(let presence): presence.userID
+        case .presence, .presenceSync, .heartbeat: nil
+        }
+    }
+
     public struct Send: Codable, Sendable, Equatable {
         public var ref: String
         public var userID: Snowflake

@@ -15,6 +15,8 @@ public enum GatewayCloseCode: UInt16, Sendable, CaseIterable {
     case flooding = 4005
     /// The token was refused.
     case authenticationFailed = 4100
+    /// The user was deactivated or their tokens revoked while connected.
+    case sessionRevoked = 4101
 
     public var reconnect: Bool { rawValue < 4100 }
 
@@ -27,6 +29,7 @@ public enum GatewayCloseCode: UInt16, Sendable, CaseIterable {
         case .draining: "draining"
         case .flooding: "too many frames"
         case .authenticationFailed: "authentication failed"
+        case .sessionRevoked: "session revoked"
         }
     }
 }

@@ -82,3 +82,32 @@ public struct StoredHook: Sendable, Equatable {
         self.createdAtMs = createdAtMs
     }
 }
+
+/// A hook as `GET /api/hooks` lists it: never its token.
+public struct HookInfo: Codable, Sendable, Equatable {
+    public var id: Snowflake
+    public var channelID: Snowflake
+    public var botUserID: Snowflake
+    public var name: String
+    public var createdAtMs: UInt64
+
+    public init(_ hook: StoredHook) {
+        id = hook.id
+        channelID = hook.channelID
+        botUserID = hook.botUserID
+        name = hook.name
+        createdAtMs = hook.createdAtMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case channelID = "channel_id"
+        case botUserID = "bot_user_id"
+        case createdAtMs = "created_at_ms"
+    }
+}
+
+public struct HooksResponse: Codable, Sendable {
+    public var hooks: [HookInfo]
+    public init(hooks: [HookInfo]) { self.hooks = hooks }
+}

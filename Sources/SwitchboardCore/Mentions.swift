@@ -10,6 +10,9 @@ public struct Mentions: Sendable, Equatable {
         self.channel = channel
     }
 
+    /// `@here`, `@channel` or `@everyone`: everyone in the channel (or all of them online) is notified.
+    public var isBroadcast: Bool { here || channel }
+
     /// Scans `content` once. User ids are returned once each, in order of first appearance.
     /// `@here` / `@channel` count only as whole words (not inside `email@channel.org`).
     public init(parsing content: String) {

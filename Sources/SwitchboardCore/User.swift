@@ -12,14 +12,21 @@ public struct User: Codable, Sendable, Equatable {
     public var statusEmoji: String
     public var avatar: Avatar
     public var isBot: Bool
+    /// Deactivated: their tokens are refused and their sessions closed; their messages stay.
     public var deleted: Bool
+    public var role: Role
+    /// Tokens issued before this instant are refused (a revocation, or a deactivation).
+    public var sessionsValidFromMs: UInt64
     public var createdAtMs: UInt64
     public var updatedAtMs: UInt64
 
     public init(id: Snowflake, workspaceID: Snowflake, handle: String, displayName: String,
                 realName: String = "", title: String = "", email: String = "", tz: String = "UTC",
                 statusText: String = "", statusEmoji: String = "", avatar: Avatar,
-                isBot: Bool = false, deleted: Bool = false, createdAtMs: UInt64, updatedAtMs: UInt64) {
+                isBot: Bool = false, deleted: Bool = false, role: Role = .member, sessionsValidFromMs: UInt64 = 0,
+                createdAtMs: UInt64, updatedAtMs: UInt64) {
+        self.role = role
+        self.sessionsValidFromMs = sessionsValidFromMs
         self.id = id
         self.workspaceID = workspaceID
         self.handle = handle
@@ -37,13 +44,20 @@ public struct User: Codable, Sendable, Equatable {
         self.updatedAtMs = updatedAtMs
     }
 
+    /// Whether a token issued at `issuedAtMs` still speaks for this user: the one rule the origin
+    /// and every edge apply to tokens they verified.
+    public func acceptsToken(issuedAtMs: UInt64) -> Bool {
+        !deleted && issuedAtMs >= sessionsValidFromMs
+    }
+
     /// The short form used by working sets: `{id, handle, display_name, image_48}`.
     public var short: UserShort {
         UserShort(id: id, handle: handle, displayName: displayName, image48: avatar.image48)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, handle, title, email, tz, avatar, deleted
+        case id, handle, title, email, tz, avatar, deleted, role
+        case sessionsValidFromMs = "sessions_valid_from_ms"
         case workspaceID = "workspace_id"
         case displayName = "display_name"
         case realName = "real_name"
@@ -52,6 +66,23 @@ public struct User: Codable, Sendable, Equatable {
         case isBot = "is_bot"
         case createdAtMs = "created_at_ms"
         case updatedAtMs = "updated_at_ms"
+    }
+}
+
+extension User {
+    /// Profiles written before roles and revocations existed decode as members never revoked.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(Snowflake.self, forKey: .id), workspaceID: try c.decode(Snowflake.self, forKey: .workspaceID),
+                  handle: try c.decode(String.self, forKey: .handle), displayName: try c.decode(String.self, forKey: .displayName),
+                  realName: try c.decode(String.self, forKey: .realName), title: try c.decode(String.self, forKey: .title),
+                  email: try c.decode(String.self, forKey: .email), tz: try c.decode(String.self, forKey: .tz),
+                  statusText: try c.decode(String.self, forKey: .statusText),
+                  statusEmoji: try c.decode(String.self, forKey: .statusEmoji), avatar: try c.decode(Avatar.self, forKey: .avatar),
+                  isBot: try c.decode(Bool.self, forKey: .isBot), deleted: try c.decode(Bool.self, forKey: .deleted),
+                  role: try c.decodeIfPresent(Role.self, forKey: .role) ?? .member,
+                  sessionsValidFromMs: try c.decodeIfPresent(UInt64.self, forKey: .sessionsValidFromMs) ?? 0,
+                  createdAtMs: try c.decode(UInt64.self, forKey: .createdAtMs), updatedAtMs: try c.decode(UInt64.self, forKey: .updatedAtMs))
     }
 }
 

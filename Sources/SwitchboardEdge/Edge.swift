@@ -72,17 +72,33 @@ public struct Edge: Sendable {
 
     /// The caller named by a bearer token, verified here with the shared secret — no round trip.
     func caller(_ authorization: String?) async throws -> Caller {
-        try await tokens.verify(authorization: authorization)
+        try await checkAccess(try await tokens.verify(authorization: authorization))
     }
 
-    /// Makes sure the caller's workspace is synced here (opening its feed if needed). A valid
-    /// token names a user the origin has, so one this edge does not know yet is waited for
-    /// briefly: the `user.created` event is on its way.
+    /// Where this edge holds the user, their deactivation or revocation is known here too;
+    /// anything else is proxied, and the origin checks.
+    func checkAccess(_ caller: Caller) async throws -> Caller {
+        if let user = try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) {
+            try Self.requireAccepted(caller, by: user)
+        }
+        return caller
+    }
+
+    static func requireAccepted(_ caller: Caller, by user: User) throws(SwitchboardError) {
+        guard user.acceptsToken(issuedAtMs: caller.issuedAtMs) else { throw SwitchboardError.unauthorized }
+    }
+
+    /// Makes sure the caller's workspace is synced here (opening its feed if needed) and that
+    /// their token still speaks for them. A valid token names a user the origin has, so one this
+    /// edge does not know yet is waited for briefly: the `user.created` event is on its way.
     func ready(_ caller: Caller) async throws {
         try await upstreams.waitUntilSynced(caller.workspaceID)
         let deadline = ContinuousClock.now + .seconds(2)
         // A user created a moment ago may still be on its way down the feed.
-        while try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) == nil {
+        while true {
+            if let user = try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) {
+                return try Self.requireAccepted(caller, by: user)
+            }
             guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -27,6 +27,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     ChannelRoutes.add(to: router, origin: origin)
     MessageRoutes.add(to: router, origin: origin)
     HookRoutes.add(to: router, origin: origin)
+    AdministrationRoutes.add(to: router, origin: origin)
     AttachmentRoutes.add(to: router, origin: origin)
     SessionRoutes.add(to: router, origin: origin)
     OpsRoutes.add(to: router, origin: origin)
@@ -55,7 +56,8 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
 
     var services: [any Service] = [StoreService(store: origin.store, events: origin.events), origin.http, origin.events,
                                    origin.presence, origin.sessions, origin.notifier, origin.unfurler,
-                                   MaintenanceService(store: origin.store, configuration: origin.configuration)]
+                                   MaintenanceService(store: origin.store, configuration: origin.configuration),
+                                   origin.chat.access]
     if let certificates = origin.transport.certificates { services.append(CertificateReloader(certificates: certificates)) }
 
     return Application(

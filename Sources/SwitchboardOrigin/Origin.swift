@@ -60,6 +60,7 @@ public struct Origin: Sendable {
             sessions.publishPresence(change, workspaceID: workspaceID)
         }
         let ids = SnowflakeGenerator(worker: configuration.workerID)
+        let access = try await AccessList(store: store, refreshMs: configuration.accessRefreshMs, logger: logger)
         notifier = Notifier(store: store, presence: presence, events: events, ids: ids,
                             configuration: configuration.notifications, http: http.client, logger: logger)
         let metrics = OriginMetrics()
@@ -72,7 +73,8 @@ public struct Origin: Sendable {
                                                             windowMs: configuration.messageRateWindowMs, noun: "reactions"),
                     presence: presence, events: events, notifier: notifier, unfurler: unfurler,
                     avatarBaseURL: configuration.avatarBaseURL,
-                    attachments: attachments)
+                    attachments: attachments, access: access,
+                    broadcastMentionsAdminOnlyAbove: configuration.broadcastMentionsAdminOnlyAbove)
         restTyping = Locked(TypingThrottle(intervalMs: configuration.gateway.typingIntervalMs, forgetAbove: 10_000))
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)
@@ -81,7 +83,13 @@ public struct Origin: Sendable {
 
     /// The caller named by the request's bearer token.
     func caller(_ authorization: String?) async throws -> Caller {
-        try await tokens.verify(authorization: authorization)
+        try await verify(try await tokens.verify(authorization: authorization))
+    }
+
+    /// A verified token's caller, unless their tokens were revoked or they were deactivated.
+    func verify(_ caller: Caller) throws(SwitchboardError) -> Caller {
+        try chat.access.check(caller)
+        return caller
     }
 
     func requireAdmin(_ key: String?) throws {

@@ -24,6 +24,12 @@ public struct OriginConfiguration: Sendable {
     /// Reaction changes (add or remove) allowed per user per channel per window, apart from
     /// messages. Default 20; 0 disables the limit.
     public var reactionRateLimit: Int = 20
+    /// `@channel`, `@here` and `@everyone` in channels of more members than this are for
+    /// owners and admins only. Default 50.
+    public var broadcastMentionsAdminOnlyAbove: Int = 50
+    /// How often the origin re-reads which users' tokens are refused (changes made by other
+    /// processes sharing the database), milliseconds. Default 2,000.
+    public var accessRefreshMs: UInt64 = 2_000
     /// The rate limits' window, milliseconds. Default 5,000.
     public var messageRateWindowMs: UInt64
     /// Base of generated avatar URLs (`{base}/{user_id}/{size}.png`). Default `https://avatars.switchboard.example`.

@@ -21,6 +21,8 @@ public struct RoutedSession: Sendable {
     public let id: SessionKey
     public let userID: Snowflake
     public let mode: DeliveryMode
+    /// When the session's token was issued: a revocation after it ends the session.
+    public let tokenIssuedAtMs: UInt64
     /// The channels the user belongs to.
     public internal(set) var channels: Set<Snowflake>
     /// The channel on screen; always one of `channels`.
@@ -32,8 +34,9 @@ public struct RoutedSession: Sendable {
 
     /// `focus` is kept only if the user is a member of it.
     public init(id: SessionKey, userID: Snowflake, mode: DeliveryMode, channels: Set<Snowflake>, focus: Snowflake?,
-                knownProfiles: Set<Snowflake> = [], badgeIntervalMs: UInt64 = 250) {
+                knownProfiles: Set<Snowflake> = [], tokenIssuedAtMs: UInt64 = 0, badgeIntervalMs: UInt64 = 250) {
         self.id = id
+        self.tokenIssuedAtMs = tokenIssuedAtMs
         self.userID = userID
         self.mode = mode
         self.channels = channels
@@ -56,8 +59,11 @@ public struct Routing: Sendable {
     /// Sessions whose unread badge for `badgeChannel` goes now (the owner reads the counts).
     public var badges: [SessionKey] = []
     public var badgeChannel: Snowflake?
+    /// Sessions whose token no longer speaks for their user (deactivated, or tokens revoked):
+    /// the owner closes them (4101) after delivering the event.
+    public var revoked: [SessionKey] = []
 
     public init() {}
 
-    public var isEmpty: Bool { recipients.isEmpty && badges.isEmpty }
+    public var isEmpty: Bool { recipients.isEmpty && badges.isEmpty && revoked.isEmpty }
 }

@@ -139,6 +139,9 @@ public struct WorkspaceRouter: Sendable {
         case .userUpdated(let user):
             routing.recipients = sessions.values
                 .filter { $0.mode == .everything || $0.knownProfiles.contains(user.id) }.map(\.id)
+            routing.revoked = (byUser[user.id] ?? []).filter { id in
+                sessions[id].map { !user.acceptsToken(issuedAtMs: $0.tokenIssuedAtMs) } ?? false
+            }
         case .readUpdated(_, let reader):
             routing.recipients = Array(byUser[reader] ?? [])
         case .notificationCreated(let notification):

@@ -8,6 +8,7 @@ extension UserResponse: ResponseEncodable {}
 extension CreatedUserResponse: ResponseEncodable {}
 extension TokenResponse: ResponseEncodable {}
 extension UsersResponse: ResponseEncodable {}
+extension HooksResponse: ResponseEncodable {}
 extension ChannelResponse: ResponseEncodable {}
 extension ChannelsResponse: ResponseEncodable {}
 extension MembersResponse: ResponseEncodable {}

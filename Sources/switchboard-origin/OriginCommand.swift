@@ -92,6 +92,9 @@ struct OriginCommand: AsyncParsableCommand {
             messageRateWindowMs: UInt64(reader.int(forKey: "rateLimit.windowMs", default: Int(defaults.messageRateWindowMs))),
             avatarBaseURL: reader.string(forKey: "avatarBaseUrl", default: defaults.avatarBaseURL))
         configuration.reactionRateLimit = reader.int(forKey: "rateLimit.reactions", default: configuration.reactionRateLimit)
+        configuration.broadcastMentionsAdminOnlyAbove = reader.int(forKey: "mentions.broadcastAdminOnlyAbove",
+                                                                   default: configuration.broadcastMentionsAdminOnlyAbove)
+        configuration.accessRefreshMs = UInt64(reader.int(forKey: "access.refreshMs", default: Int(configuration.accessRefreshMs)))
         configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
         // `storage`: "sqlite" (the default, a file in dataDir) or a postgres:// URL.
         let storage = reader.string(forKey: "storage", isSecret: true, default: "sqlite")

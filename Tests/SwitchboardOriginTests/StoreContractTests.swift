@@ -236,7 +236,7 @@ import Testing
             _ = try await f.store.replies(channelID: f.general, threadID: r1.id, viewer: f.users[0].id, after: nil, limit: 5)
         }
         // Deleting a reply updates the parent's counters.
-        try await f.store.deleteMessage(channelID: f.general, id: r2.id, byUserID: f.users[2].id)
+        try await f.store.deleteMessage(channelID: f.general, id: r2.id, byUserID: f.users[2].id, moderator: false)
         let after = try await f.store.message(channelID: f.general, id: parent.id, viewer: f.users[0].id)
         #expect(after?.replyCount == 1 && after?.latestReplyID == r1.id)
     }
@@ -342,14 +342,14 @@ import Testing
         #expect(try await f.store.channel(room.id, viewer: f.users[1].id)?.mentionCount == 0)
 
         // Not the author and not the channel's creator: refused. The creator may.
-        await #expect(throws: SwitchboardError.forbidden("only the author or the channel's creator can delete a message")) {
-            try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[1].id)
+        await #expect(throws: SwitchboardError.forbidden("only the author, the channel's creator or an admin can delete a message")) {
+            try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[1].id, moderator: false)
         }
-        try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[2].id)
+        try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[2].id, moderator: false)
         #expect(try await f.store.message(channelID: room.id, id: second.id, viewer: f.users[0].id) == nil)
         #expect(try await f.store.channel(room.id, viewer: f.users[0].id)?.lastMessageID == first.id)
         await #expect(throws: SwitchboardError.notFound("message")) {
-            try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[0].id)
+            try await f.store.deleteMessage(channelID: room.id, id: second.id, byUserID: f.users[0].id, moderator: false)
         }
         #expect(try await f.store.search(workspaceID: f.workspace.id, viewer: f.users[0].id, query: "second", channelID: nil,
                                          authorID: nil, limit: 5).isEmpty)
@@ -531,7 +531,7 @@ import Testing
         let channel = try await store.createChannel(Channel(id: f.ids.next(), workspaceID: f.workspace.id, name: "x",
                                                             kind: .private, creatorID: f.users[0].id, createdAtMs: 16))
         try await store.removeMember(channelID: channel.id, userID: f.users[0].id)
-        try await store.deleteMessage(channelID: f.general, id: message.id, byUserID: f.users[0].id)
+        try await store.deleteMessage(channelID: f.general, id: message.id, byUserID: f.users[0].id, moderator: false)
 
         let events = try await store.events(workspaceID: f.workspace.id, after: start, limit: 100)
         #expect(events.map(\.type) == [.messageCreated, .messageCreated, .reactionAdded, .messageUpdated, .readUpdated,

@@ -59,8 +59,8 @@ struct EdgeGatewayConnection: GatewayHandler {
 
     func resume(_ resume: GatewayCommand.Resume, link: GatewayLink) async throws -> EdgeSession {
         guard !gateway.isDraining else { throw SwitchboardError(.unavailable, "this edge is shutting down; connect to another") }
-        let caller = try await edge.tokens.verify(resume.token)
-        guard let session = gateway.session(resume.sessionID), session.caller == caller,
+        let caller = try await edge.checkAccess(try await edge.tokens.verify(resume.token))
+        guard let session = gateway.session(resume.sessionID), session.caller.isSameUser(as: caller),
               !session.outbox.isExpired(nowMs: WallClock.nowMs()) else {
             throw SwitchboardError(.sessionExpired, "the session cannot be resumed; identify again")
         }

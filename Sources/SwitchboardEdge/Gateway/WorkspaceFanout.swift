@@ -47,7 +47,8 @@ final class WorkspaceFanout: Sendable {
             let (channels, fallback) = try store.memberships(workspaceID, user: session.userID)
             let focus = requested.flatMap { channels.contains($0) ? $0 : nil } ?? fallback
             state.router.insert(RoutedSession(id: session.id, userID: session.userID, mode: .workingSet, channels: channels,
-                                              focus: focus, badgeIntervalMs: badgeIntervalMs))
+                                              focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs,
+                                              badgeIntervalMs: badgeIntervalMs))
             state.sessions[session.id] = session
             return focus
         }
@@ -105,10 +106,17 @@ final class WorkspaceFanout: Sendable {
     private func route(_ event: FeedEvent, _ content: EventContent) throws {
         let followers = try threadFollowers(of: content)
         let nowMs = WallClock.nowMs()
-        let (routing, recipients, badged) = state.withLock { state in
+        let (routing, recipients, badged, revoked) = state.withLock { state in
             let routing = state.router.route(content, threadFollowers: followers, nowMs: nowMs)
-            return (routing, state.sessions(routing.recipients), state.sessions(routing.badges))
+            let revoked = state.sessions(routing.revoked)
+            for session in revoked {
+                state.router.remove(session.id)
+                state.sessions[session.id] = nil
+            }
+            return (routing, state.sessions(routing.recipients), state.sessions(routing.badges), revoked)
         }
+        // The user was deactivated or their tokens revoked: their sessions end at once.
+        for session in revoked { session.outbox.closeConnection(.sessionRevoked) }
         let body = EventBody(event.type, payload: event.payload)
         if case .messageCreated(let message) = content {
             try deliverMessage(body, message: message, to: recipients, profiles: routing.profilesFirst)

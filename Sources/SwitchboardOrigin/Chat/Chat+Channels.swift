@@ -9,7 +9,9 @@ extension Chat {
         let channel = Channel(
             id: ids.next(), workspaceID: caller.workspaceID, name: try Validation.channelName(request.name),
             kind: request.kind, topic: try Validation.text(request.topic ?? "", field: "topic", max: Limits.maxTopicLength),
+            purpose: try Validation.text(request.purpose ?? "", field: "purpose", max: Limits.maxTopicLength),
             creatorID: caller.userID, createdAtMs: now())
+        guard try await account(caller).role != .guest else { throw SwitchboardError.forbidden("guests cannot create channels") }
         return try await committing(caller.workspaceID) { try await store.createChannel(channel) }
     }
 
@@ -36,9 +38,12 @@ extension Chat {
     }
 
     public func join(_ caller: Caller, channelID: Snowflake) async throws -> Channel {
-        let channel = try await visibleChannel(caller, channelID)
+        let channel = try await writableChannel(caller, channelID)
         if channel.isMember == true { return channel }
         guard channel.kind == .public else { throw SwitchboardError.forbidden("only public channels can be joined") }
+        guard try await account(caller).role != .guest else {
+            throw SwitchboardError.forbidden("guests join the channels they are invited to")
+        }
         return try await committing(caller.workspaceID) {
             try await store.addMember(channelID: channelID, userID: caller.userID, nowMs: now())
         }
@@ -56,7 +61,7 @@ extension Chat {
 
     /// Any member may add someone from the workspace to a public or private channel.
     public func addMember(_ caller: Caller, channelID: Snowflake, userID: Snowflake) async throws {
-        let channel = try await visibleChannel(caller, channelID)
+        let channel = try await writableChannel(caller, channelID)
         guard channel.isMember == true else { throw SwitchboardError.notAMember }
         guard !channel.kind.isDirect else { throw SwitchboardError.forbidden("DM members are fixed; open a new group DM") }
         _ = try await user(caller, id: userID)

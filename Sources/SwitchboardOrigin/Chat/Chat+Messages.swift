@@ -11,6 +11,8 @@ extension Chat {
         let content = hasFiles && request.content.allSatisfy(\.isWhitespace) ? "" : try Validation.content(request.content)
         let nonce = try request.nonce.map(Validation.nonce)
         let files = try await attachmentsToPost(caller, request.attachmentIDs)
+        let mentions = Mentions(parsing: content)
+        if mentions.isBroadcast { try await requireBroadcastAllowed(caller, mentions, in: try await visibleChannel(caller, channelID)) }
         let nowMs = now()
         // The rate limit is checked in memory first; a retried send it stops still gets its
         // first answer (a replay stores nothing).
@@ -26,8 +28,7 @@ extension Chat {
         // before it on the common path. A send that stores nothing gives its slot back.
         let draft = MessageDraft(ids: ids, channelID: channelID, authorID: caller.userID, content: content,
                                  nonce: nonce, threadID: request.threadID, alsoToChannel: request.alsoToChannel ?? false,
-                                 mentions: Mentions(parsing: content), nowMs: nowMs,
-                                 attachments: files)
+                                 mentions: mentions, nowMs: nowMs, attachments: files)
         let result: (message: Message, created: Bool)
         do {
             result = try await committing(caller.workspaceID) { try await store.postMessage(draft) }
@@ -41,6 +42,14 @@ extension Chat {
             unfurler?.submit(workspaceID: caller.workspaceID, message: result.message)
         }
         return (attachments.signer.signed(result.message, nowMs: nowMs), result.created)
+    }
+
+    /// `@channel`, `@here` and `@everyone` in a channel above the configured size: admins only.
+    func requireBroadcastAllowed(_ caller: Caller, _ mentions: Mentions, in channel: Channel) async throws {
+        guard mentions.isBroadcast, channel.memberCount > broadcastMentionsAdminOnlyAbove,
+              !(try await account(caller).role.isAdmin) else { return }
+        throw SwitchboardError.forbidden("only owners and admins can notify everyone in a channel of more than "
+                                         + "\(broadcastMentionsAdminOnlyAbove) members")
     }
 
     public func notifications(_ caller: Caller, after: Snowflake?, limit: Int?) async throws -> [UserNotification] {
@@ -70,25 +79,31 @@ extension Chat {
     public func editMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake,
                             _ request: EditMessageRequest) async throws -> Message {
         let content = try Validation.content(request.content)
-        try await requireMember(caller, channelID)
+        let channel = try await writableChannel(caller, channelID)
+        guard channel.isMember == true else { throw SwitchboardError.notAMember }
+        let mentions = Mentions(parsing: content)
+        try await requireBroadcastAllowed(caller, mentions, in: channel)
         let edited = try await committing(caller.workspaceID) {
             try await store.editMessage(channelID: channelID, id: messageID, editorID: caller.userID, content: content,
-                                        mentions: Mentions(parsing: content), nowMs: now())
+                                        mentions: mentions, nowMs: now())
         }
         return attachments.signer.signed(edited, nowMs: now())
     }
 
+    /// The author, the channel's creator, or an owner or admin (moderating).
     public func deleteMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
         try await requireMember(caller, channelID)
+        let moderator = try await account(caller).role.isAdmin
         try await committing(caller.workspaceID) {
-            try await store.deleteMessage(channelID: channelID, id: messageID, byUserID: caller.userID)
+            try await store.deleteMessage(channelID: channelID, id: messageID, byUserID: caller.userID, moderator: moderator)
         }
     }
 
     public func setReaction(_ caller: Caller, channelID: Snowflake, messageID: Snowflake, emoji: String,
                             present: Bool) async throws {
         let emoji = try Validation.emoji(emoji)
-        try await requireMember(caller, channelID)
+        let channel = try await writableChannel(caller, channelID)
+        guard channel.isMember == true else { throw SwitchboardError.notAMember }
         try reactionRateLimiter.acquire(user: caller.userID, channel: channelID, nowMs: now())
         try await committing(caller.workspaceID) {
             try await store.setReaction(channelID: channelID, messageID: messageID, userID: caller.userID, emoji: emoji,

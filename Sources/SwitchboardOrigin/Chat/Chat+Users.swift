@@ -16,7 +16,7 @@ extension Chat {
             tz: try Validation.text(request.tz ?? "UTC", field: "tz"),
             statusText: try Validation.text(request.statusText ?? "", field: "status_text"),
             statusEmoji: try Validation.text(request.statusEmoji ?? "", field: "status_emoji", max: Limits.maxEmojiLength),
-            avatar: Avatar(base: "\(avatarBaseURL)/\(id)"), isBot: request.isBot ?? false,
+            avatar: Avatar(base: "\(avatarBaseURL)/\(id)"), isBot: request.isBot ?? false, role: request.role ?? .member,
             createdAtMs: nowMs, updatedAtMs: nowMs)
         return try await committing(workspaceID) { try await store.createUser(user) }
     }

@@ -17,14 +17,20 @@ public struct Chat: Sendable {
     /// Told of every new message, to preview its links.
     let unfurler: LinkUnfurler?
     let avatarBaseURL: String
+    /// Who may no longer use their tokens; told of every change made here.
+    public let access: AccessList
+    /// `@channel` / `@here` / `@everyone` in larger channels are for admins only.
+    let broadcastMentionsAdminOnlyAbove: Int
     /// Uploads, and the signer of every file URL a message carries.
     public let attachments: Attachments
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: ChannelRateLimiter, reactionRateLimiter: ChannelRateLimiter, presence: PresenceTracker,
                 events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil, avatarBaseURL: String,
-                attachments: Attachments,
+                attachments: Attachments, access: AccessList, broadcastMentionsAdminOnlyAbove: Int,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
+        self.access = access
+        self.broadcastMentionsAdminOnlyAbove = broadcastMentionsAdminOnlyAbove
         self.attachments = attachments
         self.notifier = notifier
         self.unfurler = unfurler
@@ -54,14 +60,31 @@ public struct Chat: Sendable {
 
     // MARK: Access checks
 
-    /// The channel if the caller may see it: any channel of their workspace that is public,
-    /// or one they belong to. `not_found` for unknown or foreign ids, `not_a_member` otherwise.
+    /// The channel if the caller may see it: one they belong to, or (unless they are a guest)
+    /// any public channel of their workspace. `not_found` for unknown or foreign ids, `not_a_member` otherwise.
     func visibleChannel(_ caller: Caller, _ id: Snowflake) async throws -> Channel {
         guard let channel = try await store.channel(id, viewer: caller.userID), channel.workspaceID == caller.workspaceID else {
             throw SwitchboardError.notFound("channel")
         }
-        guard channel.kind == .public || channel.isMember == true else { throw SwitchboardError.notAMember }
+        if channel.isMember == true { return channel }
+        guard channel.kind == .public, try await account(caller).role != .guest else { throw SwitchboardError.notAMember }
         return channel
+    }
+
+    /// The caller's own profile as it stands (their role); `unauthorized` once deactivated.
+    func account(_ caller: Caller) async throws -> User {
+        guard let user = try await store.user(caller.userID), user.workspaceID == caller.workspaceID,
+              user.acceptsToken(issuedAtMs: caller.issuedAtMs) else {
+            throw SwitchboardError.unauthorized
+        }
+        return user
+    }
+
+    /// The caller, if an owner or admin.
+    func requireAdmin(_ caller: Caller, to action: String) async throws -> User {
+        let user = try await account(caller)
+        guard user.role.isAdmin else { throw SwitchboardError.forbidden("only owners and admins can \(action)") }
+        return user
     }
 
     /// Passes only if the caller is a member of the channel.

@@ -239,6 +239,8 @@ struct EdgeFeedConnection {
     private func post(_ send: FeedCommand.Send, queue: OutboundQueue) async {
         let caller = Caller(userID: send.userID, workspaceID: request.workspaceID)
         do {
+            // The edge checked the token; a deactivation may have crossed it on the way.
+            guard !origin.chat.access.isDeactivated(send.userID) else { throw SwitchboardError.unauthorized }
             let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
                 content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
             (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
@@ -254,6 +256,7 @@ struct EdgeFeedConnection {
 
     private func handle(_ command: FeedCommand, typingThrottle: inout TypingThrottle<UserInChannel>) async throws {
         let workspaceID = request.workspaceID
+        if let user = command.actingUserID, origin.chat.access.isDeactivated(user) { return }
         switch command {
         case .send:
             assertionFailure("sends are posted by readCommands, side by side")

@@ -35,7 +35,7 @@ struct GatewayConnection: GatewayHandler {
     }
 
     private func identify(_ identify: GatewayCommand.Identify, link: GatewayLink, sessionID: String) async throws -> GatewaySession {
-        let caller = try await origin.tokens.verify(identify.token)
+        let caller = try origin.verify(try await origin.tokens.verify(identify.token))
         _ = try await chat.me(caller)
         // The log position is read before the bootstrap: events after it are delivered even
         // if the bootstrap already reflects some of them, so none is missed.
@@ -73,8 +73,8 @@ struct GatewayConnection: GatewayHandler {
     }
 
     func resume(_ resume: GatewayCommand.Resume, link: GatewayLink) async throws -> GatewaySession {
-        let caller = try await origin.tokens.verify(resume.token)
-        guard let session = origin.sessions.session(resume.sessionID), session.caller == caller,
+        let caller = try origin.verify(try await origin.tokens.verify(resume.token))
+        guard let session = origin.sessions.session(resume.sessionID), session.caller.isSameUser(as: caller),
               !session.isExpired(nowMs: WallClock.nowMs()) else {
             throw SwitchboardError(.sessionExpired, "the session cannot be resumed; identify again")
         }

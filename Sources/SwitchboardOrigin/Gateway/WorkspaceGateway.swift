@@ -62,7 +62,7 @@ final class WorkspaceGateway: EventSink, Sendable {
     /// Adds a session whose bootstrap was read at its log position.
     func add(_ session: GatewaySession, channels: Set<Snowflake>, focus: Snowflake?) {
         let routed = RoutedSession(id: session.id, userID: session.caller.userID, mode: .everything,
-                                   channels: channels, focus: focus)
+                                   channels: channels, focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs)
         let after = session.logSeq
         let sink = state.withLock { state -> CatchUpSink? in
             state.sessions[session.id] = session
@@ -131,6 +131,10 @@ final class WorkspaceGateway: EventSink, Sendable {
                     }
                     session.onOverflow(session)
                 }
+                for id in routing.revoked {
+                    state.router.remove(id)
+                    state.sessions[id]?.closeConnection(.sessionRevoked)
+                }
             }
             return true
         }
@@ -144,6 +148,11 @@ final class WorkspaceGateway: EventSink, Sendable {
                 apart.position = event.seq
                 guard let content = decode(event) else { continue }
                 let routing = apart.router.route(content, nowMs: WallClock.nowMs())
+                if !routing.revoked.isEmpty {
+                    state.apart[id] = nil
+                    session.closeConnection(.sessionRevoked)
+                    return (false, false)
+                }
                 guard !routing.recipients.isEmpty,
                       session.sendEvent(event.type, payload: event.payload, logSeq: event.seq) == .overflow else { continue }
                 apart.sink = nil

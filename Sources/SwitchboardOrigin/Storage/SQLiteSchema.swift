@@ -181,6 +181,17 @@ enum SQLiteSchema {
             // JSON array of LinkPreview, set by the unfurler after the post.
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN link_previews TEXT")
         }
+        migrator.registerMigration("v5-administration") { db in
+            try db.execute(sql: """
+                -- owner / admin / member / guest; tokens issued before sessions_valid_from_ms are refused.
+                ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+                ALTER TABLE users ADD COLUMN sessions_valid_from_ms INTEGER NOT NULL DEFAULT 0;
+                -- The few users whose tokens are checked against the store's word (kept in memory).
+                CREATE INDEX users_restricted ON users(id) WHERE deleted = 1 OR sessions_valid_from_ms > 0;
+                ALTER TABLE channels ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
+                ALTER TABLE channels ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

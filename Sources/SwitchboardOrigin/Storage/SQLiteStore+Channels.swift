@@ -9,9 +9,9 @@ extension SQLiteStore {
                 throw SwitchboardError.conflict("a channel named '\(channel.name)' already exists")
             }
             try db.run("""
-                INSERT INTO channels (id, workspace_id, name, kind, topic, creator_id, created_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [channel.id, channel.workspaceID, channel.name, channel.kind.rawValue, channel.topic,
+                INSERT INTO channels (id, workspace_id, name, kind, topic, purpose, creator_id, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [channel.id, channel.workspaceID, channel.name, channel.kind.rawValue, channel.topic, channel.purpose,
                       channel.creatorID, channel.createdAtMs.db])
             let created = try Self.channel(db, id: channel.id, viewer: channel.creatorID)!
             try Self.appendEvent(db, workspaceID: channel.workspaceID, type: .channelCreated,
@@ -194,7 +194,8 @@ extension SQLiteStore {
         let isMember: Bool = row["is_member"]
         return Channel(
             id: row.id("id"), workspaceID: row.id("workspace_id"), name: row["name"],
-            kind: ChannelKind(rawValue: row["kind"]) ?? .public, topic: row["topic"], creatorID: row.id("creator_id"),
+            kind: ChannelKind(rawValue: row["kind"]) ?? .public, topic: row["topic"], purpose: row["purpose"],
+            archived: row["archived"], creatorID: row.id("creator_id"),
             createdAtMs: row.ms("created_at_ms"), memberCount: row["member_count"],
             lastMessageID: row.optionalID("last_message_id"), isMember: isMember,
             unreadCount: isMember ? row["unread_count"] : nil, mentionCount: isMember ? row["mention_count"] : nil,

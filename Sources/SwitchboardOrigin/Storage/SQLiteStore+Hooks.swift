@@ -13,11 +13,13 @@ extension SQLiteStore {
 
     public func hook(tokenHash: String) async throws -> StoredHook? {
         try await pool.read { db in
-            try db.fetchRow("SELECT * FROM hooks WHERE token_hash = ?", [tokenHash]).map { row in
-                StoredHook(id: row.id("id"), workspaceID: row.id("workspace_id"), channelID: row.id("channel_id"),
-                           botUserID: row.id("bot_user_id"), name: row["name"], tokenHash: row["token_hash"],
-                           createdAtMs: row.ms("created_at_ms"))
-            }
+            try db.fetchRow("SELECT * FROM hooks WHERE token_hash = ?", [tokenHash]).map(Self.hook(from:))
         }
+    }
+
+    static func hook(from row: Row) -> StoredHook {
+        StoredHook(id: row.id("id"), workspaceID: row.id("workspace_id"), channelID: row.id("channel_id"),
+                   botUserID: row.id("bot_user_id"), name: row["name"], tokenHash: row["token_hash"],
+                   createdAtMs: row.ms("created_at_ms"))
     }
 }

@@ -31,6 +31,9 @@ extension SQLiteStore {
     static func postMessage(_ db: Database, _ draft: MessageDraft) throws -> (message: Message, created: Bool) {
         var draft = draft
         try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
+        if try db.fetchRow("SELECT 1 FROM channels WHERE id = ? AND archived = 1", [draft.channelID]) != nil {
+            throw SwitchboardError.forbidden("the channel is archived")
+        }
         if let nonce = draft.nonce {
             if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
                 return (first, false)
@@ -162,13 +165,13 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws {
+    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake, moderator: Bool) async throws {
         try await pool.write { db in
             let row = try Self.liveMessageRow(db, channelID: channelID, id: id)
-            if row.id("author_id") != byUserID {
+            if row.id("author_id") != byUserID && !moderator {
                 let creator = try db.fetchRow("SELECT creator_id FROM channels WHERE id = ?", [channelID])
                 guard creator?.id("creator_id") == byUserID else {
-                    throw SwitchboardError.forbidden("only the author or the channel's creator can delete a message")
+                    throw SwitchboardError.forbidden("only the author, the channel's creator or an admin can delete a message")
                 }
             }
             // Soft delete keeps the row so a thread under it stays addressable; the content goes.

@@ -134,6 +134,7 @@ extension SQLiteStore {
              displayName: row["display_name"], realName: row["real_name"], title: row["title"],
              email: row["email"], tz: row["tz"], statusText: row["status_text"], statusEmoji: row["status_emoji"],
              avatar: Avatar(base: row["avatar_base"]), isBot: row["is_bot"], deleted: row["deleted"],
+             role: Role(rawValue: row["role"]) ?? .member, sessionsValidFromMs: row.ms("sessions_valid_from_ms"),
              createdAtMs: row.ms("created_at_ms"), updatedAtMs: row.ms("updated_at_ms"))
     }
 
@@ -141,11 +142,11 @@ extension SQLiteStore {
     static func insertUser(_ db: Database, _ user: User) throws {
         try db.run("""
             INSERT INTO users (id, workspace_id, handle, display_name, real_name, title, email, tz,
-                status_text, status_emoji, avatar_base, is_bot, deleted, created_at_ms, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status_text, status_emoji, avatar_base, is_bot, deleted, role, sessions_valid_from_ms, created_at_ms, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [user.id, user.workspaceID, user.handle, user.displayName, user.realName, user.title, user.email,
                   user.tz, user.statusText, user.statusEmoji, avatarBase(of: user), user.isBot, user.deleted,
-                  user.createdAtMs.db, user.updatedAtMs.db])
+                  user.role.rawValue, user.sessionsValidFromMs.db, user.createdAtMs.db, user.updatedAtMs.db])
     }
 
     static func avatarBase(of user: User) -> String {

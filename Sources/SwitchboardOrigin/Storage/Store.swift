@@ -73,7 +73,8 @@ public protocol Store: Sendable {
     func editMessage(channelID: Snowflake, id: Snowflake, editorID: Snowflake, content: String,
                      mentions: Mentions, nowMs: UInt64) async throws -> Message
     /// The author or the channel's creator may delete (`forbidden` otherwise).
-    func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws
+    /// The author, the channel's creator or (`moderator`) an admin may delete a message.
+    func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake, moderator: Bool) async throws
     /// Idempotent; returns whether anything changed.
     @discardableResult
     func setReaction(channelID: Snowflake, messageID: Snowflake, userID: Snowflake, emoji: String,
@@ -140,6 +141,18 @@ public protocol Store: Sendable {
     func insertHook(_ hook: StoredHook) async throws
     /// The hook whose token has this SHA-256 (hex).
     func hook(tokenHash: String) async throws -> StoredHook?
+    func hooks(workspaceID: Snowflake) async throws -> [StoredHook]
+    /// Deletes the hook (its URL stops working; its bot and messages stay). False if unknown.
+    func deleteHook(id: Snowflake, workspaceID: Snowflake) async throws -> Bool
+
+    // MARK: Administration
+
+    /// Changes a user's role, activation or token cutoff, with `user.updated`.
+    func administerUser(userID: Snowflake, _ change: UserAdministration, nowMs: UInt64) async throws -> User
+    /// The users some of whose tokens are refused: deactivated, or with sessions revoked.
+    func restrictedUsers() async throws -> [User]
+    /// Renames, re-topics, archives or unarchives a named channel, with `channel.updated`.
+    func updateChannel(channelID: Snowflake, _ change: ChannelChange, nowMs: UInt64) async throws -> Channel
 
     // MARK: Sharing
 
@@ -220,5 +233,47 @@ extension User {
         if let v = update.statusText { statusText = v }
         if let v = update.statusEmoji { statusEmoji = v }
         updatedAtMs = nowMs
+    }
+}
+
+/// What an admin changes about a user; nil fields stay as they are.
+public struct UserAdministration: Sendable {
+    public var role: Role?
+    public var deleted: Bool?
+    public var sessionsValidFromMs: UInt64?
+
+    public init(role: Role? = nil, deleted: Bool? = nil, sessionsValidFromMs: UInt64? = nil) {
+        self.role = role
+        self.deleted = deleted
+        self.sessionsValidFromMs = sessionsValidFromMs
+    }
+
+    func apply(to user: inout User, nowMs: UInt64) {
+        if let role { user.role = role }
+        if let deleted { user.deleted = deleted }
+        if let sessionsValidFromMs { user.sessionsValidFromMs = max(user.sessionsValidFromMs, sessionsValidFromMs) }
+        user.updatedAtMs = nowMs
+    }
+}
+
+/// What changes about a named channel; nil fields stay as they are.
+public struct ChannelChange: Sendable {
+    public var name: String?
+    public var topic: String?
+    public var purpose: String?
+    public var archived: Bool?
+
+    public init(name: String? = nil, topic: String? = nil, purpose: String? = nil, archived: Bool? = nil) {
+        self.name = name
+        self.topic = topic
+        self.purpose = purpose
+        self.archived = archived
+    }
+
+    func apply(to channel: inout Channel) {
+        if let name { channel.name = name }
+        if let topic { channel.topic = topic }
+        if let purpose { channel.purpose = purpose }
+        if let archived { channel.archived = archived }
     }
 }

@@ -12,9 +12,9 @@ extension PostgresStore {
                 throw SwitchboardError.conflict("a channel named '\(channel.name)' already exists")
             }
             try await connection.query("""
-                INSERT INTO channels (id, workspace_id, name, kind, topic, creator_id, created_at_ms)
+                INSERT INTO channels (id, workspace_id, name, kind, topic, purpose, creator_id, created_at_ms)
                 VALUES (\(channel.id), \(channel.workspaceID), \(channel.name), \(channel.kind.rawValue), \(channel.topic),
-                        \(channel.creatorID), \(channel.createdAtMs.db))
+                        \(channel.purpose), \(channel.creatorID), \(channel.createdAtMs.db))
                 """, logger: logger)
             let created = try await Self.channel(connection, id: channel.id, viewer: channel.creatorID, logger: logger)!
             try await connection.appendEvent(workspaceID: channel.workspaceID, type: .channelCreated,
@@ -229,6 +229,7 @@ extension PostgresStore {
         return Channel(
             id: try row.id("id"), workspaceID: try row.id("workspace_id"), name: try row.string("name"),
             kind: ChannelKind(rawValue: try row.string("kind")) ?? .public, topic: try row.string("topic"),
+            purpose: try row.string("purpose"), archived: try row.bool("archived"),
             creatorID: try row.id("creator_id"), createdAtMs: try row.ms("created_at_ms"),
             memberCount: try row.int("member_count"), lastMessageID: try row.optionalID("last_message_id"), isMember: isMember,
             unreadCount: isMember ? try row.int("unread_count") : nil,

@@ -11,10 +11,12 @@ extension PostgresStore {
     }
 
     public func hook(tokenHash: String) async throws -> StoredHook? {
-        try await row("SELECT * FROM hooks WHERE token_hash = \(tokenHash)").map { row in
-            StoredHook(id: try row.id("id"), workspaceID: try row.id("workspace_id"), channelID: try row.id("channel_id"),
-                       botUserID: try row.id("bot_user_id"), name: try row.string("name"),
-                       tokenHash: try row.string("token_hash"), createdAtMs: try row.ms("created_at_ms"))
-        }
+        try await row("SELECT * FROM hooks WHERE token_hash = \(tokenHash)").map(Self.hook(from:))
+    }
+
+    static func hook(from row: PostgresRandomAccessRow) throws -> StoredHook {
+        StoredHook(id: try row.id("id"), workspaceID: try row.id("workspace_id"), channelID: try row.id("channel_id"),
+                   botUserID: try row.id("bot_user_id"), name: try row.string("name"),
+                   tokenHash: try row.string("token_hash"), createdAtMs: try row.ms("created_at_ms"))
     }
 }

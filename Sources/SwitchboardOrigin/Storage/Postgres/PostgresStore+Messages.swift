@@ -87,6 +87,7 @@ extension PostgresStore {
                 results.append(first.map { .success(($0, false)) } ?? .failure(SwitchboardError.notFound("message")))
             case "behind": results.append(.failure(PostBehind(newest: outcome.replayID ?? Snowflake(0))))
             case "no_channel": results.append(.failure(SwitchboardError.notFound("channel")))
+            case "archived": results.append(.failure(SwitchboardError.forbidden("the channel is archived")))
             case "not_a_member": results.append(.failure(SwitchboardError.notAMember))
             case "no_parent": results.append(.failure(SwitchboardError.notFound("thread parent message")))
             case "bad_attachment":
@@ -174,13 +175,13 @@ extension PostgresStore {
         }
     }
 
-    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake) async throws {
+    public func deleteMessage(channelID: Snowflake, id: Snowflake, byUserID: Snowflake, moderator: Bool) async throws {
         try await transaction { connection in
             let row = try await Self.liveMessageRow(connection, channelID: channelID, id: id, logger: logger)
-            if try row.id("author_id") != byUserID {
+            if try row.id("author_id") != byUserID && !moderator {
                 let creator = try await connection.row("SELECT creator_id FROM channels WHERE id = \(channelID)", logger: logger)
                 guard try creator?.id("creator_id") == byUserID else {
-                    throw SwitchboardError.forbidden("only the author or the channel's creator can delete a message")
+                    throw SwitchboardError.forbidden("only the author, the channel's creator or an admin can delete a message")
                 }
             }
             // Soft delete keeps the row so a thread under it stays addressable; the content goes.

@@ -133,16 +133,18 @@ extension PostgresStore {
              email: try row.string("email"), tz: try row.string("tz"), statusText: try row.string("status_text"),
              statusEmoji: try row.string("status_emoji"), avatar: Avatar(base: try row.string("avatar_base")),
              isBot: try row.bool("is_bot"), deleted: try row.bool("deleted"),
+             role: Role(rawValue: try row.string("role")) ?? .member, sessionsValidFromMs: try row.ms("sessions_valid_from_ms"),
              createdAtMs: try row.ms("created_at_ms"), updatedAtMs: try row.ms("updated_at_ms"))
     }
 
     static func insertUser(_ connection: PostgresConnection, _ user: User, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO users (id, workspace_id, handle, display_name, real_name, title, email, tz,
-                status_text, status_emoji, avatar_base, is_bot, deleted, created_at_ms, updated_at_ms)
+                status_text, status_emoji, avatar_base, is_bot, deleted, role, sessions_valid_from_ms, created_at_ms, updated_at_ms)
             VALUES (\(user.id), \(user.workspaceID), \(user.handle), \(user.displayName), \(user.realName), \(user.title),
                 \(user.email), \(user.tz), \(user.statusText), \(user.statusEmoji), \(SQLiteStore.avatarBase(of: user)),
-                \(user.isBot), \(user.deleted), \(user.createdAtMs.db), \(user.updatedAtMs.db))
+                \(user.isBot), \(user.deleted), \(user.role.rawValue), \(user.sessionsValidFromMs.db), \(user.createdAtMs.db),
+                \(user.updatedAtMs.db))
             """, logger: logger)
     }
 }
