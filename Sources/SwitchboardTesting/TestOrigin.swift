@@ -89,7 +89,8 @@ public struct TestWorkspace: Sendable {
     public func user(_ handle: String) -> User { users[handle]!.user }
 
     /// Creates a workspace and one user per handle (each joins #general).
-    public static func make(on origin: TestOrigin, name: String = "Acme", handles: [String]) async throws -> TestWorkspace {
+    public static func make(on origin: TestOrigin, name: String = "Acme", handles: [String],
+                            roles: [String: Role] = [:]) async throws -> TestWorkspace {
         let admin = origin.admin
         let workspace = try await admin.createWorkspace(name: name)
         var users: [String: (User, SwitchboardClient)] = [:]
@@ -97,7 +98,7 @@ public struct TestWorkspace: Sendable {
             let created = try await admin.createUser(
                 workspaceID: workspace.id,
                 CreateUserRequest(handle: handle, displayName: handle.capitalized, realName: "\(handle.capitalized) Tester",
-                                  title: "Engineer", email: "\(handle)@example.com", tz: "Europe/Paris"))
+                                  title: "Engineer", email: "\(handle)@example.com", tz: "Europe/Paris", role: roles[handle]))
             users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: origin.tls))
         }
         return TestWorkspace(workspace: workspace, users: users)

@@ -97,12 +97,14 @@ enum EdgeRoutes {
         return caller
     }
 
-    /// Public channels of the workspace are visible to everyone in it; others to members only.
+    /// Public channels of the workspace are visible to everyone in it but guests; others to members only.
     static func visibleChannel(_ edge: Edge, _ caller: Caller, _ id: Snowflake) async throws -> SwitchboardCore.Channel {
-        guard let channel = try await read(edge, { try edge.store.channel(caller.workspaceID, id, viewer: caller.userID) }) else {
-            throw SwitchboardError.notFound("channel")
-        }
-        guard channel.kind == .public || channel.isMember == true else { throw SwitchboardError.notAMember }
+        let (channel, role) = try await read(edge, {
+            (try edge.store.channel(caller.workspaceID, id, viewer: caller.userID), try edge.store.user(caller.workspaceID, caller.userID)?.role)
+        })
+        guard let channel else { throw SwitchboardError.notFound("channel") }
+        if channel.isMember == true { return channel }
+        guard channel.kind == .public, role != .guest else { throw SwitchboardError.notAMember }
         return channel
     }
 

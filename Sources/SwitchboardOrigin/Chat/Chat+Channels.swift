@@ -38,12 +38,13 @@ extension Chat {
     }
 
     public func join(_ caller: Caller, channelID: Snowflake) async throws -> Channel {
+        // Asked first: a guest learns nothing of channels they are not in.
+        if try await account(caller).role == .guest, !(try await store.isMember(channelID: channelID, userID: caller.userID)) {
+            throw SwitchboardError.forbidden("guests join the channels they are invited to")
+        }
         let channel = try await writableChannel(caller, channelID)
         if channel.isMember == true { return channel }
         guard channel.kind == .public else { throw SwitchboardError.forbidden("only public channels can be joined") }
-        guard try await account(caller).role != .guest else {
-            throw SwitchboardError.forbidden("guests join the channels they are invited to")
-        }
         return try await committing(caller.workspaceID) {
             try await store.addMember(channelID: channelID, userID: caller.userID, nowMs: now())
         }

@@ -8,7 +8,8 @@ extension Chat {
                             _ request: PostMessageRequest) async throws -> (message: Message, created: Bool) {
         // A message may be just files: then its text may be empty.
         let hasFiles = !(request.attachmentIDs ?? []).isEmpty
-        let content = hasFiles && request.content.allSatisfy(\.isWhitespace) ? "" : try Validation.content(request.content)
+        let typed = hasFiles && request.content.allSatisfy(\.isWhitespace) ? "" : try Validation.content(request.content)
+        let content = try await resolvingHandles(typed, workspaceID: caller.workspaceID)
         let nonce = try request.nonce.map(Validation.nonce)
         let files = try await attachmentsToPost(caller, request.attachmentIDs)
         let mentions = Mentions(parsing: content)
@@ -78,7 +79,7 @@ extension Chat {
 
     public func editMessage(_ caller: Caller, channelID: Snowflake, messageID: Snowflake,
                             _ request: EditMessageRequest) async throws -> Message {
-        let content = try Validation.content(request.content)
+        let content = try await resolvingHandles(try Validation.content(request.content), workspaceID: caller.workspaceID)
         let channel = try await writableChannel(caller, channelID)
         guard channel.isMember == true else { throw SwitchboardError.notAMember }
         let mentions = Mentions(parsing: content)

@@ -1,0 +1,29 @@
+import SwitchboardCore
+import Testing
+
+@Suite struct MentionResolutionTests {
+    @Test func everyoneNotifiesTheChannelAsWholeWords() {
+        #expect(Mentions(parsing: "@everyone standup in 5").channel)
+        #expect(Mentions(parsing: "(@everyone)").isBroadcast)
+        #expect(!Mentions(parsing: "mail me@everyone.org").channel)
+        #expect(!Mentions(parsing: "@everyones").channel)
+        #expect(Mentions(parsing: "@here").isBroadcast && !Mentions(parsing: "@here").channel)
+    }
+
+    @Test func handleWordsAreWholeWordsLowercasedOnceEach() {
+        #expect(Mentions.handleWords(in: "@Alice and @bob.smith, ask @alice.") == ["alice", "bob.smith"])
+        #expect(Mentions.handleWords(in: "mail alice@example.com or @here / @channel / @everyone").isEmpty)
+        #expect(Mentions.handleWords(in: "@ @. @_x @-y").isEmpty)
+        #expect(Mentions.handleWords(in: "<@123> is already resolved").isEmpty)
+        #expect(Mentions.handleWords(in: (0..<40).map { "@u\($0)" }.joined(separator: " ")).count == 20)
+    }
+
+    @Test func resolvingRewritesKnownHandlesOnly() {
+        let alice = Snowflake(42), bob = Snowflake(7)
+        let text = "hi @Alice, @bob. and @carol; alice@example.com stays, @alice again"
+        let resolved = Mentions.resolvingHandles(in: text, ["alice": alice, "bob": bob])
+        #expect(resolved == "hi <@42>, <@7>. and @carol; alice@example.com stays, <@42> again")
+        #expect(Mentions(parsing: resolved).userIDs == [alice, bob])
+        #expect(Mentions.resolvingHandles(in: "naïve 😀 @bob!", ["bob": bob]) == "naïve 😀 <@7>!")
+    }
+}
