@@ -23,6 +23,22 @@ extension SwitchboardClient {
         try await upload(.bytes(ByteBuffer(bytes: bytes)), contentType: contentType, filename: filename)
     }
 
+    /// The seed's pre-signed upload: asks for an upload URL, then PUTs the bytes to it (the
+    /// URL alone authorizes the PUT).
+    public func presignedUpload(bytes: [UInt8], contentType: String, filename: String) async throws -> Attachment {
+        let grant = try await call(.POST, "/api/attachments/upload",
+                                   body: PresignedUploadRequest(filename: filename, contentType: contentType, size: bytes.count),
+                                   as: PresignedUploadResponse.self).value
+        var request = HTTPClientRequest(url: baseURL + grant.uploadURL)
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        let response = try await http().execute(request, timeout: .seconds(600))
+        let answer = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+        guard response.status == .created else { throw Self.apiError(status: Int(response.status.code), body: answer) }
+        return try JSON.decode(AttachmentResponse.self, from: answer).attachment
+    }
+
     private func upload(_ body: HTTPClientRequest.Body, contentType: String, filename: String) async throws -> Attachment {
         var request = HTTPClientRequest(url: baseURL + "/api/attachments" + Self.queryString([("filename", filename)]))
         request.method = .POST

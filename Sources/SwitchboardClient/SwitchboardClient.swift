@@ -69,7 +69,7 @@ public struct SwitchboardClient: Sendable {
         if let adminKey { request.headers.add(name: "X-Admin-Key", value: adminKey) }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
             request.body = .bytes(ByteBuffer(data: body))
         }
         let response: HTTPClientResponse

@@ -42,3 +42,40 @@ public struct StoredAttachment: Sendable, Equatable {
         Attachment(id: id, name: name, size: size, contentType: contentType, url: "", width: width, height: height)
     }
 }
+
+/// `POST /api/attachments/upload`: what the client is about to upload.
+public struct PresignedUploadRequest: Codable, Sendable {
+    public var filename: String
+    public var contentType: String
+    public var size: Int
+
+    public init(filename: String, contentType: String, size: Int) {
+        self.filename = filename
+        self.contentType = contentType
+        self.size = size
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case filename, size
+        case contentType = "content_type"
+    }
+}
+
+/// Where to PUT the bytes (relative to the server that answered), until `expires_at_ms`.
+public struct PresignedUploadResponse: Codable, Sendable, Equatable {
+    public var attachmentID: Snowflake
+    public var uploadURL: String
+    public var expiresAtMs: UInt64
+
+    public init(attachmentID: Snowflake, uploadURL: String, expiresAtMs: UInt64) {
+        self.attachmentID = attachmentID
+        self.uploadURL = uploadURL
+        self.expiresAtMs = expiresAtMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case attachmentID = "attachment_id"
+        case uploadURL = "upload_url"
+        case expiresAtMs = "expires_at_ms"
+    }
+}

@@ -96,4 +96,55 @@ import Testing
             _ = try await ws.client("bob").post("still talking", to: general.id)
         }
     }
+
+    @Test func aPresignedUploadRoundTripsThroughAnEdge() async throws {
+        try await withOriginAndEdge { _, ws, edge in
+            let alice = ws.client("alice").via(edge), bob = ws.client("bob").via(edge)
+            let general = try await alice.general()
+            let image = pngBytes(width: 32, height: 16, padding: 2_000)
+            let attachment = try await alice.presignedUpload(bytes: image, contentType: "image/png", filename: "chart.png")
+            #expect(attachment.name == "chart.png" && attachment.size == image.count && attachment.width == 32)
+            let message = try await alice.post("the chart", to: general.id, attachmentIDs: [attachment.id]).message
+            let url = try #require(message.attachments.first?.url)
+            let (type, bytes) = try await bob.download(url)
+            #expect(type == "image/png" && bytes == image)
+        }
+    }
+
+    @Test func presignedUploadsRefuseBadInputAndStoreNothing() async throws {
+        try await withOriginAndEdge { origin, ws, edge in
+            let alice = ws.client("alice").via(edge)
+            func ask(_ body: String) async throws -> (Int, Data) {
+                try await alice.raw(.POST, "/api/attachments/upload", body: Data(body.utf8), headers: [("Content-Type", "application/json")])
+            }
+            func put(_ path: String, _ bytes: [UInt8], type: String = "text/plain") async throws -> Int {
+                let (status, _) = try await SwitchboardClient(baseURL: edge.baseURL).raw(.PUT, path, body: Data(bytes),
+                                                                                       headers: [("Content-Type", type)])
+                return status
+            }
+            #expect(try await ask(#"{"filename":"a.html","content_type":"text/html","size":10}"#).0 == 400)
+            #expect(try await ask(#"{"filename":"big.bin","content_type":"application/octet-stream","size":999999999999}"#).0 == 413)
+            #expect(try await ask(#"{"filename":"x.txt","content_type":"text/plain","size":-1}"#).0 == 400)
+            #expect(try await ask(#"{"filename":"x.txt","content_type":"text/plain"}"#).0 == 400)
+            #expect(try await SwitchboardClient(baseURL: edge.baseURL).raw(.POST, "/api/attachments/upload",
+                                                                          body: Data(#"{"filename":"x","content_type":"text/plain","size":1}"#.utf8)).status == 401)
+
+            let (status, body) = try await ask(#"{"filename":"notes.txt","content_type":"text/plain","size":5}"#)
+            #expect(status == 201)
+            let grant = try JSON.decode(PresignedUploadResponse.self, from: body)
+            // An altered URL, the wrong size or type: refused, and the URL still works afterwards.
+            var forged = Array(grant.uploadURL)
+            forged[forged.count - 1] = forged.last == "0" ? "1" : "0"
+            #expect(try await put(String(forged), Array("hello".utf8)) == 403)
+            #expect(try await put(grant.uploadURL, Array("hello world".utf8)) == 400)
+            #expect(try await put(grant.uploadURL, Array("hi".utf8)) == 400)
+            #expect(try await put(grant.uploadURL, Array("hello".utf8), type: "image/png") == 400)
+            #expect(try await origin.origin.store.attachment(grant.attachmentID) == nil)
+            #expect(try await put(grant.uploadURL, Array("hello".utf8)) == 201)
+            // Used once.
+            #expect(try await put(grant.uploadURL, Array("hello".utf8)) == 409)
+            let stored = try #require(try await origin.origin.store.attachment(grant.attachmentID))
+            #expect(stored.name == "notes.txt" && stored.size == 5 && stored.uploaderID == ws.user("alice").id)
+        }
+    }
 }

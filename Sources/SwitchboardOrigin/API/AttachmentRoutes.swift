@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
 
@@ -19,6 +20,30 @@ enum AttachmentRoutes {
             let upload = try await files.blobs.receive(request.body, maxBytes: files.configuration.maxBytes, context: context)
             let attachment = try await origin.chat.recordUpload(caller, upload, name: request.uri.queryParameters.get("filename"),
                                                                contentType: type)
+            return EditedResponse(status: .created, response: AttachmentResponse(attachment: attachment))
+        }
+        // The seed's pre-signed upload: ask for a URL, then PUT the bytes to it.
+        router.post("/api/attachments/upload") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(PresignedUploadRequest.self, context: context)
+            return EditedResponse(status: .created, response: try await origin.chat.grantUpload(caller, body))
+        }
+        router.put("/api/attachments/uploads/:grant") { request, context in
+            let grant = try await origin.chat.openUploadGrant(context.parameters.get("grant") ?? "")
+            if let declared = request.headers[.contentType], try files.acceptedType(declared) != grant.contentType {
+                throw SwitchboardError.badRequest("Content-Type must be \(grant.contentType), as announced")
+            }
+            if let length = request.headers[.contentLength].flatMap(Int.init), length != grant.size {
+                throw SwitchboardError.badRequest("the upload must be \(grant.size) bytes, as announced")
+            }
+            let upload = try await files.blobs.receive(request.body, maxBytes: grant.size, context: context)
+            guard upload.size == grant.size else {
+                files.blobs.discard(upload)
+                throw SwitchboardError.badRequest("the upload must be \(grant.size) bytes, as announced; \(upload.size) arrived")
+            }
+            let attachment = try await origin.chat.recordUpload(
+                Caller(userID: grant.uploaderID, workspaceID: grant.workspaceID), upload, name: grant.name,
+                contentType: grant.contentType, id: grant.attachmentID)
             return EditedResponse(status: .created, response: AttachmentResponse(attachment: attachment))
         }
         router.get("/files/:id") { request, context in

@@ -14,6 +14,8 @@ public struct AttachmentConfiguration: Sendable {
     ]
     /// How long a signed file URL stays valid (seconds). Default 24 hours.
     public var urlLifetimeSeconds: UInt64 = 24 * 3600
+    /// How long a pre-signed upload URL (`POST /api/attachments/upload`) stays usable. Default 15 minutes.
+    public var uploadURLLifetimeSeconds: UInt64 = 15 * 60
     /// Attachments per message. Default 10.
     public var maxPerMessage: Int = 10
 

@@ -6,11 +6,14 @@ import SwitchboardCore
 public struct Attachments: Sendable {
     public let blobs: BlobStore
     public let signer: FileURLSigner
+    /// Seals the pre-signed upload URLs.
+    public let uploads: UploadGrantSigner
     public let configuration: AttachmentConfiguration
 
     public init(configuration: AttachmentConfiguration, defaultDirectory: String, tokenSecret: String) throws {
         blobs = try BlobStore(directory: configuration.directory ?? defaultDirectory)
         signer = FileURLSigner(tokenSecret: tokenSecret, lifetimeSeconds: configuration.urlLifetimeSeconds)
+        uploads = UploadGrantSigner(tokenSecret: tokenSecret)
         self.configuration = configuration
     }
 

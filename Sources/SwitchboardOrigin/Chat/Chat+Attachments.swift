@@ -7,7 +7,8 @@ extension Chat {
     /// Accepts an upload that reached the disk: images must be what they claim, then the
     /// bytes move into place and the attachment is recorded for its uploader (not yet in any
     /// channel). The answer carries a signed URL.
-    public func recordUpload(_ caller: Caller, _ upload: BlobStore.Upload, name: String?, contentType: String) async throws -> Attachment {
+    public func recordUpload(_ caller: Caller, _ upload: BlobStore.Upload, name: String?, contentType: String,
+                             id: Snowflake? = nil) async throws -> Attachment {
         let files = attachments
         var width: Int?, height: Int?
         if contentType.hasPrefix("image/") {
@@ -18,13 +19,43 @@ extension Chat {
             if let size = ImageSize.of(upload.head) { (width, height) = (size.width, size.height) }
         }
         try files.blobs.accept(upload)
-        let stored = StoredAttachment(id: ids.next(), workspaceID: caller.workspaceID, uploaderID: caller.userID,
+        let stored = StoredAttachment(id: id ?? ids.next(), workspaceID: caller.workspaceID, uploaderID: caller.userID,
                                       sha256: upload.sha256, name: Attachments.fileName(name), size: upload.size,
                                       contentType: contentType, width: width, height: height, createdAtMs: now())
         try await store.insertAttachment(stored)
         var attachment = stored.attachment
         attachment.url = files.signer.url(for: stored.id, nowMs: now())
         return attachment
+    }
+
+    /// The pre-signed upload, step one: the file's type and size are checked now, and the
+    /// answer is a URL to PUT exactly those bytes to (``receiveGrantedUpload(_:)``).
+    public func grantUpload(_ caller: Caller, _ request: PresignedUploadRequest) async throws -> PresignedUploadResponse {
+        let type = try attachments.acceptedType(request.contentType)
+        guard request.size >= 0 else { throw SwitchboardError.badRequest("size must not be negative") }
+        guard request.size <= attachments.configuration.maxBytes else {
+            throw SwitchboardError(.payloadTooLarge, "the file is larger than \(attachments.configuration.maxBytes) bytes")
+        }
+        _ = try await account(caller)
+        let expires = now() / 1000 + attachments.configuration.uploadURLLifetimeSeconds
+        let grant = UploadGrant(attachmentID: ids.next(), workspaceID: caller.workspaceID, uploaderID: caller.userID,
+                                contentType: type, size: request.size, name: Attachments.fileName(request.filename),
+                                expires: expires)
+        return PresignedUploadResponse(attachmentID: grant.attachmentID,
+                                       uploadURL: "/api/attachments/uploads/\(try attachments.uploads.seal(grant))",
+                                       expiresAtMs: expires * 1000)
+    }
+
+    /// Step two: the grant a PUT presents, if still good and not used yet.
+    public func openUploadGrant(_ token: String) async throws -> UploadGrant {
+        guard let grant = attachments.uploads.open(token, nowMs: now()) else {
+            throw SwitchboardError.forbidden("the upload URL is invalid or has expired")
+        }
+        guard !access.isDeactivated(grant.uploaderID) else { throw SwitchboardError.unauthorized }
+        guard try await store.attachment(grant.attachmentID) == nil else {
+            throw SwitchboardError.conflict("this upload URL was used already")
+        }
+        return grant
     }
 
     /// The attachment if the URL is validly signed and unexpired (`forbidden` otherwise) and
