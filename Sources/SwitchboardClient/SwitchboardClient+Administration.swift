@@ -53,3 +53,21 @@ extension SwitchboardClient {
         _ = try await call(.DELETE, "/api/hooks/\(hookID)", as: EmptyResponse.self)
     }
 }
+
+// Threads.
+extension SwitchboardClient {
+    public func follow(_ threadID: Snowflake, in channelID: Snowflake, _ following: Bool = true) async throws {
+        _ = try await call(following ? .PUT : .DELETE, "/api/channels/\(channelID)/messages/\(threadID)/follow",
+                           as: EmptyResponse.self)
+    }
+
+    /// The threads you follow, the latest reply first, with unread reply counts.
+    public func threads(limit: Int? = nil) async throws -> [ThreadSummary] {
+        try await call(.GET, "/api/threads", query: [("limit", limit.map(String.init))], as: ThreadsResponse.self).value.threads
+    }
+
+    public func markRepliesRead(_ threadID: Snowflake, in channelID: Snowflake, upTo messageID: Snowflake) async throws {
+        _ = try await call(.POST, "/api/channels/\(channelID)/messages/\(threadID)/replies/read",
+                           body: MarkReadRequest(messageID: messageID), as: EmptyResponse.self)
+    }
+}

@@ -33,7 +33,7 @@ public struct MembershipState: Codable, Sendable, Equatable {
 
 /// What a snapshot chunk holds.
 public enum SnapshotKind: String, Codable, Sendable, CaseIterable {
-    case workspace, users, channels, memberships, messages
+    case workspace, users, channels, memberships, messages, follows
 }
 
 /// Edge → origin commands.

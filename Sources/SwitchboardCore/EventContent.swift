@@ -22,6 +22,7 @@ public enum EventContent: Sendable, Equatable {
     /// name the reader, so the event log's user scope does.
     case readUpdated(ReadState, readerID: Snowflake)
     case notificationCreated(UserNotification)
+    case threadFollowChanged(ThreadFollow)
 
     /// Decodes `payload` as the `d` of `type`. `userID` is the event's user scope (needed by
     /// `read.updated`, whose payload does not carry it).
@@ -46,6 +47,7 @@ public enum EventContent: Sendable, Equatable {
             guard let userID else { throw EventContentError.missingScope(type) }
             self = .readUpdated(try decoder.decode(ReadState.self, from: payload), readerID: userID)
         case .notificationCreated: self = .notificationCreated(try decoder.decode(UserNotification.self, from: payload))
+        case .threadFollowChanged: self = .threadFollowChanged(try decoder.decode(ThreadFollow.self, from: payload))
         }
     }
 
@@ -71,6 +73,7 @@ public enum EventContent: Sendable, Equatable {
         case .unreadUpdated: .unreadUpdated
         case .readUpdated: .readUpdated
         case .notificationCreated: .notificationCreated
+        case .threadFollowChanged: .threadFollowChanged
         }
     }
 }

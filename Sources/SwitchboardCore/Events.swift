@@ -16,6 +16,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case unreadUpdated = "unread.updated"
     case readUpdated = "read.updated"
     case notificationCreated = "notification.created"
+    /// A user followed or unfollowed a thread (to their own sessions; edges keep followers).
+    case threadFollowChanged = "thread.follow_changed"
 
     /// Ephemeral events are never stored and carry no log sequence number.
     public var isEphemeral: Bool { self == .presenceChanged || self == .typingStarted || self == .unreadUpdated }

@@ -1,6 +1,8 @@
 /// Why a user was notified.
 public enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case mention, here, channel, dm
+    /// A reply in a thread the user follows.
+    case thread
 }
 
 /// A stored notification: mentions and DMs a user received while away or offline. Several in

@@ -43,6 +43,8 @@ extension EdgeStore {
                 for message in try JSON.decode([Message].self, from: payload) {
                     try txn.put(messages, Self.key(workspaceID, message.channelID, message.id), try Self.encode(message))
                 }
+            case .follows:
+                for follow in try JSON.decode([ThreadFollow].self, from: payload) { try putFollow(workspaceID, follow, txn) }
             }
         }
     }
@@ -144,6 +146,8 @@ extension EdgeStore {
             try updateMember(ws, read.channelID, user, txn) { member in
                 member.sync(lastReadID: read.lastReadID, unread: read.unreadCount, mentions: read.mentionCount, channel: record)
             }
+        case .threadFollowChanged(let follow):
+            try putFollow(ws, follow, txn)
         case .notificationCreated, .presenceChanged, .typingStarted, .unreadUpdated:
             return
         }
@@ -152,14 +156,10 @@ extension EdgeStore {
     private func messageCreated(_ message: Message, _ ws: Snowflake, _ txn: borrowing LMDBTransaction) throws {
         let inTimeline = message.threadID == nil || message.alsoToChannel
         if let thread = message.threadID {
-            var parentAuthor: Snowflake?
+            // Who follows now came just before, as `thread.follow_changed` (the origin's rule).
             try updateCachedMessage(ws, message.channelID, thread, txn) { parent in
                 parent.replyCount += 1
                 parent.latestReplyID = message.id
-                parentAuthor = parent.authorID
-            }
-            for follower in [parentAuthor, message.authorID].compactMap({ $0 }) {
-                try txn.put(threads, Self.key(ws, thread, follower), [])
             }
         }
         guard inTimeline, var record = try txn.get(channels, Self.key(ws, message.channelID))
@@ -184,6 +184,11 @@ extension EdgeStore {
         try updateMember(ws, message.channelID, message.authorID, txn) { member in
             member.sync(lastReadID: message.id, unread: 0, mentions: 0, channel: record)
         }
+    }
+
+    /// `[1]` following, `[0]` unfollowed (kept: the parent's author does not follow again by itself).
+    private func putFollow(_ ws: Snowflake, _ follow: ThreadFollow, _ txn: borrowing LMDBTransaction) throws {
+        try txn.put(threads, Self.key(ws, follow.threadID, follow.userID), [follow.following ? 1 : 0])
     }
 
     private func addMember(_ ws: Snowflake, _ channelID: Snowflake, _ userID: Snowflake, _ record: ChannelRecord,

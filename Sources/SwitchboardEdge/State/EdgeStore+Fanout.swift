@@ -44,9 +44,11 @@ extension EdgeStore {
         }
     }
 
-    /// Who follows a thread: the parent's author (when the edge saw it) and every replier.
+    /// Who follows a thread, as the origin said (snapshot and `thread.follow_changed`).
     public func followers(_ ws: Snowflake, thread: Snowflake) throws -> [Snowflake] {
-        try env.read { txn in try txn.prefixed(threads, Self.key(ws, thread)).map { Self.id($0.key, at: 2) } }
+        try env.read { txn in
+            try txn.prefixed(threads, Self.key(ws, thread)).filter { $0.value.first != 0 }.map { Self.id($0.key, at: 2) }
+        }
     }
 
     /// The encoded profiles of `ids` that this edge knows, as stored.

@@ -14,7 +14,7 @@ import SwitchboardCore
 ///   members        ws · channel · user → MemberRecord
 ///   userChannels   ws · user · channel → (empty): the channels of a user
 ///   messages       ws · channel · message → Message (the latest N timeline messages)
-///   threads        ws · thread · user → (empty): who follows a thread (parent author, repliers)
+///   threads        ws · thread · user → [1] following / [0] unfollowed (the origin's follows)
 public final class EdgeStore: Sendable {
     let env: LMDBEnvironment
     let meta: LMDBDatabase

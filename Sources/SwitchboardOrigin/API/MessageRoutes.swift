@@ -35,6 +35,27 @@ enum MessageRoutes {
             try await chat.deleteMessage(caller, channelID: try context.id("channel"), messageID: try context.id("message"))
             return EmptyResponse()
         }
+        router.put("/api/channels/:channel/messages/:message/follow") { request, context in
+            let caller = try await origin.caller(request)
+            try await chat.setFollow(caller, channelID: try context.id("channel"), threadID: try context.id("message"), following: true)
+            return EmptyResponse()
+        }
+        router.delete("/api/channels/:channel/messages/:message/follow") { request, context in
+            let caller = try await origin.caller(request)
+            try await chat.setFollow(caller, channelID: try context.id("channel"), threadID: try context.id("message"), following: false)
+            return EmptyResponse()
+        }
+        router.post("/api/channels/:channel/messages/:message/replies/read") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(MarkReadRequest.self, context: context)
+            try await chat.markThreadRead(caller, channelID: try context.id("channel"), threadID: try context.id("message"),
+                                          messageID: body.messageID)
+            return EmptyResponse()
+        }
+        router.get("/api/threads") { request, _ in
+            let caller = try await origin.caller(request)
+            return ThreadsResponse(threads: try await chat.followedThreads(caller, limit: try request.queryInt("limit")))
+        }
         router.get("/api/channels/:channel/messages/:message/replies") { request, context in
             let caller = try await origin.caller(request)
             return try await chat.replies(caller, channelID: try context.id("channel"), threadID: try context.id("message"),

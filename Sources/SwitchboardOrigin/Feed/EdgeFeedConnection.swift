@@ -162,6 +162,14 @@ struct EdgeFeedConnection {
             membershipCursor = (last.channelID, last.userID)
         }
 
+        var followCursor: (thread: Snowflake, user: Snowflake)?
+        while true {
+            let page = try await store.followsPage(workspaceID: workspaceID, after: followCursor, limit: Self.membershipPage)
+            if !page.isEmpty { try await write(try FeedMessage.snapshot(.follows, items: page), to: outbound) }
+            guard page.count == Self.membershipPage, let last = page.last else { break }
+            followCursor = (last.threadID, last.userID)
+        }
+
         var index = 0
         while index < channelIDs.count {
             let batch = Array(channelIDs[index..<min(index + Self.messageChannelsPerFrame, channelIDs.count)])

@@ -8,7 +8,8 @@ import SwitchboardCore
 
 /// Turns committed messages into notifications for the people they concern who are not
 /// there to see them: mentioned users, `@channel` members, connected-but-away members for
-/// `@here`, and DM partners — whenever their presence is not `active`. Each becomes a stored
+/// `@here`, DM partners and the followers of a reply's thread — whenever their presence is
+/// not `active`. Each becomes a stored
 /// notification (coalesced per user and channel), a `notification.created` event and, if a
 /// push webhook is configured, a coalesced POST to it.
 ///
@@ -44,7 +45,8 @@ public final class Notifier: Service, Sendable {
     /// Queues a committed message; never waits. When the queue is full the message's
     /// notifications are dropped (and logged): the message itself is safe.
     func submit(workspaceID: Snowflake, message: Message) {
-        guard !message.mentions.isEmpty || message.mentionsHere || message.mentionsChannel || configuration.notifyDirect else { return }
+        guard !message.mentions.isEmpty || message.mentionsHere || message.mentionsChannel || message.threadID != nil
+                || configuration.notifyDirect else { return }
         if case .dropped = jobInput.yield(Job(workspaceID: workspaceID, message: message)) {
             logger.warning("notification queue full; dropped", metadata: ["message_id": "\(message.id)"])
         }
@@ -91,6 +93,12 @@ public final class Notifier: Service, Sendable {
                     cursor = page.last
                 }
             }
+            // A reply notifies who follows its thread (a mention still says "mention").
+            if let thread = message.threadID {
+                for user in try await store.threadFollowers(threadID: thread) where user != message.authorID && kinds[user] == nil {
+                    kinds[user] = .thread
+                }
+            }
             for user in message.mentions where user != message.authorID {
                 if try await store.isMember(channelID: channel.id, userID: user) { kinds[user] = .mention }
             }
@@ -101,7 +109,7 @@ public final class Notifier: Service, Sendable {
             let notification = try await store.recordNotification(
                 workspaceID: job.workspaceID, userID: user, channelID: channel.id, messageID: message.id, kind: kind,
                 newID: ids.next(), nowMs: nowMs, coalesceWindowMs: configuration.coalesceWindowMs,
-                describe: { count in Self.describe(count: count, channel: channel, author: author) })
+                describe: { count in Self.describe(count: count, kind: kind, channel: channel, author: author) })
             events.poke(job.workspaceID)
             // Do not disturb: stored, but no push.
             if presence.status(of: user) != .dnd {
@@ -110,7 +118,8 @@ public final class Notifier: Service, Sendable {
         }
     }
 
-    static func describe(count: Int, channel: SwitchboardCore.Channel, author: User?) -> String {
+    static func describe(count: Int, kind: NotificationKind, channel: SwitchboardCore.Channel, author: User?) -> String {
+        if kind == .thread { return "\(count) new repl\(count == 1 ? "y" : "ies") in a thread in #\(channel.name)" }
         switch channel.kind {
         case .dm:
             return "\(count) new message\(count == 1 ? "" : "s") from @\(author?.handle ?? "someone")"

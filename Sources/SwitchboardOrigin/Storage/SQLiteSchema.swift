@@ -192,6 +192,26 @@ enum SQLiteSchema {
                 ALTER TABLE channels ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v6-thread-follows") { db in
+            try db.execute(sql: """
+                -- Who follows a thread (ThreadFollow); following = 0 remembers an unfollow.
+                -- last_read_id: the newest reply the follower has read.
+                CREATE TABLE thread_follows (
+                    thread_id INTEGER NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    channel_id INTEGER NOT NULL,
+                    following INTEGER NOT NULL,
+                    last_read_id INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (thread_id, user_id)
+                );
+                CREATE INDEX thread_follows_by_user ON thread_follows(user_id, thread_id) WHERE following = 1;
+                -- Threads from before: their repliers and parents' authors follow.
+                INSERT OR IGNORE INTO thread_follows (thread_id, user_id, channel_id, following)
+                    SELECT thread_id, author_id, channel_id, 1 FROM messages WHERE thread_id IS NOT NULL;
+                INSERT OR IGNORE INTO thread_follows (thread_id, user_id, channel_id, following)
+                    SELECT id, author_id, channel_id, 1 FROM messages WHERE reply_count > 0;
+                """)
+        }
         return migrator
     }
 }

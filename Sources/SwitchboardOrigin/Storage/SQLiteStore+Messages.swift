@@ -88,7 +88,12 @@ extension SQLiteStore {
                               createdAtMs: draft.nowMs, threadID: draft.threadID, alsoToChannel: alsoToChannel,
                               mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
                               mentionsChannel: draft.mentions.channel, attachments: draft.attachments)
-        try Self.appendEvent(db, workspaceID: try Self.workspaceOf(db, channelID: draft.channelID), type: .messageCreated,
+        let workspaceID = try Self.workspaceOf(db, channelID: draft.channelID)
+        if let threadID = draft.threadID {
+            // Logged before the reply, so that whoever routes the reply knows its followers.
+            try Self.followOnReply(db, message, thread: threadID, workspaceID: workspaceID)
+        }
+        try Self.appendEvent(db, workspaceID: workspaceID, type: .messageCreated,
                              channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
         return (message, true)
     }

@@ -145,6 +145,18 @@ public protocol Store: Sendable {
     /// Deletes the hook (its URL stops working; its bot and messages stay). False if unknown.
     func deleteHook(id: Snowflake, workspaceID: Snowflake) async throws -> Bool
 
+    // MARK: Threads
+
+    /// Follows or unfollows explicitly (logged as `thread.follow_changed` if it changes anything).
+    func setFollow(channelID: Snowflake, threadID: Snowflake, userID: Snowflake, following: Bool, nowMs: UInt64) async throws
+    /// Members following the thread.
+    func threadFollowers(threadID: Snowflake) async throws -> [Snowflake]
+    /// The threads the user follows, the latest reply first.
+    func followedThreads(userID: Snowflake, limit: Int) async throws -> [ThreadSummary]
+    func markThreadRead(channelID: Snowflake, threadID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    /// Follow rows for an edge snapshot, by (thread, user).
+    func followsPage(workspaceID: Snowflake, after: (thread: Snowflake, user: Snowflake)?, limit: Int) async throws -> [ThreadFollow]
+
     // MARK: Administration
 
     /// Changes a user's role, activation or token cutoff, with `user.updated`.

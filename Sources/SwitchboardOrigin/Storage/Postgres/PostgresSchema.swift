@@ -478,5 +478,133 @@ enum PostgresSchema {
                 outcome := 'created';
             END $$;
             """),
+        Migration(name: "v4-thread-follows", sql: """
+            -- Who follows a thread (ThreadFollow); following = false remembers an unfollow.
+            -- last_read_id: the newest reply the follower has read.
+            CREATE TABLE thread_follows (
+                thread_id bigint NOT NULL,
+                user_id bigint NOT NULL,
+                channel_id bigint NOT NULL,
+                following boolean NOT NULL,
+                last_read_id bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (thread_id, user_id)
+            );
+            CREATE INDEX thread_follows_by_user ON thread_follows (user_id, thread_id) WHERE following;
+            -- Threads from before: their repliers and parents' authors follow.
+            INSERT INTO thread_follows (thread_id, user_id, channel_id, following)
+                SELECT DISTINCT thread_id, author_id, channel_id, true FROM messages WHERE thread_id IS NOT NULL
+            ON CONFLICT DO NOTHING;
+            INSERT INTO thread_follows (thread_id, user_id, channel_id, following)
+                SELECT id, author_id, channel_id, true FROM messages WHERE reply_count > 0
+            ON CONFLICT DO NOTHING;
+
+            -- sb_post_message writes the follows a reply makes.
+            CREATE OR REPLACE FUNCTION sb_post_message(
+                p_channel bigint, p_id bigint, p_author bigint, p_content text, p_search text, p_now bigint,
+                p_thread bigint, p_also_to_channel boolean, p_mentions bigint[], p_here boolean, p_everyone boolean,
+                p_nonce text, p_nonce_window bigint, p_event bytea, p_attachments bigint[],
+                OUT outcome text, OUT replay_channel bigint, OUT replay_id bigint)
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                v_workspace bigint;
+                v_parent_thread bigint;
+                v_user bigint;
+                v_changed bigint;
+            BEGIN
+                SELECT workspace_id INTO v_workspace FROM channels WHERE id = p_channel;
+                IF NOT FOUND THEN outcome := 'no_channel'; RETURN; END IF;
+                PERFORM 1 FROM memberships WHERE channel_id = p_channel AND user_id = p_author;
+                IF NOT FOUND THEN
+                    -- A channel of another workspace is not confirmed to exist.
+                    IF v_workspace IS DISTINCT FROM (SELECT workspace_id FROM users WHERE id = p_author) THEN
+                        outcome := 'no_channel';
+                    ELSE
+                        outcome := 'not_a_member';
+                    END IF;
+                    RETURN;
+                END IF;
+                IF (SELECT archived FROM channels WHERE id = p_channel) THEN outcome := 'archived'; RETURN; END IF;
+                IF p_nonce IS NOT NULL THEN
+                    -- A message deleted since does not answer a retry.
+                    SELECT n.channel_id, n.message_id INTO replay_channel, replay_id
+                    FROM nonces n JOIN messages m ON m.channel_id = n.channel_id AND m.id = n.message_id AND NOT m.deleted
+                    WHERE n.user_id = p_author AND n.nonce = p_nonce AND n.created_at_ms + p_nonce_window >= p_now;
+                    IF FOUND THEN outcome := 'replay'; RETURN; END IF;
+                    DELETE FROM nonces WHERE user_id = p_author AND nonce = p_nonce;
+                END IF;
+                IF p_thread IS NOT NULL THEN
+                    SELECT thread_id INTO v_parent_thread FROM messages
+                    WHERE channel_id = p_channel AND id = p_thread AND NOT deleted;
+                    IF NOT FOUND THEN outcome := 'no_parent'; RETURN; END IF;
+                    IF v_parent_thread IS NOT NULL THEN outcome := 'parent_is_reply'; RETURN; END IF;
+                END IF;
+                -- Only the author's own uploads that no message has yet (locked: two posts racing for one).
+                IF cardinality(p_attachments) > 0 AND cardinality(p_attachments) <> (
+                    SELECT count(*) FROM (SELECT 1 FROM attachments WHERE id = ANY (p_attachments) AND uploader_id = p_author
+                                          AND message_id IS NULL FOR UPDATE) AS mine) THEN
+                    outcome := 'bad_attachment'; RETURN;
+                END IF;
+                -- Per channel, id order is commit order: the channel's row stays locked to the commit,
+                -- and a post whose id is not above the channel's newest (another process's clock is
+                -- ahead, or this one's stepped back across a restart) is answered 'behind' with that
+                -- id, to be retried with an id above it.
+                PERFORM 1 FROM channels WHERE id = p_channel FOR UPDATE;
+                SELECT max(id) INTO replay_id FROM messages WHERE channel_id = p_channel;
+                IF replay_id >= p_id THEN outcome := 'behind'; RETURN; END IF;
+                replay_id := NULL;
+                INSERT INTO messages (channel_id, id, author_id, content, search, created_at_ms, thread_id, also_to_channel,
+                                      mention_ids, mentions_here, mentions_channel)
+                VALUES (p_channel, p_id, p_author, p_content, to_tsvector('simple', p_search), p_now, p_thread,
+                        p_also_to_channel, p_mentions, p_here, p_everyone);
+                INSERT INTO mentions (user_id, message_id, channel_id)
+                    SELECT user_id, p_id, p_channel FROM memberships WHERE channel_id = p_channel AND user_id = ANY (p_mentions)
+                    ON CONFLICT DO NOTHING;
+                IF p_thread IS NOT NULL THEN
+                    UPDATE messages SET reply_count = reply_count + 1, latest_reply_id = p_id
+                    WHERE channel_id = p_channel AND id = p_thread;
+                END IF;
+                IF p_thread IS NULL OR p_also_to_channel THEN
+                    UPDATE channels SET last_message_id = p_id WHERE id = p_channel;
+                    -- Your own message is read by you.
+                    UPDATE memberships SET last_read_id = GREATEST(last_read_id, p_id)
+                    WHERE channel_id = p_channel AND user_id = p_author;
+                END IF;
+                UPDATE attachments SET channel_id = p_channel, message_id = p_id WHERE id = ANY (p_attachments);
+                IF p_nonce IS NOT NULL THEN
+                    INSERT INTO nonces (user_id, nonce, channel_id, message_id, created_at_ms)
+                    VALUES (p_author, p_nonce, p_channel, p_id, p_now);
+                END IF;
+                IF p_thread IS NOT NULL THEN
+                    -- ThreadFollow.takingPart(in:): the author and the mentioned members follow, again if they
+                    -- had unfollowed; then ThreadFollow.parentAuthorFollowsUnlessUnfollowed. Each change is
+                    -- logged before the reply, so that whoever routes the reply knows its followers.
+                    FOR v_user IN SELECT u FROM unnest(array_prepend(p_author, p_mentions)) WITH ORDINALITY AS x(u, n)
+                                  WHERE u = p_author OR EXISTS (SELECT 1 FROM memberships WHERE channel_id = p_channel AND user_id = u)
+                                  GROUP BY u ORDER BY min(n) LOOP
+                        v_changed := NULL;
+                        INSERT INTO thread_follows (thread_id, user_id, channel_id, following) VALUES (p_thread, v_user, p_channel, true)
+                        ON CONFLICT (thread_id, user_id) DO UPDATE SET following = true WHERE NOT thread_follows.following
+                        RETURNING user_id INTO v_changed;
+                        IF v_changed IS NOT NULL THEN
+                            PERFORM sb_append_event(v_workspace, 'thread.follow_changed', p_channel, v_user, p_now, convert_to(
+                                json_build_object('channel_id', p_channel::text, 'thread_id', p_thread::text,
+                                                  'user_id', v_user::text, 'following', true)::text, 'UTF8'));
+                        END IF;
+                    END LOOP;
+                    v_changed := NULL;
+                    INSERT INTO thread_follows (thread_id, user_id, channel_id, following)
+                        SELECT p_thread, author_id, p_channel, true FROM messages WHERE channel_id = p_channel AND id = p_thread
+                    ON CONFLICT DO NOTHING
+                    RETURNING user_id INTO v_changed;
+                    IF v_changed IS NOT NULL THEN
+                        PERFORM sb_append_event(v_workspace, 'thread.follow_changed', p_channel, v_changed, p_now, convert_to(
+                            json_build_object('channel_id', p_channel::text, 'thread_id', p_thread::text,
+                                              'user_id', v_changed::text, 'following', true)::text, 'UTF8'));
+                    END IF;
+                END IF;
+                PERFORM sb_append_event(v_workspace, 'message.created', p_channel, NULL, p_now, p_event);
+                outcome := 'created';
+            END $$;
+            """),
     ]
 }

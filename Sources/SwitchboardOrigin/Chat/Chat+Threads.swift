@@ -1,0 +1,28 @@
+import SwitchboardAuth
+import SwitchboardCore
+
+/// Following threads. Who follows because of a reply is ``ThreadFollow``'s rule, applied by
+/// the store as the reply commits; these are the explicit choices and the "Threads" view.
+extension Chat {
+    public func setFollow(_ caller: Caller, channelID: Snowflake, threadID: Snowflake, following: Bool) async throws {
+        try await committing(caller.workspaceID) {
+            try await store.setFollow(channelID: channelID, threadID: threadID, userID: caller.userID, following: following,
+                                      nowMs: now())
+        }
+    }
+
+    /// The threads the caller follows in channels they are still in, latest reply first.
+    public func followedThreads(_ caller: Caller, limit: Int?) async throws -> [ThreadSummary] {
+        let limit = try Self.pageSize(limit, default: 50, max: 200)
+        let threads = try await store.followedThreads(userID: caller.userID, limit: limit)
+        return threads.map { thread in
+            var thread = thread
+            thread.parent = attachments.signer.signed(thread.parent, nowMs: now())
+            return thread
+        }
+    }
+
+    public func markThreadRead(_ caller: Caller, channelID: Snowflake, threadID: Snowflake, messageID: Snowflake) async throws {
+        try await store.markThreadRead(channelID: channelID, threadID: threadID, userID: caller.userID, messageID: messageID)
+    }
+}
