@@ -162,10 +162,16 @@ extension SwitchboardClient {
 
     public func search(_ query: String, channelID: Snowflake? = nil, from authorID: Snowflake? = nil,
                        limit: Int? = nil) async throws -> [Message] {
+        try await searchPage(query, channelID: channelID, from: authorID, limit: limit).messages
+    }
+
+    /// One page of hits with their excerpts; pass `nextBefore` as `before` for the next.
+    public func searchPage(_ query: String, channelID: Snowflake? = nil, from authorID: Snowflake? = nil,
+                           before: Snowflake? = nil, limit: Int? = nil) async throws -> SearchResponse {
         try await call(.GET, "/api/search",
                        query: [("q", query), ("channel_id", channelID?.description), ("from", authorID?.description),
-                               ("limit", limit.map(String.init))],
-                       as: MessagesResponse.self).value.messages
+                               ("before", before?.description), ("limit", limit.map(String.init))],
+                       as: SearchResponse.self).value
     }
 
     // MARK: Bootstrap and operations

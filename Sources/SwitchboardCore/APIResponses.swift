@@ -107,3 +107,23 @@ public struct FullBootstrap: Codable, Sendable {
         case focusChannelID = "focus_channel_id"
     }
 }
+
+/// `GET /api/search`: hits newest first, each with its excerpt (`snippets[i]` for
+/// `messages[i]`), and the cursor of the next page.
+public struct SearchResponse: Codable, Sendable {
+    public var messages: [Message]
+    public var snippets: [String]
+    /// Pass as `before` for the next (older) page; absent on the last.
+    public var nextBefore: Snowflake?
+
+    public init(messages: [Message], snippets: [String], nextBefore: Snowflake?) {
+        self.messages = messages
+        self.snippets = snippets
+        self.nextBefore = nextBefore
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case messages, snippets
+        case nextBefore = "next_before"
+    }
+}

@@ -634,3 +634,16 @@ import Testing
         await reopened.close()
     }
 }
+
+extension Store {
+    /// A search by words only, as the contract tests ask it.
+    func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?, authorID: Snowflake?,
+                limit: Int) async throws -> [Message] {
+        var filter = SearchFilter()
+        filter.words = query.split(whereSeparator: \.isWhitespace).map(String.init)
+        filter.channelID = channelID
+        filter.authorID = authorID
+        filter.limit = limit
+        return try await search(workspaceID: workspaceID, viewer: viewer, filter)
+    }
+}

@@ -8,11 +8,10 @@ enum SessionRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {
         router.get("/api/search") { request, _ in
             let caller = try await origin.caller(request)
-            let messages = try await origin.chat.search(caller, query: request.queryString("q") ?? "",
-                                                        channelID: try request.queryID("channel_id"),
-                                                        authorID: try request.queryID("from"),
-                                                        limit: try request.queryInt("limit"))
-            return MessagesResponse(messages: messages)
+            return try await origin.chat.search(caller, query: request.queryString("q") ?? "",
+                                                channelID: try request.queryID("channel_id"),
+                                                authorID: try request.queryID("from"), before: try request.queryID("before"),
+                                                limit: try request.queryInt("limit"))
         }
         router.get("/api/rtm.start") { request, _ in
             let caller = try await origin.caller(request)

@@ -119,14 +119,43 @@ extension Chat {
         }
     }
 
+    /// Search with Slack's operators (``SearchQuery``); `channelID` / `authorID` narrow like
+    /// `in:` / `from:`. Pages newest first by `before` (a message id).
     public func search(_ caller: Caller, query: String, channelID: Snowflake?, authorID: Snowflake?,
-                       limit: Int?) async throws -> [Message] {
-        guard !query.allSatisfy(\.isWhitespace) else { throw SwitchboardError.badRequest("q must not be empty") }
+                       before: Snowflake? = nil, limit: Int?) async throws -> SearchResponse {
         guard query.count <= Limits.maxContentCharacters else { throw SwitchboardError.badRequest("q is too long") }
-        if let channelID { try await requireMember(caller, channelID) }
+        let parsed = try SearchQuery(parsing: query)
+        guard !parsed.isEmpty || channelID != nil || authorID != nil else { throw SwitchboardError.badRequest("q must not be empty") }
+        var filter = SearchFilter()
+        filter.words = parsed.words
+        filter.fromMs = parsed.fromMs
+        filter.untilMs = parsed.untilMs
+        filter.hasLink = parsed.hasLink
+        filter.hasFile = parsed.hasFile
+        filter.beforeID = before
+        if let channelID {
+            try await requireMember(caller, channelID)
+            filter.channelID = channelID
+        }
+        if let name = parsed.channelName {
+            guard let channel = try await store.channels(ofUser: caller.userID).first(where: { $0.name == name.lowercased() })
+            else { throw SwitchboardError.notFound("channel #\(name) among yours") }
+            guard filter.channelID == nil || filter.channelID == channel.id else { return SearchResponse(messages: [], snippets: [], nextBefore: nil) }
+            filter.channelID = channel.id
+        }
+        filter.authorID = authorID
+        if let handle = parsed.userHandle {
+            guard let user = try await store.user(workspaceID: caller.workspaceID, handle: handle) else {
+                throw SwitchboardError.notFound("user @\(handle)")
+            }
+            guard filter.authorID == nil || filter.authorID == user.id else { return SearchResponse(messages: [], snippets: [], nextBefore: nil) }
+            filter.authorID = user.id
+        }
         let limit = try Self.pageSize(limit, default: Limits.defaultSearchLimit, max: Limits.maxSearchLimit)
-        let found = try await store.search(workspaceID: caller.workspaceID, viewer: caller.userID, query: query,
-                                           channelID: channelID, authorID: authorID, limit: limit)
-        return attachments.signer.signed(found, nowMs: now())
+        filter.limit = limit + 1
+        let found = try await store.search(workspaceID: caller.workspaceID, viewer: caller.userID, filter)
+        let page = attachments.signer.signed(Array(found.prefix(limit)), nowMs: now())
+        return SearchResponse(messages: page, snippets: page.map { SearchSnippet.make($0.content, words: parsed.words) },
+                              nextBefore: found.count > limit ? page.last?.id : nil)
     }
 }

@@ -253,27 +253,36 @@ extension SQLiteStore {
         }
     }
 
-    public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
-                       authorID: Snowflake?, limit: Int) async throws -> [Message] {
-        guard let match = Self.ftsQuery(query) else { return [] }
+    public func search(workspaceID: Snowflake, viewer: Snowflake, _ filter: SearchFilter) async throws -> [Message] {
+        let match = filter.words.isEmpty ? nil : Self.ftsQuery(filter.words.joined(separator: " "))
+        if !filter.words.isEmpty && match == nil { return [] }
         return try await pool.read { db in
-            var sql = """
-                SELECT m.* FROM messages_fts f
-                JOIN messages m ON m.channel_id = f.channel_id AND m.id = f.rowid
-                WHERE messages_fts MATCH ? AND f.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = ?)
-                    AND m.deleted = 0
-                """
-            var arguments: StatementArguments = [match, viewer]
-            if let channelID {
-                sql += " AND f.channel_id = ?"
-                arguments += [channelID]
+            var sql: String
+            var arguments: StatementArguments
+            if let match {
+                sql = """
+                    SELECT m.* FROM messages_fts f
+                    JOIN messages m ON m.channel_id = f.channel_id AND m.id = f.rowid
+                    WHERE messages_fts MATCH ? AND f.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = ?)
+                        AND m.deleted = 0
+                    """
+                arguments = [match, viewer]
+            } else {
+                sql = """
+                    SELECT m.* FROM messages m
+                    WHERE m.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = ?) AND m.deleted = 0
+                    """
+                arguments = [viewer]
             }
-            if let authorID {
-                sql += " AND m.author_id = ?"
-                arguments += [authorID]
-            }
-            sql += " ORDER BY f.rowid DESC LIMIT ?"
-            arguments += [limit]
+            if let channelID = filter.channelID { sql += " AND m.channel_id = ?"; arguments += [channelID] }
+            if let authorID = filter.authorID { sql += " AND m.author_id = ?"; arguments += [authorID] }
+            if let fromMs = filter.fromMs { sql += " AND m.created_at_ms >= ?"; arguments += [fromMs.db] }
+            if let untilMs = filter.untilMs { sql += " AND m.created_at_ms < ?"; arguments += [untilMs.db] }
+            if let beforeID = filter.beforeID { sql += " AND m.id < ?"; arguments += [beforeID] }
+            if filter.hasLink { sql += " AND (m.content LIKE '%http://%' OR m.content LIKE '%https://%')" }
+            if filter.hasFile { sql += " AND EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)" }
+            sql += " ORDER BY m.id DESC LIMIT ?"
+            arguments += [filter.limit]
             return try Self.messages(db, rows: db.fetchRows(sql, arguments), viewer: viewer)
         }
     }

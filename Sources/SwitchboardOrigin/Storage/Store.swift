@@ -120,9 +120,8 @@ public protocol Store: Sendable {
 
     /// Loads rows into a workspace in one transaction, without events (seeding).
     func importBatch(_ batch: ImportBatch, workspaceID: Snowflake) async throws -> ImportResult
-    /// Full-text search over the channels `viewer` is a member of, newest first.
-    func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
-                authorID: Snowflake?, limit: Int) async throws -> [Message]
+    /// Messages matching `filter` in channels the viewer is a member of, newest first.
+    func search(workspaceID: Snowflake, viewer: Snowflake, _ filter: SearchFilter) async throws -> [Message]
 
     /// Sets a message's link previews and logs `message.updated`; `nil` (nothing logged) if
     /// the message is gone.
@@ -288,4 +287,21 @@ public struct ChannelChange: Sendable {
         if let purpose { channel.purpose = purpose }
         if let archived { channel.archived = archived }
     }
+}
+
+/// What a search selects, resolved (channel and user ids) from a ``SearchQuery``.
+public struct SearchFilter: Sendable {
+    /// Every word must match (the last as a prefix); none: the operators alone select.
+    public var words: [String] = []
+    public var channelID: Snowflake?
+    public var authorID: Snowflake?
+    public var fromMs: UInt64?
+    public var untilMs: UInt64?
+    public var hasLink = false
+    public var hasFile = false
+    /// The page's cursor: only messages older than this one.
+    public var beforeID: Snowflake?
+    public var limit = 20
+
+    public init() {}
 }

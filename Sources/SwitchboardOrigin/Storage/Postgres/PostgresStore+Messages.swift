@@ -274,18 +274,23 @@ extension PostgresStore {
         }
     }
 
-    public func search(workspaceID: Snowflake, viewer: Snowflake, query: String, channelID: Snowflake?,
-                       authorID: Snowflake?, limit: Int) async throws -> [Message] {
-        guard let tsquery = Self.tsQuery(query) else { return [] }
+    public func search(workspaceID: Snowflake, viewer: Snowflake, _ filter: SearchFilter) async throws -> [Message] {
+        let tsquery = filter.words.isEmpty ? nil : Self.tsQuery(filter.words.joined(separator: " "))
+        if !filter.words.isEmpty && tsquery == nil { return [] }
         return try await client.withConnection { connection in
             let rows = try await connection.rows("""
                 SELECT m.* FROM messages m
-                WHERE m.search @@ to_tsquery('simple', \(tsquery))
+                WHERE (\(tsquery)::text IS NULL OR m.search @@ to_tsquery('simple', \(tsquery)))
                     AND m.channel_id IN (SELECT channel_id FROM memberships WHERE user_id = \(viewer))
                     AND NOT m.deleted
-                    AND (\(channelID)::bigint IS NULL OR m.channel_id = \(channelID))
-                    AND (\(authorID)::bigint IS NULL OR m.author_id = \(authorID))
-                ORDER BY m.id DESC LIMIT \(limit)
+                    AND (\(filter.channelID)::bigint IS NULL OR m.channel_id = \(filter.channelID))
+                    AND (\(filter.authorID)::bigint IS NULL OR m.author_id = \(filter.authorID))
+                    AND (\(filter.fromMs?.db)::bigint IS NULL OR m.created_at_ms >= \(filter.fromMs?.db))
+                    AND (\(filter.untilMs?.db)::bigint IS NULL OR m.created_at_ms < \(filter.untilMs?.db))
+                    AND (\(filter.beforeID)::bigint IS NULL OR m.id < \(filter.beforeID))
+                    AND (NOT \(filter.hasLink) OR m.content LIKE '%http://%' OR m.content LIKE '%https://%')
+                    AND (NOT \(filter.hasFile) OR EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id))
+                ORDER BY m.id DESC LIMIT \(filter.limit)
                 """, logger: logger)
             return try await Self.messages(connection, rows: rows, viewer: viewer, logger: logger)
         }
