@@ -71,3 +71,11 @@ extension SwitchboardClient {
                            body: MarkReadRequest(messageID: messageID), as: EmptyResponse.self)
     }
 }
+
+// Notification level and mute.
+extension SwitchboardClient {
+    public func setPreferences(of channelID: Snowflake, level: NotificationLevel? = nil, muted: Bool? = nil) async throws -> Channel {
+        try await call(.PUT, "/api/channels/\(channelID)/preferences", body: ChannelPreferencesRequest(level: level, muted: muted),
+                       as: ChannelResponse.self).value.channel
+    }
+}

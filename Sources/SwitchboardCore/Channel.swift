@@ -29,6 +29,8 @@ public struct Channel: Codable, Sendable, Equatable {
     public var unreadCount: Int?
     public var mentionCount: Int?
     public var lastReadID: Snowflake?
+    /// The caller's notification level and mute (members only).
+    public var preferences: ChannelPreferences?
     /// DMs and group DMs: everyone in the conversation (at most 9).
     public var memberIDs: [Snowflake]?
     /// The full bootstrap only: the complete roster.
@@ -37,7 +39,9 @@ public struct Channel: Codable, Sendable, Equatable {
     public init(id: Snowflake, workspaceID: Snowflake, name: String, kind: ChannelKind, topic: String = "",
                 purpose: String = "", archived: Bool = false, creatorID: Snowflake, createdAtMs: UInt64, memberCount: Int = 0, lastMessageID: Snowflake? = nil,
                 isMember: Bool? = nil, unreadCount: Int? = nil, mentionCount: Int? = nil,
-                lastReadID: Snowflake? = nil, memberIDs: [Snowflake]? = nil, members: [Snowflake]? = nil) {
+                lastReadID: Snowflake? = nil, memberIDs: [Snowflake]? = nil, members: [Snowflake]? = nil,
+                preferences: ChannelPreferences? = nil) {
+        self.preferences = preferences
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
@@ -69,6 +73,7 @@ public struct Channel: Codable, Sendable, Equatable {
         case mentionCount = "mention_count"
         case lastReadID = "last_read_id"
         case memberIDs = "member_ids"
+        case preferences
     }
 }
 
@@ -91,6 +96,7 @@ extension Channel {
                   lastReadID: try c.decodeIfPresent(Snowflake.self, forKey: .lastReadID),
                   memberIDs: try c.decodeIfPresent([Snowflake].self, forKey: .memberIDs),
                   members: try c.decodeIfPresent([Snowflake].self, forKey: .members))
+        preferences = try c.decodeIfPresent(ChannelPreferences.self, forKey: .preferences)
     }
 
     /// The channel as everyone sees it: no caller-specific fields.
@@ -100,6 +106,7 @@ extension Channel {
         copy.unreadCount = nil
         copy.mentionCount = nil
         copy.lastReadID = nil
+        copy.preferences = nil
         copy.members = nil
         return copy
     }

@@ -13,8 +13,12 @@ public struct MembershipState: Codable, Sendable, Equatable {
     public var lastReadID: Snowflake?
     public var unreadCount: Int
     public var mentionCount: Int
+    /// Set only when the member chose other than the defaults.
+    public var preferences: ChannelPreferences?
 
-    public init(channelID: Snowflake, userID: Snowflake, lastReadID: Snowflake?, unreadCount: Int, mentionCount: Int) {
+    public init(channelID: Snowflake, userID: Snowflake, lastReadID: Snowflake?, unreadCount: Int, mentionCount: Int,
+                preferences: ChannelPreferences? = nil) {
+        self.preferences = preferences
         self.channelID = channelID
         self.userID = userID
         self.lastReadID = lastReadID
@@ -28,6 +32,7 @@ public struct MembershipState: Codable, Sendable, Equatable {
         case lastReadID = "last_read_id"
         case unreadCount = "unread_count"
         case mentionCount = "mention_count"
+        case preferences
     }
 }
 

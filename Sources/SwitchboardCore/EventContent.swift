@@ -23,6 +23,7 @@ public enum EventContent: Sendable, Equatable {
     case readUpdated(ReadState, readerID: Snowflake)
     case notificationCreated(UserNotification)
     case threadFollowChanged(ThreadFollow)
+    case preferencesUpdated(PreferencesChange)
 
     /// Decodes `payload` as the `d` of `type`. `userID` is the event's user scope (needed by
     /// `read.updated`, whose payload does not carry it).
@@ -48,6 +49,7 @@ public enum EventContent: Sendable, Equatable {
             self = .readUpdated(try decoder.decode(ReadState.self, from: payload), readerID: userID)
         case .notificationCreated: self = .notificationCreated(try decoder.decode(UserNotification.self, from: payload))
         case .threadFollowChanged: self = .threadFollowChanged(try decoder.decode(ThreadFollow.self, from: payload))
+        case .preferencesUpdated: self = .preferencesUpdated(try decoder.decode(PreferencesChange.self, from: payload))
         }
     }
 
@@ -74,6 +76,7 @@ public enum EventContent: Sendable, Equatable {
         case .readUpdated: .readUpdated
         case .notificationCreated: .notificationCreated
         case .threadFollowChanged: .threadFollowChanged
+        case .preferencesUpdated: .preferencesUpdated
         }
     }
 }

@@ -18,6 +18,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case notificationCreated = "notification.created"
     /// A user followed or unfollowed a thread (to their own sessions; edges keep followers).
     case threadFollowChanged = "thread.follow_changed"
+    /// A member changed their notification level or muted a channel (to their own sessions).
+    case preferencesUpdated = "preferences.updated"
 
     /// Ephemeral events are never stored and carry no log sequence number.
     public var isEphemeral: Bool { self == .presenceChanged || self == .typingStarted || self == .unreadUpdated }

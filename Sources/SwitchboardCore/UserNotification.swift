@@ -3,6 +3,8 @@ public enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case mention, here, channel, dm
     /// A reply in a thread the user follows.
     case thread
+    /// Any message, for members whose level is `all`.
+    case message
 }
 
 /// A stored notification: mentions and DMs a user received while away or offline. Several in

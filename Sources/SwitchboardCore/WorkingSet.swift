@@ -9,9 +9,12 @@ public struct ChannelSummary: Codable, Sendable, Equatable {
     public var memberCount: Int
     /// DMs and group DMs: who is in them (at most 9), so the sidebar can name them.
     public var memberIDs: [Snowflake]?
+    /// The caller's choices, when not the defaults (a muted channel shows no badge).
+    public var preferences: ChannelPreferences?
 
     public init(id: Snowflake, name: String, kind: ChannelKind, unreadCount: Int, mentionCount: Int,
-                lastMessageID: Snowflake?, memberCount: Int, memberIDs: [Snowflake]? = nil) {
+                lastMessageID: Snowflake?, memberCount: Int, memberIDs: [Snowflake]? = nil, preferences: ChannelPreferences? = nil) {
+        self.preferences = preferences
         self.id = id
         self.name = name
         self.kind = kind
@@ -29,6 +32,7 @@ public struct ChannelSummary: Codable, Sendable, Equatable {
         case lastMessageID = "last_message_id"
         case memberCount = "member_count"
         case memberIDs = "member_ids"
+        case preferences
     }
 }
 

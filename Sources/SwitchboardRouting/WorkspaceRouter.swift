@@ -148,6 +148,8 @@ public struct WorkspaceRouter: Sendable {
             routing.recipients = Array(byUser[notification.userID] ?? [])
         case .threadFollowChanged(let follow):
             routing.recipients = Array(byUser[follow.userID] ?? [])
+        case .preferencesUpdated(let change):
+            routing.recipients = Array(byUser[change.userID] ?? [])
         case .typingStarted(let typing):
             guard typing.expiresAtMs > nowMs else { break }
             routing.recipients = (viewers[typing.channelID] ?? []).filter { id in

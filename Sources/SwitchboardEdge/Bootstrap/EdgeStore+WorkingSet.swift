@@ -21,7 +21,8 @@ extension EdgeStore {
                 let summary = ChannelSummary(id: channel.id, name: channel.name, kind: channel.kind,
                                              unreadCount: channel.unreadCount ?? 0, mentionCount: channel.mentionCount ?? 0,
                                              lastMessageID: channel.lastMessageID, memberCount: channel.memberCount,
-                                             memberIDs: channel.kind.isDirect ? channel.memberIDs : nil)
+                                             memberIDs: channel.kind.isDirect ? channel.memberIDs : nil,
+                                             preferences: channel.preferences == .defaults(for: channel.kind) ? nil : channel.preferences)
                 if channel.kind.isDirect { direct.append(summary) } else { named.append(summary) }
             }
 

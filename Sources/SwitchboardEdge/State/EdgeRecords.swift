@@ -20,6 +20,8 @@ struct MemberRecord: Codable, Sendable {
     var broadcastsBase: UInt64
     /// Direct mentions of this member since the sync point (not counting broadcasts).
     var directMentions: Int = 0
+    /// The member's choices; nil for the defaults.
+    var preferences: ChannelPreferences?
 
     func unreadCount(in channel: ChannelRecord) -> Int {
         unreadBase + Int(channel.posted - postedBase)

@@ -35,7 +35,8 @@ extension EdgeStore {
             case .memberships:
                 for state in try JSON.decode([MembershipState].self, from: payload) {
                     let record = MemberRecord(lastReadID: state.lastReadID, unreadBase: state.unreadCount,
-                                              mentionBase: state.mentionCount, postedBase: 0, broadcastsBase: 0)
+                                              mentionBase: state.mentionCount, postedBase: 0, broadcastsBase: 0,
+                                              preferences: state.preferences)
                     try txn.put(members, Self.key(workspaceID, state.channelID, state.userID), try Self.encode(record))
                     try txn.put(userChannels, Self.key(workspaceID, state.userID, state.channelID), [])
                 }
@@ -148,6 +149,8 @@ extension EdgeStore {
             }
         case .threadFollowChanged(let follow):
             try putFollow(ws, follow, txn)
+        case .preferencesUpdated(let change):
+            try updateMember(ws, change.channelID, change.userID, txn) { $0.preferences = change.preferences }
         case .notificationCreated, .presenceChanged, .typingStarted, .unreadUpdated:
             return
         }

@@ -33,8 +33,9 @@ extension EdgeStore {
             else { return [:] }
             var result: [Snowflake: ReadState] = [:]
             for user in users where result[user] == nil {
-                guard let member = try txn.get(members, Self.key(ws, channel, user)).map({ try Self.decode(MemberRecord.self, $0) })
-                else { continue }
+                // A muted channel shows no badge.
+                guard let member = try txn.get(members, Self.key(ws, channel, user)).map({ try Self.decode(MemberRecord.self, $0) }),
+                      member.preferences?.showsBadges ?? true else { continue }
                 result[user] = ReadState(channelID: channel, lastReadID: member.lastReadID,
                                          unreadCount: member.unreadCount(in: record),
                                          mentionCount: member.mentionCount(in: record),

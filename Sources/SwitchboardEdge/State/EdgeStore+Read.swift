@@ -111,6 +111,7 @@ extension EdgeStore {
             channel.unreadCount = member.unreadCount(in: record)
             channel.mentionCount = member.mentionCount(in: record)
             channel.lastReadID = member.lastReadID
+            channel.preferences = member.preferences ?? .defaults(for: channel.kind)
         } else {
             channel.isMember = false
         }

@@ -37,6 +37,11 @@ enum ChannelRoutes {
             try await chat.addMember(caller, channelID: try context.id("channel"), userID: body.userID)
             return EmptyResponse()
         }
+        router.put("/api/channels/:channel/preferences") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(ChannelPreferencesRequest.self, context: context)
+            return ChannelResponse(channel: try await chat.setPreferences(caller, channelID: try context.id("channel"), body))
+        }
         router.get("/api/channels/:channel/members") { request, context in
             let caller = try await origin.caller(request)
             return try await chat.members(caller, channelID: try context.id("channel"), after: try request.queryID("after"),

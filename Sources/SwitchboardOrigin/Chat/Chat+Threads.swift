@@ -26,3 +26,22 @@ extension Chat {
         try await store.markThreadRead(channelID: channelID, threadID: threadID, userID: caller.userID, messageID: messageID)
     }
 }
+
+/// Per-channel notification level and mute.
+extension Chat {
+    public func setPreferences(_ caller: Caller, channelID: Snowflake, _ request: ChannelPreferencesRequest) async throws -> Channel {
+        let channel = try await visibleChannel(caller, channelID)
+        guard channel.isMember == true else { throw SwitchboardError.notAMember }
+        guard request.level != nil || request.muted != nil else {
+            throw SwitchboardError.badRequest("give level (all, mentions or nothing), muted, or both")
+        }
+        var preferences = channel.preferences ?? .defaults(for: channel.kind)
+        if let level = request.level { preferences.level = level }
+        if let muted = request.muted { preferences.muted = muted }
+        let chosen = preferences
+        try await committing(caller.workspaceID) {
+            try await store.setPreferences(channelID: channelID, userID: caller.userID, chosen, nowMs: now())
+        }
+        return try await visibleChannel(caller, channelID)
+    }
+}

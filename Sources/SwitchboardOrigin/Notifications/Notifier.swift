@@ -45,8 +45,7 @@ public final class Notifier: Service, Sendable {
     /// Queues a committed message; never waits. When the queue is full the message's
     /// notifications are dropped (and logged): the message itself is safe.
     func submit(workspaceID: Snowflake, message: Message) {
-        guard !message.mentions.isEmpty || message.mentionsHere || message.mentionsChannel || message.threadID != nil
-                || configuration.notifyDirect else { return }
+        // Any message may concern a member whose level is `all`: each is examined.
         if case .dropped = jobInput.yield(Job(workspaceID: workspaceID, message: message)) {
             logger.warning("notification queue full; dropped", metadata: ["message_id": "\(message.id)"])
         }
@@ -73,10 +72,11 @@ public final class Notifier: Service, Sendable {
 
     private func process(_ job: Job) async throws {
         let message = job.message
-        guard let channel = try await store.channel(message.channelID, viewer: message.authorID) else { return }
+        // Viewer 0 is nobody: no per-viewer counts are computed.
+        guard let channel = try await store.channel(message.channelID, viewer: Snowflake(0)) else { return }
         var kinds: [Snowflake: NotificationKind] = [:]
         if channel.kind.isDirect {
-            for member in channel.memberIDs ?? [] where member != message.authorID { kinds[member] = .dm }
+            for member in channel.memberIDs ?? [] where member != message.authorID && configuration.notifyDirect { kinds[member] = .dm }
         } else {
             if message.mentionsChannel || message.mentionsHere {
                 // Broadcasts are bounded: beyond the limit a channel is too large to page through per message.
@@ -102,7 +102,16 @@ public final class Notifier: Service, Sendable {
             for user in message.mentions where user != message.authorID {
                 if try await store.isMember(channelID: channel.id, userID: user) { kinds[user] = .mention }
             }
+            if message.threadID == nil || message.alsoToChannel {
+                for user in try await store.membersNotifiedOfEverything(channelID: channel.id)
+                where user != message.authorID && kinds[user] == nil {
+                    kinds[user] = .message
+                }
+            }
         }
+        // Each member's level and mute decide (ChannelPreferences).
+        let chosen = try await store.chosenPreferences(channelID: channel.id, userIDs: Array(kinds.keys))
+        kinds = kinds.filter { user, kind in (chosen[user] ?? .defaults(for: channel.kind)).notifies(kind) }
         let author = try await store.user(message.authorID)
         let nowMs = WallClock.nowMs()
         for (user, kind) in kinds where presence.status(of: user) != .active {
@@ -120,6 +129,7 @@ public final class Notifier: Service, Sendable {
 
     static func describe(count: Int, kind: NotificationKind, channel: SwitchboardCore.Channel, author: User?) -> String {
         if kind == .thread { return "\(count) new repl\(count == 1 ? "y" : "ies") in a thread in #\(channel.name)" }
+        if kind == .message, !channel.kind.isDirect { return "\(count) new message\(count == 1 ? "" : "s") in #\(channel.name)" }
         switch channel.kind {
         case .dm:
             return "\(count) new message\(count == 1 ? "" : "s") from @\(author?.handle ?? "someone")"

@@ -212,6 +212,14 @@ enum SQLiteSchema {
                     SELECT id, author_id, channel_id, 1 FROM messages WHERE reply_count > 0;
                 """)
         }
+        migrator.registerMigration("v7-channel-preferences") { db in
+            try db.execute(sql: """
+                -- ChannelPreferences: notify_level NULL until the member chooses ('all' / 'mentions' / 'nothing').
+                ALTER TABLE memberships ADD COLUMN notify_level TEXT;
+                ALTER TABLE memberships ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX memberships_notify_all ON memberships(channel_id, user_id) WHERE notify_level = 'all';
+                """)
+        }
         return migrator
     }
 }

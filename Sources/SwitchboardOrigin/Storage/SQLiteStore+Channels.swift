@@ -165,7 +165,7 @@ extension SQLiteStore {
         named["limit"] = limit
         let visible = "m.channel_id = c.id AND m.id > mb.last_read_id AND m.deleted = 0 AND m.author_id != :viewer AND (m.thread_id IS NULL OR m.also_to_channel = 1)"
         let rows = try db.fetchRows("""
-            SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id,
+            SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id, mb.notify_level, mb.muted,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) END AS unread_count,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
@@ -199,6 +199,7 @@ extension SQLiteStore {
             createdAtMs: row.ms("created_at_ms"), memberCount: row["member_count"],
             lastMessageID: row.optionalID("last_message_id"), isMember: isMember,
             unreadCount: isMember ? row["unread_count"] : nil, mentionCount: isMember ? row["mention_count"] : nil,
-            lastReadID: isMember ? row.optionalID("last_read_id") : nil)
+            lastReadID: isMember ? row.optionalID("last_read_id") : nil,
+            preferences: isMember ? Self.preferences(row, kind: ChannelKind(rawValue: row["kind"]) ?? .public) : nil)
     }
 }

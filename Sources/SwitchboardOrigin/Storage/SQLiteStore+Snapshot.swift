@@ -19,7 +19,7 @@ extension SQLiteStore {
                 AND (m.thread_id IS NULL OR m.also_to_channel = 1)
                 """
             return try db.fetchRows("""
-                SELECT mb.channel_id, mb.user_id, mb.last_read_id,
+                SELECT mb.channel_id, mb.user_id, mb.last_read_id, mb.notify_level, mb.muted,
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) AS unread_count,
                     (SELECT COUNT(*) FROM messages m WHERE \(visible) AND (m.mentions_here = 1 OR m.mentions_channel = 1
                         OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = mb.user_id AND x.message_id = m.id))) AS mention_count
@@ -30,7 +30,8 @@ extension SQLiteStore {
                 let lastRead: Int64 = row["last_read_id"]
                 return MembershipState(channelID: row.id("channel_id"), userID: row.id("user_id"),
                                        lastReadID: lastRead > 0 ? Snowflake(int64: lastRead) : nil,
-                                       unreadCount: row["unread_count"], mentionCount: row["mention_count"])
+                                       unreadCount: row["unread_count"], mentionCount: row["mention_count"],
+                                       preferences: ChannelPreferences.stored(level: row["notify_level"], muted: row["muted"]))
             }
         }
     }

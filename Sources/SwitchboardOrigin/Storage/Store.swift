@@ -156,6 +156,15 @@ public protocol Store: Sendable {
     /// Follow rows for an edge snapshot, by (thread, user).
     func followsPage(workspaceID: Snowflake, after: (thread: Snowflake, user: Snowflake)?, limit: Int) async throws -> [ThreadFollow]
 
+    // MARK: Preferences
+
+    /// Sets a member's notification level and mute, with `preferences.updated`.
+    func setPreferences(channelID: Snowflake, userID: Snowflake, _ preferences: ChannelPreferences, nowMs: UInt64) async throws
+    /// The preferences of those of `userIDs` who chose any (the rest have the defaults).
+    func chosenPreferences(channelID: Snowflake, userIDs: [Snowflake]) async throws -> [Snowflake: ChannelPreferences]
+    /// Members who asked to be notified of every message (level `all`, not muted).
+    func membersNotifiedOfEverything(channelID: Snowflake) async throws -> [Snowflake]
+
     // MARK: Administration
 
     /// Changes a user's role, activation or token cutoff, with `user.updated`.

@@ -606,5 +606,11 @@ enum PostgresSchema {
                 outcome := 'created';
             END $$;
             """),
+        Migration(name: "v5-channel-preferences", sql: """
+            -- ChannelPreferences: notify_level NULL until the member chooses ('all' / 'mentions' / 'nothing').
+            ALTER TABLE memberships ADD COLUMN notify_level text;
+            ALTER TABLE memberships ADD COLUMN muted boolean NOT NULL DEFAULT false;
+            CREATE INDEX memberships_notify_all ON memberships (channel_id, user_id) WHERE notify_level = 'all';
+            """),
     ]
 }

@@ -198,7 +198,7 @@ extension PostgresStore {
         for value in binds { all.append(value) }
         let visible = "m.channel_id = c.id AND m.id > mb.last_read_id AND NOT m.deleted AND m.author_id <> $1 AND (m.thread_id IS NULL OR m.also_to_channel)"
         let sql = """
-            SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id,
+            SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id, mb.notify_level, mb.muted,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) END AS unread_count,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
@@ -234,7 +234,8 @@ extension PostgresStore {
             memberCount: try row.int("member_count"), lastMessageID: try row.optionalID("last_message_id"), isMember: isMember,
             unreadCount: isMember ? try row.int("unread_count") : nil,
             mentionCount: isMember ? try row.int("mention_count") : nil,
-            lastReadID: isMember ? try row.optionalID("last_read_id") : nil)
+            lastReadID: isMember ? try row.optionalID("last_read_id") : nil,
+            preferences: isMember ? try Self.preferences(row, kind: ChannelKind(rawValue: try row.string("kind")) ?? .public) : nil)
     }
 }
 

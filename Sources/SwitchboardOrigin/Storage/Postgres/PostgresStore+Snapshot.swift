@@ -20,7 +20,7 @@ extension PostgresStore {
             AND (m.thread_id IS NULL OR m.also_to_channel)
             """
         return try await rows("""
-            SELECT mb.channel_id, mb.user_id, mb.last_read_id,
+            SELECT mb.channel_id, mb.user_id, mb.last_read_id, mb.notify_level, mb.muted,
                 (SELECT COUNT(*) FROM messages m WHERE \(unescaped: visible)) AS unread_count,
                 (SELECT COUNT(*) FROM messages m WHERE \(unescaped: visible) AND (m.mentions_here OR m.mentions_channel
                     OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = mb.user_id AND x.message_id = m.id))) AS mention_count
@@ -32,7 +32,9 @@ extension PostgresStore {
             let lastRead = try row[ "last_read_id"].decode(Int64.self)
             return MembershipState(channelID: try row.id("channel_id"), userID: try row.id("user_id"),
                                    lastReadID: lastRead > 0 ? Snowflake(int64: lastRead) : nil,
-                                   unreadCount: try row.int("unread_count"), mentionCount: try row.int("mention_count"))
+                                   unreadCount: try row.int("unread_count"), mentionCount: try row.int("mention_count"),
+                                   preferences: ChannelPreferences.stored(level: try row["notify_level"].decode(String?.self),
+                                                                          muted: try row.bool("muted")))
         }
     }
 
