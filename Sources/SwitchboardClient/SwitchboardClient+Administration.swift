@@ -79,3 +79,10 @@ extension SwitchboardClient {
                        as: ChannelResponse.self).value.channel
     }
 }
+
+// Read receipts.
+extension SwitchboardClient {
+    public func readReceipts(in channelID: Snowflake) async throws -> [ReadReceipt] {
+        try await call(.GET, "/api/channels/\(channelID)/receipts", as: ReadReceiptsResponse.self).value.receipts
+    }
+}

@@ -58,9 +58,11 @@ public struct UpdateProfileRequest: Codable, Sendable, Equatable {
     public var tz: String?
     public var statusText: String?
     public var statusEmoji: String?
+    public var sharesReadReceipts: Bool?
 
     public init(displayName: String? = nil, realName: String? = nil, title: String? = nil, email: String? = nil,
-                tz: String? = nil, statusText: String? = nil, statusEmoji: String? = nil) {
+                tz: String? = nil, statusText: String? = nil, statusEmoji: String? = nil, sharesReadReceipts: Bool? = nil) {
+        self.sharesReadReceipts = sharesReadReceipts
         self.displayName = displayName
         self.realName = realName
         self.title = title
@@ -76,6 +78,7 @@ public struct UpdateProfileRequest: Codable, Sendable, Equatable {
         case realName = "real_name"
         case statusText = "status_text"
         case statusEmoji = "status_emoji"
+        case sharesReadReceipts = "shares_read_receipts"
     }
 }
 

@@ -72,3 +72,28 @@ public struct PreferencesChange: Codable, Sendable, Equatable {
         case userID = "user_id"
     }
 }
+
+/// `read.receipt`: how far a member has read, for the others looking at the channel (DMs and
+/// channels up to the origin's size limit; never for users who turned receipts off).
+public struct ReadReceipt: Codable, Sendable, Equatable {
+    public var channelID: Snowflake
+    public var userID: Snowflake
+    public var lastReadID: Snowflake
+
+    public init(channelID: Snowflake, userID: Snowflake, lastReadID: Snowflake) {
+        self.channelID = channelID
+        self.userID = userID
+        self.lastReadID = lastReadID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case channelID = "channel_id"
+        case userID = "user_id"
+        case lastReadID = "last_read_id"
+    }
+}
+
+public struct ReadReceiptsResponse: Codable, Sendable {
+    public var receipts: [ReadReceipt]
+    public init(receipts: [ReadReceipt]) { self.receipts = receipts }
+}

@@ -24,6 +24,7 @@ public enum EventContent: Sendable, Equatable {
     case notificationCreated(UserNotification)
     case threadFollowChanged(ThreadFollow)
     case preferencesUpdated(PreferencesChange)
+    case readReceipt(ReadReceipt)
 
     /// Decodes `payload` as the `d` of `type`. `userID` is the event's user scope (needed by
     /// `read.updated`, whose payload does not carry it).
@@ -50,6 +51,7 @@ public enum EventContent: Sendable, Equatable {
         case .notificationCreated: self = .notificationCreated(try decoder.decode(UserNotification.self, from: payload))
         case .threadFollowChanged: self = .threadFollowChanged(try decoder.decode(ThreadFollow.self, from: payload))
         case .preferencesUpdated: self = .preferencesUpdated(try decoder.decode(PreferencesChange.self, from: payload))
+        case .readReceipt: self = .readReceipt(try decoder.decode(ReadReceipt.self, from: payload))
         }
     }
 
@@ -77,6 +79,7 @@ public enum EventContent: Sendable, Equatable {
         case .notificationCreated: .notificationCreated
         case .threadFollowChanged: .threadFollowChanged
         case .preferencesUpdated: .preferencesUpdated
+        case .readReceipt: .readReceipt
         }
     }
 }

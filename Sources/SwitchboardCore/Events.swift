@@ -20,6 +20,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case threadFollowChanged = "thread.follow_changed"
     /// A member changed their notification level or muted a channel (to their own sessions).
     case preferencesUpdated = "preferences.updated"
+    /// A member read up to a message (to those viewing the channel).
+    case readReceipt = "read.receipt"
 
     /// Ephemeral events are never stored and carry no log sequence number.
     public var isEphemeral: Bool { self == .presenceChanged || self == .typingStarted || self == .unreadUpdated }

@@ -17,6 +17,8 @@ public struct User: Codable, Sendable, Equatable {
     public var role: Role
     /// Tokens issued before this instant are refused (a revocation, or a deactivation).
     public var sessionsValidFromMs: UInt64
+    /// Whether others see how far this user has read (read receipts). Default true.
+    public var sharesReadReceipts: Bool
     public var createdAtMs: UInt64
     public var updatedAtMs: UInt64
 
@@ -24,7 +26,8 @@ public struct User: Codable, Sendable, Equatable {
                 realName: String = "", title: String = "", email: String = "", tz: String = "UTC",
                 statusText: String = "", statusEmoji: String = "", avatar: Avatar,
                 isBot: Bool = false, deleted: Bool = false, role: Role = .member, sessionsValidFromMs: UInt64 = 0,
-                createdAtMs: UInt64, updatedAtMs: UInt64) {
+                sharesReadReceipts: Bool = true, createdAtMs: UInt64, updatedAtMs: UInt64) {
+        self.sharesReadReceipts = sharesReadReceipts
         self.role = role
         self.sessionsValidFromMs = sessionsValidFromMs
         self.id = id
@@ -58,6 +61,7 @@ public struct User: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, handle, title, email, tz, avatar, deleted, role
         case sessionsValidFromMs = "sessions_valid_from_ms"
+        case sharesReadReceipts = "shares_read_receipts"
         case workspaceID = "workspace_id"
         case displayName = "display_name"
         case realName = "real_name"
@@ -82,6 +86,7 @@ extension User {
                   isBot: try c.decode(Bool.self, forKey: .isBot), deleted: try c.decode(Bool.self, forKey: .deleted),
                   role: try c.decodeIfPresent(Role.self, forKey: .role) ?? .member,
                   sessionsValidFromMs: try c.decodeIfPresent(UInt64.self, forKey: .sessionsValidFromMs) ?? 0,
+                  sharesReadReceipts: try c.decodeIfPresent(Bool.self, forKey: .sharesReadReceipts) ?? true,
                   createdAtMs: try c.decode(UInt64.self, forKey: .createdAtMs), updatedAtMs: try c.decode(UInt64.self, forKey: .updatedAtMs))
     }
 }

@@ -74,7 +74,8 @@ public struct Origin: Sendable {
                     presence: presence, events: events, notifier: notifier, unfurler: unfurler,
                     avatarBaseURL: configuration.avatarBaseURL,
                     attachments: attachments, access: access,
-                    broadcastMentionsAdminOnlyAbove: configuration.broadcastMentionsAdminOnlyAbove)
+                    broadcastMentionsAdminOnlyAbove: configuration.broadcastMentionsAdminOnlyAbove,
+                    readReceiptsMaxMembers: configuration.readReceiptsMaxMembers)
         restTyping = Locked(TypingThrottle(intervalMs: configuration.gateway.typingIntervalMs, forgetAbove: 10_000))
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)

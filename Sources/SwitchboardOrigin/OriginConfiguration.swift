@@ -27,6 +27,8 @@ public struct OriginConfiguration: Sendable {
     /// `@channel`, `@here` and `@everyone` in channels of more members than this are for
     /// owners and admins only. Default 50.
     public var broadcastMentionsAdminOnlyAbove: Int = 50
+    /// Read receipts are kept for DMs and channels of at most this many members. Default 50.
+    public var readReceiptsMaxMembers: Int = 50
     /// How often the origin re-reads which users' tokens are refused (changes made by other
     /// processes sharing the database), milliseconds. Default 2,000.
     public var accessRefreshMs: UInt64 = 2_000

@@ -150,6 +150,8 @@ public struct WorkspaceRouter: Sendable {
             routing.recipients = Array(byUser[follow.userID] ?? [])
         case .preferencesUpdated(let change):
             routing.recipients = Array(byUser[change.userID] ?? [])
+        case .readReceipt(let receipt):
+            routing.recipients = messageViewers(receipt.channelID, thread: nil, followers: []).filter { sessions[$0]?.userID != receipt.userID }
         case .typingStarted(let typing):
             guard typing.expiresAtMs > nowMs else { break }
             routing.recipients = (viewers[typing.channelID] ?? []).filter { id in

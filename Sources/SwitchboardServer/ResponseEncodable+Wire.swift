@@ -9,6 +9,7 @@ extension CreatedUserResponse: ResponseEncodable {}
 extension TokenResponse: ResponseEncodable {}
 extension UsersResponse: ResponseEncodable {}
 extension HooksResponse: ResponseEncodable {}
+extension ReadReceiptsResponse: ResponseEncodable {}
 extension SearchResponse: ResponseEncodable {}
 extension ThreadsResponse: ResponseEncodable {}
 extension PresignedUploadResponse: ResponseEncodable {}

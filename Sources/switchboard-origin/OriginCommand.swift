@@ -94,6 +94,8 @@ struct OriginCommand: AsyncParsableCommand {
         configuration.reactionRateLimit = reader.int(forKey: "rateLimit.reactions", default: configuration.reactionRateLimit)
         configuration.broadcastMentionsAdminOnlyAbove = reader.int(forKey: "mentions.broadcastAdminOnlyAbove",
                                                                    default: configuration.broadcastMentionsAdminOnlyAbove)
+        configuration.readReceiptsMaxMembers = reader.int(forKey: "readReceipts.maxMembers",
+                                                          default: configuration.readReceiptsMaxMembers)
         configuration.accessRefreshMs = UInt64(reader.int(forKey: "access.refreshMs", default: Int(configuration.accessRefreshMs)))
         configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
         // `storage`: "sqlite" (the default, a file in dataDir) or a postgres:// URL.

@@ -400,11 +400,11 @@ import Testing
         #expect(channel?.unreadCount == 3 && channel?.mentionCount == 2)
         #expect(try await f.store.channels(ofUser: reader).first?.unreadCount == 3)
 
-        try await f.store.markRead(channelID: f.general, userID: reader, messageID: mention.id)
+        try await f.store.markRead(channelID: f.general, userID: reader, messageID: mention.id, receipt: false)
         channel = try await f.store.channel(f.general, viewer: reader)
         #expect(channel?.unreadCount == 1 && channel?.mentionCount == 1 && channel?.lastReadID == mention.id)
         await #expect(throws: SwitchboardError.notFound("message")) {
-            try await f.store.markRead(channelID: f.general, userID: reader, messageID: Snowflake(3))
+            try await f.store.markRead(channelID: f.general, userID: reader, messageID: Snowflake(3), receipt: false)
         }
         _ = reply
         // A new member starts with the history read.
@@ -527,7 +527,7 @@ import Testing
                                     present: true, nowMs: 14)  // no change: no event
         _ = try await store.editMessage(channelID: f.general, id: message.id, editorID: f.users[0].id, content: "edited",
                                         mentions: Mentions(), nowMs: 15)
-        try await store.markRead(channelID: f.general, userID: f.users[1].id, messageID: message.id)
+        try await store.markRead(channelID: f.general, userID: f.users[1].id, messageID: message.id, receipt: false)
         let channel = try await store.createChannel(Channel(id: f.ids.next(), workspaceID: f.workspace.id, name: "x",
                                                             kind: .private, creatorID: f.users[0].id, createdAtMs: 16))
         try await store.removeMember(channelID: channel.id, userID: f.users[0].id)

@@ -151,7 +151,7 @@ extension EdgeStore {
             try putFollow(ws, follow, txn)
         case .preferencesUpdated(let change):
             try updateMember(ws, change.channelID, change.userID, txn) { $0.preferences = change.preferences }
-        case .notificationCreated, .presenceChanged, .typingStarted, .unreadUpdated:
+        case .notificationCreated, .presenceChanged, .typingStarted, .unreadUpdated, .readReceipt:
             return
         }
     }

@@ -37,6 +37,10 @@ enum ChannelRoutes {
             try await chat.addMember(caller, channelID: try context.id("channel"), userID: body.userID)
             return EmptyResponse()
         }
+        router.get("/api/channels/:channel/receipts") { request, context in
+            let caller = try await origin.caller(request)
+            return ReadReceiptsResponse(receipts: try await chat.readReceipts(caller, channelID: try context.id("channel")))
+        }
         router.put("/api/channels/:channel/preferences") { request, context in
             let caller = try await origin.caller(request)
             let body = try await request.json(ChannelPreferencesRequest.self, context: context)

@@ -112,11 +112,29 @@ extension Chat {
         }
     }
 
+    /// Moves the caller's read position; their receipt goes to the channel's viewers if the
+    /// channel is small enough and they share receipts.
     public func markRead(_ caller: Caller, channelID: Snowflake, messageID: Snowflake) async throws {
-        try await requireMember(caller, channelID)
+        let channel = try await visibleChannel(caller, channelID)
+        guard channel.isMember == true else { throw SwitchboardError.notAMember }
+        let receipt = receiptsKept(in: channel) ? try await account(caller).sharesReadReceipts : false
         try await committing(caller.workspaceID) {
-            try await store.markRead(channelID: channelID, userID: caller.userID, messageID: messageID)
+            try await store.markRead(channelID: channelID, userID: caller.userID, messageID: messageID, receipt: receipt)
         }
+    }
+
+    /// Who has read how far, in a DM or a channel small enough to keep receipts.
+    public func readReceipts(_ caller: Caller, channelID: Snowflake) async throws -> [ReadReceipt] {
+        let channel = try await visibleChannel(caller, channelID)
+        guard channel.isMember == true else { throw SwitchboardError.notAMember }
+        guard receiptsKept(in: channel) else {
+            throw SwitchboardError.badRequest("read receipts are kept for DMs and channels of at most \(readReceiptsMaxMembers) members")
+        }
+        return try await store.readReceipts(channelID: channelID)
+    }
+
+    private func receiptsKept(in channel: Channel) -> Bool {
+        channel.kind.isDirect || channel.memberCount <= readReceiptsMaxMembers
     }
 
     /// Search with Slack's operators (``SearchQuery``); `channelID` / `authorID` narrow like

@@ -21,16 +21,19 @@ public struct Chat: Sendable {
     public let access: AccessList
     /// `@channel` / `@here` / `@everyone` in larger channels are for admins only.
     let broadcastMentionsAdminOnlyAbove: Int
+    /// Read receipts only in DMs and channels up to this size.
+    let readReceiptsMaxMembers: Int
     /// Uploads, and the signer of every file URL a message carries.
     public let attachments: Attachments
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: ChannelRateLimiter, reactionRateLimiter: ChannelRateLimiter, presence: PresenceTracker,
                 events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil, avatarBaseURL: String,
-                attachments: Attachments, access: AccessList, broadcastMentionsAdminOnlyAbove: Int,
+                attachments: Attachments, access: AccessList, broadcastMentionsAdminOnlyAbove: Int, readReceiptsMaxMembers: Int = 50,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.access = access
         self.broadcastMentionsAdminOnlyAbove = broadcastMentionsAdminOnlyAbove
+        self.readReceiptsMaxMembers = readReceiptsMaxMembers
         self.attachments = attachments
         self.notifier = notifier
         self.unfurler = unfurler

@@ -220,6 +220,9 @@ enum SQLiteSchema {
                 CREATE INDEX memberships_notify_all ON memberships(channel_id, user_id) WHERE notify_level = 'all';
                 """)
         }
+        migrator.registerMigration("v8-read-receipts") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN shares_read_receipts INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

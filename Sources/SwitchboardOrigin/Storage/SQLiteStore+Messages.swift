@@ -224,7 +224,7 @@ extension SQLiteStore {
         }
     }
 
-    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws {
+    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake, receipt: Bool) async throws {
         try await pool.write { db in
             try Self.requireMember(db, channelID: channelID, userID: userID)
             guard try db.fetchRow("SELECT 1 FROM messages WHERE channel_id = ? AND id = ?", [channelID, messageID]) != nil else {
@@ -235,6 +235,21 @@ extension SQLiteStore {
             // Only the reader's own sessions hear of it.
             try Self.appendEvent(db, workspaceID: channel.workspaceID, type: .readUpdated, userID: userID,
                                  payload: ReadState(channel), nowMs: WallClock.nowMs())
+            if receipt {
+                try Self.appendEvent(db, workspaceID: channel.workspaceID, type: .readReceipt, channelID: channelID,
+                                     payload: ReadReceipt(channelID: channelID, userID: userID, lastReadID: messageID),
+                                     nowMs: WallClock.nowMs())
+            }
+        }
+    }
+
+    public func readReceipts(channelID: Snowflake) async throws -> [ReadReceipt] {
+        try await pool.read { db in
+            try db.fetchRows("""
+                SELECT mb.user_id, mb.last_read_id FROM memberships mb JOIN users u ON u.id = mb.user_id
+                WHERE mb.channel_id = ? AND mb.last_read_id > 0 AND u.shares_read_receipts = 1 AND u.deleted = 0
+                ORDER BY mb.user_id
+                """, [channelID]).map { ReadReceipt(channelID: channelID, userID: $0.id("user_id"), lastReadID: $0.id("last_read_id")) }
         }
     }
 

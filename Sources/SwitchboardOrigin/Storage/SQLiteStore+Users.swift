@@ -121,9 +121,9 @@ extension SQLiteStore {
             user.apply(update, nowMs: nowMs)
             try db.run("""
                 UPDATE users SET display_name = ?, real_name = ?, title = ?, email = ?, tz = ?, status_text = ?,
-                    status_emoji = ?, updated_at_ms = ? WHERE id = ?
+                    status_emoji = ?, shares_read_receipts = ?, updated_at_ms = ? WHERE id = ?
                 """, [user.displayName, user.realName, user.title, user.email, user.tz, user.statusText,
-                      user.statusEmoji, nowMs.db, userID])
+                      user.statusEmoji, user.sharesReadReceipts, nowMs.db, userID])
             try Self.appendEvent(db, workspaceID: user.workspaceID, type: .userUpdated, payload: user, nowMs: nowMs)
             return user
         }
@@ -135,6 +135,7 @@ extension SQLiteStore {
              email: row["email"], tz: row["tz"], statusText: row["status_text"], statusEmoji: row["status_emoji"],
              avatar: Avatar(base: row["avatar_base"]), isBot: row["is_bot"], deleted: row["deleted"],
              role: Role(rawValue: row["role"]) ?? .member, sessionsValidFromMs: row.ms("sessions_valid_from_ms"),
+             sharesReadReceipts: row["shares_read_receipts"],
              createdAtMs: row.ms("created_at_ms"), updatedAtMs: row.ms("updated_at_ms"))
     }
 

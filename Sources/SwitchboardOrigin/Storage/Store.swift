@@ -80,7 +80,11 @@ public protocol Store: Sendable {
     func setReaction(channelID: Snowflake, messageID: Snowflake, userID: Snowflake, emoji: String,
                      present: Bool, nowMs: UInt64) async throws -> Bool
     /// Moves the user's read position to `messageID` (which must be in the channel).
-    func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws
+    /// Moves the read position (`read.updated` to the reader), and with `receipt` also logs
+    /// `read.receipt` for the channel's viewers.
+    func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake, receipt: Bool) async throws
+    /// How far each member who shares receipts has read.
+    func readReceipts(channelID: Snowflake) async throws -> [ReadReceipt]
     // MARK: Notifications
     /// Records that `userID` was notified of `messageID`: the notification of the same user and
     /// channel updated within `coalesceWindowMs` gains one to its count, else a new one starts
@@ -252,6 +256,7 @@ extension User {
         if let v = update.tz { tz = v }
         if let v = update.statusText { statusText = v }
         if let v = update.statusEmoji { statusEmoji = v }
+        if let v = update.sharesReadReceipts { sharesReadReceipts = v }
         updatedAtMs = nowMs
     }
 }

@@ -612,5 +612,8 @@ enum PostgresSchema {
             ALTER TABLE memberships ADD COLUMN muted boolean NOT NULL DEFAULT false;
             CREATE INDEX memberships_notify_all ON memberships (channel_id, user_id) WHERE notify_level = 'all';
             """),
+        Migration(name: "v6-read-receipts", sql: """
+            ALTER TABLE users ADD COLUMN shares_read_receipts boolean NOT NULL DEFAULT true;
+            """),
     ]
 }

@@ -239,7 +239,7 @@ extension PostgresStore {
         }
     }
 
-    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake) async throws {
+    public func markRead(channelID: Snowflake, userID: Snowflake, messageID: Snowflake, receipt: Bool) async throws {
         try await transaction { connection in
             try await Self.requireMember(connection, channelID: channelID, userID: userID, logger: logger)
             guard try await connection.row("SELECT 1 FROM messages WHERE channel_id = \(channelID) AND id = \(messageID)",
@@ -253,7 +253,20 @@ extension PostgresStore {
             // Only the reader's own sessions hear of it.
             try await connection.appendEvent(workspaceID: channel.workspaceID, type: .readUpdated, userID: userID,
                                              payload: ReadState(channel), nowMs: WallClock.nowMs(), logger: logger)
+            if receipt {
+                try await connection.appendEvent(workspaceID: channel.workspaceID, type: .readReceipt, channelID: channelID,
+                                                 payload: ReadReceipt(channelID: channelID, userID: userID, lastReadID: messageID),
+                                                 nowMs: WallClock.nowMs(), logger: logger)
+            }
         }
+    }
+
+    public func readReceipts(channelID: Snowflake) async throws -> [ReadReceipt] {
+        try await rows("""
+            SELECT mb.user_id, mb.last_read_id FROM memberships mb JOIN users u ON u.id = mb.user_id
+            WHERE mb.channel_id = \(channelID) AND mb.last_read_id > 0 AND u.shares_read_receipts AND NOT u.deleted
+            ORDER BY mb.user_id
+            """).map { ReadReceipt(channelID: channelID, userID: try $0.id("user_id"), lastReadID: try $0.id("last_read_id")) }
     }
 
     public func setLinkPreviews(channelID: Snowflake, messageID: Snowflake, _ previews: [LinkPreview],

@@ -118,7 +118,8 @@ extension PostgresStore {
             try await connection.query("""
                 UPDATE users SET display_name = \(user.displayName), real_name = \(user.realName), title = \(user.title),
                     email = \(user.email), tz = \(user.tz), status_text = \(user.statusText),
-                    status_emoji = \(user.statusEmoji), updated_at_ms = \(nowMs.db)
+                    status_emoji = \(user.statusEmoji), shares_read_receipts = \(user.sharesReadReceipts),
+                    updated_at_ms = \(nowMs.db)
                 WHERE id = \(userID)
                 """, logger: logger)
             try await connection.appendEvent(workspaceID: user.workspaceID, type: .userUpdated, payload: user, nowMs: nowMs,
@@ -134,6 +135,7 @@ extension PostgresStore {
              statusEmoji: try row.string("status_emoji"), avatar: Avatar(base: try row.string("avatar_base")),
              isBot: try row.bool("is_bot"), deleted: try row.bool("deleted"),
              role: Role(rawValue: try row.string("role")) ?? .member, sessionsValidFromMs: try row.ms("sessions_valid_from_ms"),
+             sharesReadReceipts: try row.bool("shares_read_receipts"),
              createdAtMs: try row.ms("created_at_ms"), updatedAtMs: try row.ms("updated_at_ms"))
     }
 
