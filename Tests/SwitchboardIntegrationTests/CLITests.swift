@@ -104,4 +104,64 @@ import Testing
             }
         }
     }
+
+    @Test func everydayActionsFromTheTerminal() async throws {
+        let secret = TestOrigin.randomSecret()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await TestOrigin.with(tokenSecret: secret, configure: { $0.messageRateLimit = 0 }) { origin in
+            let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
+            try await TestEdge.with(originURL: origin.baseURL, tokenSecret: secret) { edge in
+                func run(_ arguments: [String]) async throws -> Run {
+                    let result = try await Self.switchboard(arguments + ["--edge", edge.baseURL], home: home)
+                    #expect(result.status == 0, "\(arguments): \(result.errors)")
+                    return result
+                }
+                _ = try await Self.switchboard(["login", "--origin", origin.baseURL, "--token", ws.client("alice").token!], home: home)
+                let general = try await ws.client("bob").general()
+                let posted = try await ws.client("bob").post("react to this", to: general.id).message
+                let mine = try await ws.client("alice").post("typo here", to: general.id).message
+
+                _ = try await run(["react", "#general", "\(posted.id)", "tada"])
+                #expect(try await ws.client("bob").messages(in: general.id).messages.first { $0.id == posted.id }?.reactions.map(\.emoji) == ["tada"])
+                _ = try await run(["react", "#general", "\(posted.id)", "tada", "--remove"])
+                _ = try await run(["edit", "#general", "\(mine.id)", "fixed here"])
+                let edited = try await ws.client("bob").messages(in: general.id).messages.first { $0.id == mine.id }
+                #expect(edited?.content == "fixed here" && edited?.editedAtMs != nil)
+                _ = try await run(["delete", "#general", "\(mine.id)"])
+                #expect(!(try await ws.client("bob").messages(in: general.id).messages.contains { $0.id == mine.id }))
+
+                let dm = try await run(["dm", "@bob", "psst,", "a", "secret"])
+                #expect(dm.output.hasPrefix("sent "))
+                let dmChannel = try await ws.client("bob").channels().first { $0.kind == .dm }
+                #expect(try await ws.client("bob").messages(in: dmChannel!.id).messages.last?.content == "psst, a secret")
+
+                let room = try await ws.client("bob").createChannel(name: "room")
+                _ = try await run(["join", "\(room.id)"])
+                #expect(try await ws.client("alice").channel(room.id).isMember == true)
+                _ = try await ws.client("bob").post("in the room", to: room.id)
+                _ = try await eventually { try await ws.client("alice").channel(room.id).unreadCount == 1 ? true : nil }
+                _ = try await run(["read", "#room"])
+                #expect(try await ws.client("alice").channel(room.id).unreadCount == 0)
+                _ = try await run(["leave", "#room"])
+                #expect(try await ws.client("alice").channel(room.id).isMember == false)
+
+                _ = try await run(["presence", "away"])
+                let notified = try await ws.client("bob").post("<@\(ws.user("alice").id)> ping", to: general.id).message
+                _ = try await eventually { try await ws.client("alice").notifications().first?.messageID == notified.id ? true : nil }
+                let notifications = try await run(["notifications"])
+                #expect(notifications.output.contains("mention") && notifications.output.contains("#general"))
+                let threads = try await run(["threads", "--json"])
+                #expect(try JSON.decode(ThreadsResponse.self, from: Data(threads.output.utf8)).threads.isEmpty)
+
+                // Bad input: a clear message and a failing status.
+                let badID = try await Self.switchboard(["edit", "#general", "not-an-id", "x"], home: home)
+                #expect(badID.status != 0 && badID.errors.contains("not an id"))
+                let badPresence = try await Self.switchboard(["presence", "sleepy"], home: home)
+                #expect(badPresence.status != 0 && badPresence.errors.contains("active, away or dnd"))
+                let nobody = try await Self.switchboard(["dm", "@nobody", "hi"], home: home)
+                #expect(nobody.status != 0 && nobody.errors.contains("@nobody"))
+            }
+        }
+    }
 }
