@@ -86,3 +86,25 @@ extension SwitchboardClient {
         try await call(.GET, "/api/channels/\(channelID)/receipts", as: ReadReceiptsResponse.self).value.receipts
     }
 }
+
+// Outgoing webhooks and slash commands.
+extension SwitchboardClient {
+    /// Owners and admins; the answer carries the signing secret, once.
+    public func createIntegration(_ request: CreateIntegrationRequest) async throws -> Integration {
+        try await call(.POST, "/api/integrations", body: request, as: IntegrationResponse.self).value.integration
+    }
+
+    public func integrations() async throws -> [Integration] {
+        try await call(.GET, "/api/integrations", as: IntegrationsResponse.self).value.integrations
+    }
+
+    public func deleteIntegration(_ id: Snowflake) async throws {
+        _ = try await call(.DELETE, "/api/integrations/\(id)", as: EmptyResponse.self)
+    }
+
+    /// `/command text` in a channel.
+    public func run(_ command: String, _ text: String = "", in channelID: Snowflake) async throws -> SlashCommandResult {
+        try await call(.POST, "/api/channels/\(channelID)/commands", body: SlashCommandRequest(command: command, text: text),
+                       as: SlashCommandResult.self).value
+    }
+}

@@ -57,7 +57,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     var services: [any Service] = [StoreService(store: origin.store, events: origin.events), origin.http, origin.events,
                                    origin.presence, origin.sessions, origin.notifier, origin.unfurler,
                                    MaintenanceService(store: origin.store, configuration: origin.configuration),
-                                   origin.chat.access]
+                                   origin.chat.access, origin.integrations]
     if let certificates = origin.transport.certificates { services.append(CertificateReloader(certificates: certificates)) }
 
     return Application(

@@ -20,6 +20,8 @@ public struct Origin: Sendable {
     /// The origin's own HTTP client (push webhooks), closed when the origin stops. Made after
     /// every step of `init` that can throw: a client dropped without its shutdown traps.
     let http: HTTPClientService
+    /// Outgoing webhooks and slash commands.
+    let integrations: IntegrationCaller
     public let edges = EdgeDirectory()
     let edgeKey: AdminKey
     let adminKey: AdminKey
@@ -65,17 +67,22 @@ public struct Origin: Sendable {
                             configuration: configuration.notifications, http: http.client, logger: logger)
         let metrics = OriginMetrics()
         self.metrics = metrics
+        let integrations = IntegrationCaller(store: store, http: http.client, logger: logger)
+        self.integrations = integrations
         unfurler = LinkUnfurler(store: store, events: events, metrics: metrics, configuration: configuration.unfurl, logger: logger)
         chat = Chat(store: store, ids: ids,
                     rateLimiter: ChannelRateLimiter(limit: configuration.messageRateLimit,
                                                     windowMs: configuration.messageRateWindowMs),
                     reactionRateLimiter: ChannelRateLimiter(limit: configuration.reactionRateLimit,
                                                             windowMs: configuration.messageRateWindowMs, noun: "reactions"),
-                    presence: presence, events: events, notifier: notifier, unfurler: unfurler,
+                    presence: presence, events: events, notifier: notifier, unfurler: unfurler, integrations: integrations,
                     avatarBaseURL: configuration.avatarBaseURL,
                     attachments: attachments, access: access,
                     broadcastMentionsAdminOnlyAbove: configuration.broadcastMentionsAdminOnlyAbove,
                     readReceiptsMaxMembers: configuration.readReceiptsMaxMembers)
+        integrations.setPoster { [chat] bot, channelID, text in
+            _ = try await chat.postMessage(bot, channelID: channelID, PostMessageRequest(content: text))
+        }
         restTyping = Locked(TypingThrottle(intervalMs: configuration.gateway.typingIntervalMs, forgetAbove: 10_000))
         adminKey = AdminKey(key: configuration.adminKey)
         edgeKey = AdminKey(key: configuration.edgeKey)

@@ -9,6 +9,9 @@ extension CreatedUserResponse: ResponseEncodable {}
 extension TokenResponse: ResponseEncodable {}
 extension UsersResponse: ResponseEncodable {}
 extension HooksResponse: ResponseEncodable {}
+extension IntegrationResponse: ResponseEncodable {}
+extension IntegrationsResponse: ResponseEncodable {}
+extension SlashCommandResult: ResponseEncodable {}
 extension ReadReceiptsResponse: ResponseEncodable {}
 extension SearchResponse: ResponseEncodable {}
 extension ThreadsResponse: ResponseEncodable {}

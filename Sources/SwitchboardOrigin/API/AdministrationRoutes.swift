@@ -69,6 +69,24 @@ enum AdministrationRoutes {
             try await chat.revokeHook(workspaceID: caller.workspaceID, hookID: try context.id("id"))
             return EmptyResponse()
         }
+        router.post("/api/integrations") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(CreateIntegrationRequest.self, context: context)
+            return EditedResponse(status: .created, response: IntegrationResponse(integration: try await chat.createIntegration(caller, body)))
+        }
+        router.get("/api/integrations") { request, _ in
+            IntegrationsResponse(integrations: try await chat.integrations(try await origin.caller(request)))
+        }
+        router.delete("/api/integrations/:id") { request, context in
+            let caller = try await origin.caller(request)
+            try await chat.deleteIntegration(caller, id: try context.id("id"))
+            return EmptyResponse()
+        }
+        router.post("/api/channels/:channel/commands") { request, context in
+            let caller = try await origin.caller(request)
+            let body = try await request.json(SlashCommandRequest.self, context: context)
+            return try await chat.runCommand(caller, channelID: try context.id("channel"), body)
+        }
         router.delete("/api/workspaces/:workspace/hooks/:id") { request, context in
             try origin.requireAdmin(request)
             try await chat.revokeHook(workspaceID: try context.id("workspace"), hookID: try context.id("id"))

@@ -35,7 +35,7 @@ extension Chat {
 
     /// A bot user whose handle derives from the hook's name ("CI alerts" → `ci-alerts-bot`),
     /// numbered when taken.
-    private func createBotUser(workspaceID: Snowflake, name: String) async throws -> User {
+    func createBotUser(workspaceID: Snowflake, name: String, title: String = "Incoming webhook") async throws -> User {
         let slug = String(name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
             .split(separator: "-").joined(separator: "-")
         let base = String((slug.isEmpty ? "hook" : slug).prefix(Limits.maxHandleLength - 8)) + "-bot"
@@ -43,7 +43,7 @@ extension Chat {
             let handle = attempt == 1 ? base : "\(base)-\(attempt)"
             do {
                 return try await createUser(workspaceID: workspaceID, CreateUserRequest(
-                    handle: handle, displayName: name, title: "Incoming webhook", isBot: true))
+                    handle: handle, displayName: name, title: title, isBot: true))
             } catch let error as SwitchboardError where error.code == .conflict {
                 continue
             }

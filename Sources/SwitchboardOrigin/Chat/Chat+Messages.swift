@@ -41,6 +41,7 @@ extension Chat {
         if result.created {
             notifier?.submit(workspaceID: caller.workspaceID, message: result.message)
             unfurler?.submit(workspaceID: caller.workspaceID, message: result.message)
+            integrations?.submit(workspaceID: caller.workspaceID, message: result.message)
         }
         return (attachments.signer.signed(result.message, nowMs: nowMs), result.created)
     }

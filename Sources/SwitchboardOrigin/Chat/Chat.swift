@@ -16,6 +16,8 @@ public struct Chat: Sendable {
     let notifier: Notifier?
     /// Told of every new message, to preview its links.
     let unfurler: LinkUnfurler?
+    /// Told of every new message, for outgoing webhooks; runs slash commands.
+    let integrations: IntegrationCaller?
     let avatarBaseURL: String
     /// Who may no longer use their tokens; told of every change made here.
     public let access: AccessList
@@ -28,7 +30,8 @@ public struct Chat: Sendable {
     let now: @Sendable () -> UInt64
 
     public init(store: any Store, ids: SnowflakeGenerator, rateLimiter: ChannelRateLimiter, reactionRateLimiter: ChannelRateLimiter, presence: PresenceTracker,
-                events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil, avatarBaseURL: String,
+                events: EventHub, notifier: Notifier? = nil, unfurler: LinkUnfurler? = nil,
+                integrations: IntegrationCaller? = nil, avatarBaseURL: String,
                 attachments: Attachments, access: AccessList, broadcastMentionsAdminOnlyAbove: Int, readReceiptsMaxMembers: Int = 50,
                 now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.access = access
@@ -37,6 +40,7 @@ public struct Chat: Sendable {
         self.attachments = attachments
         self.notifier = notifier
         self.unfurler = unfurler
+        self.integrations = integrations
         self.store = store
         self.ids = ids
         self.rateLimiter = rateLimiter

@@ -223,6 +223,25 @@ enum SQLiteSchema {
         migrator.registerMigration("v8-read-receipts") { db in
             try db.execute(sql: "ALTER TABLE users ADD COLUMN shares_read_receipts INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("v9-integrations") { db in
+            try db.execute(sql: """
+                -- Outgoing webhooks and slash commands; the secret signs the calls (kept to sign them).
+                CREATE TABLE integrations (
+                    id INTEGER PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    channel_id INTEGER,
+                    url TEXT NOT NULL,
+                    trigger_words TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    bot_user_id INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX integrations_by_workspace ON integrations(workspace_id, kind);
+                CREATE UNIQUE INDEX integrations_commands ON integrations(workspace_id, name) WHERE kind = 'command';
+                """)
+        }
         return migrator
     }
 }

@@ -160,6 +160,14 @@ public protocol Store: Sendable {
     /// Follow rows for an edge snapshot, by (thread, user).
     func followsPage(workspaceID: Snowflake, after: (thread: Snowflake, user: Snowflake)?, limit: Int) async throws -> [ThreadFollow]
 
+    // MARK: Integrations
+
+    /// `conflict` for a command name the workspace has already.
+    func insertIntegration(_ integration: Integration, workspaceID: Snowflake) async throws
+    /// The workspace's integrations of `kind` (with their secrets: the origin signs with them).
+    func integrations(workspaceID: Snowflake, kind: IntegrationKind?) async throws -> [Integration]
+    func deleteIntegration(id: Snowflake, workspaceID: Snowflake) async throws -> Bool
+
     // MARK: Preferences
 
     /// Sets a member's notification level and mute, with `preferences.updated`.

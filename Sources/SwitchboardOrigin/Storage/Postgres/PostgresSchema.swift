@@ -615,5 +615,22 @@ enum PostgresSchema {
         Migration(name: "v6-read-receipts", sql: """
             ALTER TABLE users ADD COLUMN shares_read_receipts boolean NOT NULL DEFAULT true;
             """),
+        Migration(name: "v7-integrations", sql: """
+            -- Outgoing webhooks and slash commands; the secret signs the calls (kept to sign them).
+            CREATE TABLE integrations (
+                id bigint PRIMARY KEY,
+                workspace_id bigint NOT NULL,
+                kind text NOT NULL,
+                name text NOT NULL,
+                channel_id bigint,
+                url text NOT NULL,
+                trigger_words text NOT NULL,
+                secret text NOT NULL,
+                bot_user_id bigint NOT NULL,
+                created_at_ms bigint NOT NULL
+            );
+            CREATE INDEX integrations_by_workspace ON integrations (workspace_id, kind);
+            CREATE UNIQUE INDEX integrations_commands ON integrations (workspace_id, name) WHERE kind = 'command';
+            """),
     ]
 }
