@@ -190,6 +190,8 @@ import Testing
     @Test func aReaderThatStopsIsDroppedWhileOthersKeepUpAndItCanResume() async throws {
         try await withOriginAndEdge(configureEdge: { configuration in
             configuration.gateway.outboundQueueBytes = 64 << 10
+            // These readers send no heartbeats: a slow machine must not time them out (2 × 30 s).
+            configuration.gateway.heartbeatIntervalMs = 600_000
             // The kernel's socket buffers hold megabytes before the queue fills: keep enough to resume.
             configuration.gateway.replayBytes = 64 << 20
             configuration.gateway.replayEvents = 20_000

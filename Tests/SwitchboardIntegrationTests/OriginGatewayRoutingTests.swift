@@ -46,6 +46,8 @@ import Testing
         try await TestOrigin.with(configure: { configuration in
             configuration.messageRateLimit = 0
             configuration.gateway.outboundQueueBytes = 64 << 10
+            // These readers send no heartbeats: a slow machine must not time them out (2 × 30 s).
+            configuration.gateway.heartbeatIntervalMs = 600_000
             configuration.gateway.replayBytes = 64 << 20
             configuration.gateway.replayEvents = 20_000
         }) { origin in
