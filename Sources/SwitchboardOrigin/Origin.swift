@@ -58,7 +58,7 @@ public struct Origin: Sendable {
         events = EventHub(store: store, logger: logger)
         let sessions = SessionRegistry(hub: events, limits: configuration.gateway, logger: logger)
         self.sessions = sessions
-        presence = PresenceTracker(graceMs: configuration.presenceGraceMs) { workspaceID, change in
+        presence = PresenceTracker(graceMs: configuration.presenceGraceMs, idleMs: configuration.presenceAutoAwayMs) { workspaceID, change in
             sessions.publishPresence(change, workspaceID: workspaceID)
         }
         let ids = SnowflakeGenerator(worker: configuration.workerID)

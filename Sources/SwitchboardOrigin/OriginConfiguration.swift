@@ -41,6 +41,9 @@ public struct OriginConfiguration: Sendable {
     public var gateway: GatewayLimits = GatewayLimits()
     /// A user is shown offline this long after their last connection closed (ms). Default 30,000.
     public var presenceGraceMs: UInt64 = 30_000
+    /// A connected user who does nothing (no send, read or typing) this long shows `away` until
+    /// they do (ms; 0: never). Default 600,000 (10 minutes).
+    public var presenceAutoAwayMs: UInt64 = 600_000
     /// Event log retention: at most this many events per workspace. Default 100,000.
     public var eventRetentionCount: Int = 100_000
     /// Event log retention: events older than this are dropped (ms). Default 24 h.

@@ -96,6 +96,7 @@ struct OriginCommand: AsyncParsableCommand {
                                                                    default: configuration.broadcastMentionsAdminOnlyAbove)
         configuration.readReceiptsMaxMembers = reader.int(forKey: "readReceipts.maxMembers",
                                                           default: configuration.readReceiptsMaxMembers)
+        configuration.presenceAutoAwayMs = UInt64(reader.int(forKey: "presence.autoAwayMs", default: Int(configuration.presenceAutoAwayMs)))
         configuration.accessRefreshMs = UInt64(reader.int(forKey: "access.refreshMs", default: Int(configuration.accessRefreshMs)))
         configuration.edgeKey = reader.string(forKey: "edgeKey", isSecret: true, default: "")
         // `storage`: "sqlite" (the default, a file in dataDir) or a postgres:// URL.

@@ -38,6 +38,7 @@ extension Chat {
             throw error
         }
         if !result.created { rateLimiter.refund(user: caller.userID, channel: channelID, nowMs: nowMs) }
+        presence.activity(user: caller.userID, workspaceID: caller.workspaceID)
         if result.created {
             notifier?.submit(workspaceID: caller.workspaceID, message: result.message)
             unfurler?.submit(workspaceID: caller.workspaceID, message: result.message)

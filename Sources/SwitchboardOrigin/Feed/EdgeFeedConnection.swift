@@ -249,6 +249,7 @@ struct EdgeFeedConnection {
         do {
             // The edge checked the token; a deactivation may have crossed it on the way.
             guard !origin.chat.access.isDeactivated(send.userID) else { throw SwitchboardError.unauthorized }
+            origin.presence.activity(user: send.userID, workspaceID: request.workspaceID)
             let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
                 content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
             (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
@@ -264,7 +265,11 @@ struct EdgeFeedConnection {
 
     private func handle(_ command: FeedCommand, typingThrottle: inout TypingThrottle<UserInChannel>) async throws {
         let workspaceID = request.workspaceID
-        if let user = command.actingUserID, origin.chat.access.isDeactivated(user) { return }
+        if let user = command.actingUserID {
+            if origin.chat.access.isDeactivated(user) { return }
+            // What a user does through an edge keeps them from auto-away.
+            origin.presence.activity(user: user, workspaceID: workspaceID)
+        }
         switch command {
         case .send:
             assertionFailure("sends are posted by readCommands, side by side")

@@ -92,6 +92,9 @@ struct GatewayConnection: GatewayHandler {
 
     func perform(_ command: GatewayCommand, session: GatewaySession, link: GatewayLink) async throws {
         let caller = session.caller
+        if case .heartbeat = command {} else {
+            origin.presence.activity(user: caller.userID, workspaceID: caller.workspaceID)
+        }
         switch command {
         case .send(let send):
             do {

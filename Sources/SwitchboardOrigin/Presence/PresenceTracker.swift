@@ -5,8 +5,9 @@ import SwitchboardServer
 
 /// Presence of every user, aggregated over this origin's gateway sessions and every edge's
 /// reports: `active` while a user has a connection (unless they chose `away` or `dnd`),
-/// `offline` only once the last connection has been gone for the grace period, so a quick
-/// reconnect never shows offline → online.
+/// `away` by itself once a connected user did nothing for the idle time (auto-away; the next
+/// thing they do makes them active), `offline` only once the last connection has been gone for
+/// the grace period, so a quick reconnect never shows offline → online.
 public final class PresenceTracker: Service, Sendable {
     private struct Entry {
         var workspaceID: Snowflake
@@ -15,20 +16,26 @@ public final class PresenceTracker: Service, Sendable {
         var chosen: PresenceStatus?
         var disconnectedAtMs: UInt64?
         var published: PresenceStatus = .offline
+        var lastActiveMs: UInt64 = 0
+        /// Away because idle, not by choice.
+        var idle = false
 
         var connectionCount: Int { connections.values.reduce(0, +) }
     }
 
     /// Offline after this long without a connection (milliseconds).
     public let graceMs: UInt64
+    /// Away after this long without activity (milliseconds); 0: never.
+    public let idleMs: UInt64
     private let now: @Sendable () -> UInt64
     private let entries = Mutex<[Snowflake: Entry]>([:])
     private let publish: @Sendable (Snowflake, PresenceChange) -> Void
 
     /// - Parameter publish: called with (workspace, change) whenever a user's visible status changes.
-    public init(graceMs: UInt64 = 30_000, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() },
+    public init(graceMs: UInt64 = 30_000, idleMs: UInt64 = 0, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() },
                 publish: @escaping @Sendable (Snowflake, PresenceChange) -> Void) {
         self.graceMs = graceMs
+        self.idleMs = idleMs
         self.now = now
         self.publish = publish
     }
@@ -63,9 +70,23 @@ public final class PresenceTracker: Service, Sendable {
         update(user, workspaceID) { $0.chosen = status == .active ? nil : status }
     }
 
+    /// The user did something (sent, read, typed, changed what they look at): not idle.
+    public func activity(user: Snowflake, workspaceID: Snowflake) {
+        let nowMs = now()
+        update(user, workspaceID) { entry in
+            entry.lastActiveMs = nowMs
+            entry.idle = false
+        }
+    }
+
     /// A connection of the user opened (`delta` +1) or closed (−1) at `source`.
     public func connection(user: Snowflake, workspaceID: Snowflake, source: String = "local", delta: Int) {
+        let nowMs = now()
         update(user, workspaceID) { entry in
+            if delta > 0 {
+                entry.lastActiveMs = nowMs
+                entry.idle = false
+            }
             entry.connections[source, default: 0] = max(0, entry.connections[source, default: 0] + delta)
             if entry.connections[source] == 0 { entry.connections[source] = nil }
         }
@@ -84,24 +105,33 @@ public final class PresenceTracker: Service, Sendable {
         }
     }
 
-    /// Publishes `offline` for users whose grace period has run out.
+    /// Publishes `offline` for users whose grace period has run out, and `away` for connected
+    /// users idle for the idle time.
     public func sweep() {
         let nowMs = now()
-        let expired = entries.withLock { map -> [(Snowflake, Snowflake)] in
-            var expired: [(Snowflake, Snowflake)] = []
-            for (user, entry) in map where entry.connectionCount == 0 && entry.published != .offline {
-                if let gone = entry.disconnectedAtMs, gone + graceMs <= nowMs {
+        let idleMs = idleMs
+        let changes = entries.withLock { map -> [(Snowflake, Snowflake, PresenceStatus)] in
+            var changes: [(Snowflake, Snowflake, PresenceStatus)] = []
+            for (user, entry) in map {
+                if entry.connectionCount == 0, entry.published != .offline, let gone = entry.disconnectedAtMs,
+                   gone + graceMs <= nowMs {
                     map[user]?.published = .offline
-                    expired.append((user, entry.workspaceID))
+                    changes.append((user, entry.workspaceID, .offline))
+                } else if idleMs > 0, entry.connectionCount > 0, entry.chosen == nil, !entry.idle,
+                          entry.lastActiveMs + idleMs <= nowMs {
+                    map[user]?.idle = true
+                    map[user]?.published = .away
+                    if entry.published != .away { changes.append((user, entry.workspaceID, .away)) }
                 }
             }
-            return expired
+            return changes
         }
-        for (user, workspaceID) in expired { publish(workspaceID, PresenceChange(userID: user, status: .offline)) }
+        for (user, workspaceID, status) in changes { publish(workspaceID, PresenceChange(userID: user, status: status)) }
     }
 
     public func run() async throws {
-        await runPeriodically(every: .milliseconds(Int(max(50, min(1_000, graceMs / 4))))) { self.sweep() }
+        let often = min(1_000, graceMs / 4, idleMs > 0 ? idleMs / 4 : 1_000)
+        await runPeriodically(every: .milliseconds(Int(max(50, often)))) { self.sweep() }
     }
 
     private func update(_ user: Snowflake, _ workspaceID: Snowflake, _ change: (inout Entry) -> Void) {
@@ -115,7 +145,7 @@ public final class PresenceTracker: Service, Sendable {
             if connected { entry.disconnectedAtMs = nil }
             // Connected: what they chose, else active. In the grace period after the last
             // connection: unchanged (the sweep turns it offline). Never connected: offline.
-            let visible: PresenceStatus = connected ? (entry.chosen ?? .active)
+            let visible: PresenceStatus = connected ? (entry.chosen ?? (entry.idle ? .away : .active))
                 : (entry.disconnectedAtMs != nil ? entry.published : .offline)
             defer { map[user] = entry }
             guard visible != entry.published else { return nil }
