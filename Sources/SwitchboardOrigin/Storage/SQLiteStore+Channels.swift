@@ -163,14 +163,14 @@ extension SQLiteStore {
         var named = arguments
         named["viewer"] = viewer
         named["limit"] = limit
-        let visible = "m.channel_id = c.id AND m.id > mb.last_read_id AND m.deleted = 0 AND m.author_id != :viewer AND (m.thread_id IS NULL OR m.also_to_channel = 1)"
+        let visible = CountingRules.unread(.sqlite, m: "m", channel: "c.id", reader: ":viewer", lastRead: "mb.last_read_id")
         let rows = try db.fetchRows("""
             SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id, mb.notify_level, mb.muted,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) END AS unread_count,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
-                    (SELECT COUNT(*) FROM messages m WHERE \(visible) AND (m.mentions_here = 1 OR m.mentions_channel = 1
-                        OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = :viewer AND x.message_id = m.id))) END AS mention_count
+                    (SELECT COUNT(*) FROM messages m WHERE \(visible)
+                        AND \(CountingRules.mentions(.sqlite, m: "m", reader: ":viewer"))) END AS mention_count
             FROM channels c LEFT JOIN memberships mb ON mb.channel_id = c.id AND mb.user_id = :viewer
             WHERE \(condition)
             ORDER BY c.id LIMIT :limit

@@ -4,7 +4,7 @@ import SwitchboardCore
 
 extension SQLiteStore {
     /// Messages that appear in a channel's timeline.
-    static let inTimeline = "deleted = 0 AND (thread_id IS NULL OR also_to_channel = 1)"
+    static let inTimeline = CountingRules.inTimeline(.sqlite)
 
     /// Posts go through the group commit: messages sent at the same moment share a transaction.
     public func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool) {

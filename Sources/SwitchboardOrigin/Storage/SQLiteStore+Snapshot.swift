@@ -14,15 +14,13 @@ extension SQLiteStore {
     public func membershipStatesPage(workspaceID: Snowflake, after: (channel: Snowflake, user: Snowflake)?,
                                      limit: Int) async throws -> [MembershipState] {
         try await pool.read { db in
-            let visible = """
-                m.channel_id = mb.channel_id AND m.id > mb.last_read_id AND m.deleted = 0 AND m.author_id != mb.user_id
-                AND (m.thread_id IS NULL OR m.also_to_channel = 1)
-                """
+            let visible = CountingRules.unread(.sqlite, m: "m", channel: "mb.channel_id", reader: "mb.user_id",
+                                               lastRead: "mb.last_read_id")
             return try db.fetchRows("""
                 SELECT mb.channel_id, mb.user_id, mb.last_read_id, mb.notify_level, mb.muted,
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) AS unread_count,
-                    (SELECT COUNT(*) FROM messages m WHERE \(visible) AND (m.mentions_here = 1 OR m.mentions_channel = 1
-                        OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = mb.user_id AND x.message_id = m.id))) AS mention_count
+                    (SELECT COUNT(*) FROM messages m WHERE \(visible)
+                        AND \(CountingRules.mentions(.sqlite, m: "m", reader: "mb.user_id"))) AS mention_count
                 FROM memberships mb JOIN channels c ON c.id = mb.channel_id
                 WHERE c.workspace_id = ? AND (mb.channel_id, mb.user_id) > (?, ?)
                 ORDER BY mb.channel_id, mb.user_id LIMIT ?

@@ -196,14 +196,14 @@ extension PostgresStore {
         var all = PostgresBindings()
         all.append(viewer)
         for value in binds { all.append(value) }
-        let visible = "m.channel_id = c.id AND m.id > mb.last_read_id AND NOT m.deleted AND m.author_id <> $1 AND (m.thread_id IS NULL OR m.also_to_channel)"
+        let visible = CountingRules.unread(.postgres, m: "m", channel: "c.id", reader: "$1", lastRead: "mb.last_read_id")
         let sql = """
             SELECT c.*, mb.user_id IS NOT NULL AS is_member, mb.last_read_id, mb.notify_level, mb.muted,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
                     (SELECT COUNT(*) FROM messages m WHERE \(visible)) END AS unread_count,
                 CASE WHEN mb.user_id IS NULL THEN NULL ELSE
-                    (SELECT COUNT(*) FROM messages m WHERE \(visible) AND (m.mentions_here OR m.mentions_channel
-                        OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = $1 AND x.message_id = m.id))) END AS mention_count
+                    (SELECT COUNT(*) FROM messages m WHERE \(visible)
+                        AND \(CountingRules.mentions(.postgres, m: "m", reader: "$1"))) END AS mention_count
             FROM channels c LEFT JOIN memberships mb ON mb.channel_id = c.id AND mb.user_id = $1
             WHERE \(condition)
             ORDER BY c.id \(limit.map { "LIMIT \($0)" } ?? "")

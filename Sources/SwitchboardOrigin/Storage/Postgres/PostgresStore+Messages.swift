@@ -4,7 +4,7 @@ import SwitchboardCore
 
 extension PostgresStore {
     /// Messages that appear in a channel's timeline.
-    static let inTimeline = "NOT deleted AND (thread_id IS NULL OR also_to_channel)"
+    static let inTimeline = CountingRules.inTimeline(.postgres)
 
     /// Posts go through the group commit: messages sent at the same moment share a transaction.
     public func postMessage(_ draft: MessageDraft) async throws -> (message: Message, created: Bool) {
@@ -495,7 +495,7 @@ struct NonceStatement: PostgresPreparedStatement {
 /// The latest page of a channel's timeline before a cursor, newest first.
 struct HistoryBeforeStatement: PostgresPreparedStatement {
     static let sql = """
-        SELECT * FROM messages WHERE channel_id = $1 AND id < $2 AND NOT deleted AND (thread_id IS NULL OR also_to_channel)
+        SELECT * FROM messages WHERE channel_id = $1 AND id < $2 AND \(PostgresStore.inTimeline)
         ORDER BY id DESC LIMIT $3
         """
     let channelID: Snowflake
@@ -517,7 +517,7 @@ struct HistoryBeforeStatement: PostgresPreparedStatement {
 struct HistoryAfterStatement: PostgresPreparedStatement {
     static let sql = """
         SELECT * FROM messages
-        WHERE channel_id = $1 AND id > $2 AND id < $3 AND NOT deleted AND (thread_id IS NULL OR also_to_channel)
+        WHERE channel_id = $1 AND id > $2 AND id < $3 AND \(PostgresStore.inTimeline)
         ORDER BY id LIMIT $4
         """
     let channelID: Snowflake

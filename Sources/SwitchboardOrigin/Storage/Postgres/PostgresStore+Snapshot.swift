@@ -15,15 +15,13 @@ extension PostgresStore {
 
     public func membershipStatesPage(workspaceID: Snowflake, after: (channel: Snowflake, user: Snowflake)?,
                                      limit: Int) async throws -> [MembershipState] {
-        let visible = """
-            m.channel_id = mb.channel_id AND m.id > mb.last_read_id AND NOT m.deleted AND m.author_id <> mb.user_id
-            AND (m.thread_id IS NULL OR m.also_to_channel)
-            """
+        let visible = CountingRules.unread(.postgres, m: "m", channel: "mb.channel_id", reader: "mb.user_id",
+                                           lastRead: "mb.last_read_id")
+        let mentioned = CountingRules.mentions(.postgres, m: "m", reader: "mb.user_id")
         return try await rows("""
             SELECT mb.channel_id, mb.user_id, mb.last_read_id, mb.notify_level, mb.muted,
                 (SELECT COUNT(*) FROM messages m WHERE \(unescaped: visible)) AS unread_count,
-                (SELECT COUNT(*) FROM messages m WHERE \(unescaped: visible) AND (m.mentions_here OR m.mentions_channel
-                    OR EXISTS (SELECT 1 FROM mentions x WHERE x.user_id = mb.user_id AND x.message_id = m.id))) AS mention_count
+                (SELECT COUNT(*) FROM messages m WHERE \(unescaped: visible) AND \(unescaped: mentioned)) AS mention_count
             FROM memberships mb JOIN channels c ON c.id = mb.channel_id
             WHERE c.workspace_id = \(workspaceID)
                 AND (mb.channel_id, mb.user_id) > (\(after?.channel.int64 ?? -1), \(after?.user.int64 ?? -1))
