@@ -37,6 +37,7 @@ extension Chat {
         let integration = Integration(id: ids.next(), kind: request.kind, name: name, channelID: channelID, url: request.url,
                                       triggerWords: words, botUserID: bot.id, createdAtMs: now(), secret: Self.randomToken())
         try await store.insertIntegration(integration, workspaceID: caller.workspaceID)
+        integrations?.forget(caller.workspaceID)
         return integration
     }
 
@@ -55,6 +56,7 @@ extension Chat {
         guard try await store.deleteIntegration(id: id, workspaceID: caller.workspaceID) else {
             throw SwitchboardError.notFound("integration")
         }
+        integrations?.forget(caller.workspaceID)
     }
 
     /// Runs `/command text` in a channel: the command's server answers; `in_channel` answers are

@@ -25,6 +25,11 @@ public final class IntegrationCaller: Service, Sendable {
     private let jobs: AsyncStream<Job>
     private let jobInput: AsyncStream<Job>.Continuation
     private let poster = Locked<Poster?>(nil)
+    /// Each workspace's outgoing hooks, read at most once per `cacheMs` (other processes'
+    /// changes show within it; this one's at once, by ``forget(_:)``), so that a message costs
+    /// no store read.
+    private let cache = Locked<[Snowflake: (readAtMs: UInt64, hooks: [Integration])]>([:])
+    private let cacheMs: UInt64 = 2_000
 
     init(store: any Store, http: HTTPClient, timeoutMs: Int64 = 5_000, queueLimit: Int = 1_000, logger: Logger) {
         self.store = store
@@ -32,6 +37,17 @@ public final class IntegrationCaller: Service, Sendable {
         self.timeoutMs = timeoutMs
         self.logger = logger
         (jobs, jobInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+    }
+
+    /// The workspace's hooks changed here.
+    func forget(_ workspaceID: Snowflake) { cache.withLock { $0[workspaceID] = nil } }
+
+    private func outgoingHooks(_ workspaceID: Snowflake) async throws -> [Integration] {
+        let nowMs = WallClock.nowMs()
+        if let cached = cache.withLock({ $0[workspaceID] }), cached.readAtMs + cacheMs > nowMs { return cached.hooks }
+        let hooks = try await store.integrations(workspaceID: workspaceID, kind: .outgoing)
+        cache.withLock { $0[workspaceID] = (nowMs, hooks) }
+        return hooks
     }
 
     /// How answers are posted (the chat, once it exists).
@@ -94,7 +110,7 @@ public final class IntegrationCaller: Service, Sendable {
     }
 
     private func process(_ job: Job) async throws {
-        let hooks = try await store.integrations(workspaceID: job.workspaceID, kind: .outgoing).filter { $0.triggers(on: job.message) }
+        let hooks = try await outgoingHooks(job.workspaceID).filter { $0.triggers(on: job.message) }
         guard !hooks.isEmpty else { return }
         // Bots never trigger hooks: no loops between two of them.
         guard let author = try await store.user(job.message.authorID), !author.isBot else { return }
