@@ -29,7 +29,7 @@ extension SQLiteStore {
         for attachment in draft.attachments {
             guard try db.fetchRow("SELECT 1 FROM attachments WHERE id = ? AND uploader_id = ? AND message_id IS NULL",
                                   [attachment.id, draft.authorID]) != nil else {
-                throw SwitchboardError.badRequest("unknown attachment id \(attachment.id)")
+                throw PostRefusal.badAttachment.error
             }
         }
     }

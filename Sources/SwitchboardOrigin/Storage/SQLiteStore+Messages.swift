@@ -32,7 +32,7 @@ extension SQLiteStore {
         var draft = draft
         try Self.requireMember(db, channelID: draft.channelID, userID: draft.authorID)
         if try db.fetchRow("SELECT 1 FROM channels WHERE id = ? AND archived = 1", [draft.channelID]) != nil {
-            throw SwitchboardError.forbidden("the channel is archived")
+            throw PostRefusal.archived.error
         }
         if let nonce = draft.nonce {
             if let first = try Self.nonceReplay(db, userID: draft.authorID, nonce: nonce, nowMs: draft.nowMs) {
@@ -43,10 +43,10 @@ extension SQLiteStore {
         if let threadID = draft.threadID {
             guard let parent = try db.fetchRow("SELECT thread_id FROM messages WHERE channel_id = ? AND id = ? AND deleted = 0",
                                                [draft.channelID, threadID]) else {
-                throw SwitchboardError.notFound("thread parent message")
+                throw PostRefusal.noParent.error
             }
             if parent.optionalID("thread_id") != nil {
-                throw SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")
+                throw PostRefusal.parentIsReply.error
             }
         }
         try Self.requireUnpostedUploads(db, draft)

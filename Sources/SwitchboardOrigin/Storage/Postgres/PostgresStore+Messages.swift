@@ -75,6 +75,10 @@ extension PostgresStore {
         }
         var results: [Result<(message: Message, created: Bool), any Error>] = []
         for (index, outcome) in outcomes.enumerated() {
+            if let refusal = PostRefusal(rawValue: outcome.outcome) {
+                results.append(.failure(refusal.error))
+                continue
+            }
             switch outcome.outcome {
             case "created":
                 results.append(.success((created[index], true)))
@@ -86,14 +90,6 @@ extension PostgresStore {
                 }
                 results.append(first.map { .success(($0, false)) } ?? .failure(SwitchboardError.notFound("message")))
             case "behind": results.append(.failure(PostBehind(newest: outcome.replayID ?? Snowflake(0))))
-            case "no_channel": results.append(.failure(SwitchboardError.notFound("channel")))
-            case "archived": results.append(.failure(SwitchboardError.forbidden("the channel is archived")))
-            case "not_a_member": results.append(.failure(SwitchboardError.notAMember))
-            case "no_parent": results.append(.failure(SwitchboardError.notFound("thread parent message")))
-            case "bad_attachment":
-                results.append(.failure(SwitchboardError.badRequest("unknown attachment id in attachment_ids")))
-            case "parent_is_reply":
-                results.append(.failure(SwitchboardError.badRequest("thread_id must name a top-level message, not a reply")))
             default:
                 results.append(.failure(SwitchboardError(.internalError, "unexpected outcome \(outcome.outcome) posting a message")))
             }
