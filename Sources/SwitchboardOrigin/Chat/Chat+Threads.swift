@@ -42,6 +42,7 @@ extension Chat {
         try await committing(caller.workspaceID) {
             try await store.setPreferences(channelID: channelID, userID: caller.userID, chosen, nowMs: now())
         }
+        notifier?.forget(channelID)
         return try await visibleChannel(caller, channelID)
     }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardServer
 
 /// Turns committed messages into notifications for the people they concern who are not
 /// there to see them: mentioned users, `@channel` members, connected-but-away members for
@@ -29,6 +30,16 @@ public final class Notifier: Service, Sendable {
     private let jobs: AsyncStream<Job>
     private let jobInput: AsyncStream<Job>.Continuation
     let pushes: PushCoalescer
+    /// Per channel: itself and who wants every message, read at most every few seconds, so that
+    /// the many messages that concern nobody cost no store read (and never crowd the queue).
+    private let facts = Locked<[Snowflake: ChannelFacts]>([:])
+    private static let factsMs: UInt64 = 5_000, factsLimit = 10_000
+
+    struct ChannelFacts: Sendable {
+        var channel: SwitchboardCore.Channel
+        var everything: [Snowflake]
+        var readAtMs: UInt64
+    }
 
     init(store: any Store, presence: PresenceTracker, events: EventHub, ids: SnowflakeGenerator,
          configuration: NotificationConfiguration, http: HTTPClient, logger: Logger) {
@@ -70,10 +81,29 @@ public final class Notifier: Service, Sendable {
         }
     }
 
+    /// A member's preferences for the channel changed here.
+    func forget(_ channelID: Snowflake) { facts.withLock { $0[channelID] = nil } }
+
+    private func channelFacts(_ channelID: Snowflake) async throws -> ChannelFacts? {
+        let nowMs = WallClock.nowMs()
+        if let known = facts.withLock({ $0[channelID] }), known.readAtMs + Self.factsMs > nowMs { return known }
+        // Viewer 0 is nobody: no per-viewer counts are computed.
+        guard let channel = try await store.channel(channelID, viewer: Snowflake(0)) else { return nil }
+        let known = ChannelFacts(channel: channel, everything: channel.kind.isDirect ? []
+                                     : try await store.membersNotifiedOfEverything(channelID: channelID), readAtMs: nowMs)
+        facts.withLock { map in
+            if map.count >= Self.factsLimit { map.removeAll() }
+            map[channelID] = known
+        }
+        return known
+    }
+
     private func process(_ job: Job) async throws {
         let message = job.message
-        // Viewer 0 is nobody: no per-viewer counts are computed.
-        guard let channel = try await store.channel(message.channelID, viewer: Snowflake(0)) else { return }
+        guard let facts = try await channelFacts(message.channelID) else { return }
+        let channel = facts.channel
+        let plain = message.mentions.isEmpty && !message.mentionsHere && !message.mentionsChannel && message.threadID == nil
+        if plain && !channel.kind.isDirect && facts.everything.isEmpty { return }
         var kinds: [Snowflake: NotificationKind] = [:]
         if channel.kind.isDirect {
             for member in channel.memberIDs ?? [] where member != message.authorID && configuration.notifyDirect { kinds[member] = .dm }
@@ -103,8 +133,7 @@ public final class Notifier: Service, Sendable {
                 if try await store.isMember(channelID: channel.id, userID: user) { kinds[user] = .mention }
             }
             if message.threadID == nil || message.alsoToChannel {
-                for user in try await store.membersNotifiedOfEverything(channelID: channel.id)
-                where user != message.authorID && kinds[user] == nil {
+                for user in facts.everything where user != message.authorID && kinds[user] == nil {
                     kinds[user] = .message
                 }
             }
