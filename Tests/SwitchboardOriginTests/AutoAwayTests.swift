@@ -13,7 +13,7 @@ import Testing
         var now: UInt64 { ms.withLock { $0 } }
     }
 
-    @Test func idleUsersShowAwayUntilTheyDoSomething() {
+    @Test func idleUsersShowAwayUntilTheyDoSomething() throws {
         let clock = Clock()
         let published = Mutex<[PresenceStatus]>([])
         let tracker = PresenceTracker(graceMs: 30_000, idleMs: 600_000, now: { clock.now }) { _, change in
@@ -33,13 +33,13 @@ import Testing
         #expect(published.withLock { $0 } == [.active, .away, .active])
 
         // A chosen status is never overridden by idleness; choosing active clears it.
-        try? tracker.choose(.dnd, user: alice, workspaceID: ws)
+        try tracker.choose(.dnd, user: alice, workspaceID: ws)
         clock.advance(3_600_000)
         tracker.sweep()
         #expect(tracker.status(of: alice) == .dnd)
         // Reconnecting counts as activity.
         tracker.connection(user: alice, workspaceID: ws, delta: -1)
-        try? tracker.choose(.active, user: alice, workspaceID: ws)
+        try tracker.choose(.active, user: alice, workspaceID: ws)
         clock.advance(700_000)
         tracker.sweep()
         #expect(tracker.status(of: alice) == .offline)
