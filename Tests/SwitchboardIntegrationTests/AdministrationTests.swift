@@ -230,6 +230,31 @@ import Testing
         }
     }
 
+    @Test func theOperatorsAdminKeyDoesWhatAnOwnerMay() async throws {
+        try await withWorkspace { origin, ws, _ in
+            let operatorKey = origin.admin
+            let bob = ws.user("bob")
+            #expect(try await operatorKey.deactivate(bob.id).deleted)
+            await expectAPIError(401, .unauthorized) { _ = try await ws.client("bob").me() }
+            #expect(try await operatorKey.reactivate(bob.id).deleted == false)
+            #expect(try await operatorKey.setRole(.admin, of: bob.id).role == .admin)
+            let room = try await ws.client("mia").createChannel(name: "room")
+            _ = try await ws.client("olive").join(room.id)
+            #expect(try await operatorKey.updateChannel(room.id, UpdateChannelRequest(name: "renamed", topic: "by the operator")).name == "renamed")
+            #expect(try await operatorKey.archive(room.id).archived)
+            #expect(try await operatorKey.archive(room.id, false).archived == false)
+            try await operatorKey.removeMember(ws.user("olive").id, from: room.id)
+            #expect(try await ws.client("olive").channel(room.id).isMember == false)
+            let hook = try await ws.client("adam").createHook(channelID: room.id, name: "Ops")
+            try await operatorKey.revokeHook(hook.id)
+            await expectAPIError(404, .notFound) { _ = try await ws.client("mia").postToHook(token: hook.token, content: "x") }
+            // A wrong key is refused, not taken for a user.
+            let forged = SwitchboardClient(baseURL: origin.baseURL, adminKey: "wrong-key-0123456789")
+            await expectAPIError(401, .unauthorized) { _ = try await forged.deactivate(ws.user("mia").id) }
+            #expect(try await ws.client("mia").me().deleted == false)
+        }
+    }
+
     /// Reads until the socket closes; its close code.
     static func closeCode(of socket: GatewaySocket, timeout: Duration = .seconds(10)) async throws -> UInt16? {
         let deadline = ContinuousClock.now + timeout

@@ -9,21 +9,33 @@ enum AdministrationRoutes {
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {
         let chat = origin.chat
         router.post("/api/users/:id/deactivate") { request, context in
-            let caller = try await origin.caller(request)
-            return UserResponse(user: try await chat.setActive(caller, userID: try context.id("id"), active: false))
+            let userID = try context.id("id")
+            switch try await origin.actor(request) {
+            case .operatorKey:
+                return UserResponse(user: try await chat.administer(userID: userID, UserAdministration(
+                    deleted: true, sessionsValidFromMs: WallClock.nowMs())))
+            case .member(let caller):
+                return UserResponse(user: try await chat.setActive(caller, userID: userID, active: false))
+            }
         }
         router.post("/api/users/:id/reactivate") { request, context in
-            let caller = try await origin.caller(request)
-            return UserResponse(user: try await chat.setActive(caller, userID: try context.id("id"), active: true))
+            let userID = try context.id("id")
+            switch try await origin.actor(request) {
+            case .operatorKey: return UserResponse(user: try await chat.administer(userID: userID, UserAdministration(deleted: false)))
+            case .member(let caller): return UserResponse(user: try await chat.setActive(caller, userID: userID, active: true))
+            }
         }
         router.post("/api/users/:id/sessions/revoke") { request, context in
             let caller = try await origin.caller(request)
             return UserResponse(user: try await chat.revokeTokens(caller, userID: try context.id("id")))
         }
         router.put("/api/users/:id/role") { request, context in
-            let caller = try await origin.caller(request)
+            let actor = try await origin.actor(request)
             let body = try await request.json(SetRoleRequest.self, context: context)
-            return UserResponse(user: try await chat.setRole(caller, userID: try context.id("id"), role: body.role))
+            switch actor {
+            case .operatorKey: return UserResponse(user: try await chat.administer(userID: try context.id("id"), UserAdministration(role: body.role)))
+            case .member(let caller): return UserResponse(user: try await chat.setRole(caller, userID: try context.id("id"), role: body.role))
+            }
         }
         router.patch("/api/workspaces/:workspace/users/:id") { request, context in
             try origin.requireAdmin(request)
@@ -36,21 +48,21 @@ enum AdministrationRoutes {
         }
 
         router.patch("/api/channels/:channel") { request, context in
-            let caller = try await origin.caller(request)
+            let actor = try await origin.actor(request)
             let body = try await request.json(UpdateChannelRequest.self, context: context)
-            return ChannelResponse(channel: try await chat.updateChannel(caller, channelID: try context.id("channel"), body))
+            return ChannelResponse(channel: try await chat.updateChannel(actor, channelID: try context.id("channel"), body))
         }
         router.post("/api/channels/:channel/archive") { request, context in
-            let caller = try await origin.caller(request)
-            return ChannelResponse(channel: try await chat.setArchived(caller, channelID: try context.id("channel"), archived: true))
+            let actor = try await origin.actor(request)
+            return ChannelResponse(channel: try await chat.setArchived(actor, channelID: try context.id("channel"), archived: true))
         }
         router.post("/api/channels/:channel/unarchive") { request, context in
-            let caller = try await origin.caller(request)
-            return ChannelResponse(channel: try await chat.setArchived(caller, channelID: try context.id("channel"), archived: false))
+            let actor = try await origin.actor(request)
+            return ChannelResponse(channel: try await chat.setArchived(actor, channelID: try context.id("channel"), archived: false))
         }
         router.delete("/api/channels/:channel/members/:user") { request, context in
-            let caller = try await origin.caller(request)
-            try await chat.removeMember(caller, channelID: try context.id("channel"), userID: try context.id("user"))
+            let actor = try await origin.actor(request)
+            try await chat.removeMember(actor, channelID: try context.id("channel"), userID: try context.id("user"))
             return EmptyResponse()
         }
 
@@ -64,9 +76,13 @@ enum AdministrationRoutes {
             HooksResponse(hooks: try await chat.hooks(try await origin.caller(request)).map(HookInfo.init))
         }
         router.delete("/api/hooks/:id") { request, context in
-            let caller = try await origin.caller(request)
-            _ = try await chat.requireAdmin(caller, to: "revoke hooks")
-            try await chat.revokeHook(workspaceID: caller.workspaceID, hookID: try context.id("id"))
+            switch try await origin.actor(request) {
+            case .operatorKey:
+                try await chat.revokeHook(workspaceID: nil, hookID: try context.id("id"))
+            case .member(let caller):
+                _ = try await chat.requireAdmin(caller, to: "revoke hooks")
+                try await chat.revokeHook(workspaceID: caller.workspaceID, hookID: try context.id("id"))
+            }
             return EmptyResponse()
         }
         router.post("/api/integrations") { request, context in

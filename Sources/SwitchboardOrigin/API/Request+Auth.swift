@@ -15,4 +15,14 @@ extension Origin {
     func requireAdmin(_ request: Request) throws {
         try requireAdmin(request.headers[.adminKey])
     }
+
+    /// The operator when the request carries the admin key (a wrong one is refused), else the
+    /// token's user.
+    func actor(_ request: Request) async throws -> Chat.Actor {
+        if request.headers[.adminKey] != nil {
+            try requireAdmin(request)
+            return .operatorKey
+        }
+        return .member(try await caller(request))
+    }
 }

@@ -5,6 +5,13 @@ import SwitchboardCore
 /// edges as an event (`user.updated`, `channel.updated`, `member.left`); a user whose tokens
 /// stop being good has their sessions closed by whoever routes that event.
 extension Chat {
+    /// Who administers: a user of the workspace (their role, or being the channel's creator,
+    /// decides), or the operator holding the admin key (who may do what an owner may).
+    public enum Actor: Sendable {
+        case member(Caller)
+        case operatorKey
+    }
+
     // MARK: People
 
     /// Deactivates (`active == false`) or reactivates a user. Deactivation also revokes every
@@ -37,9 +44,10 @@ extension Chat {
         return try await administer(target, UserAdministration(role: role))
     }
 
-    /// The same, for the operator holding the admin key (who names the first owner).
-    public func administer(workspaceID: Snowflake, userID: Snowflake, _ change: UserAdministration) async throws -> User {
-        guard let target = try await store.user(userID), target.workspaceID == workspaceID else {
+    /// The same, for the operator holding the admin key (who names the first owner); with
+    /// `workspaceID`, the user must be of that workspace.
+    public func administer(workspaceID: Snowflake? = nil, userID: Snowflake, _ change: UserAdministration) async throws -> User {
+        guard let target = try await store.user(userID), workspaceID == nil || target.workspaceID == workspaceID else {
             throw SwitchboardError.notFound("user")
         }
         return try await administer(target, change)
@@ -76,8 +84,8 @@ extension Chat {
     // MARK: Channels
 
     /// Any member sets the topic and purpose; the creator or an admin renames.
-    public func updateChannel(_ caller: Caller, channelID: Snowflake, _ request: UpdateChannelRequest) async throws -> Channel {
-        let channel = try await writableChannel(caller, channelID)
+    public func updateChannel(_ actor: Actor, channelID: Snowflake, _ request: UpdateChannelRequest) async throws -> Channel {
+        let channel = try await channel(for: actor, channelID, writable: true)
         guard !channel.kind.isDirect else { throw SwitchboardError.forbidden("DMs have no name, topic or purpose") }
         var change = ChannelChange()
         if let name = request.name {
@@ -86,40 +94,39 @@ extension Chat {
                 guard channel.name != "general" || channel.kind != .public else {
                     throw SwitchboardError.forbidden("#general keeps its name")
                 }
-                try await requireCreatorOrAdmin(caller, channel, to: "rename a channel")
+                try await requireCreatorOrAdmin(actor, channel, to: "rename a channel")
                 change.name = name
             }
         }
         change.topic = try request.topic.map { try Validation.text($0, field: "topic", max: Limits.maxTopicLength) }
         change.purpose = try request.purpose.map { try Validation.text($0, field: "purpose", max: Limits.maxTopicLength) }
-        return try await committing(caller.workspaceID) { try await store.updateChannel(channelID: channelID, change, nowMs: now()) }
+        return try await committing(channel.workspaceID) { try await store.updateChannel(channelID: channelID, change, nowMs: now()) }
     }
 
     /// Archived channels keep their history and members; nobody posts, joins or reacts.
-    public func setArchived(_ caller: Caller, channelID: Snowflake, archived: Bool) async throws -> Channel {
-        let channel = try await visibleChannel(caller, channelID)
+    public func setArchived(_ actor: Actor, channelID: Snowflake, archived: Bool) async throws -> Channel {
+        let channel = try await channel(for: actor, channelID, writable: false)
         guard !channel.kind.isDirect else { throw SwitchboardError.forbidden("DMs cannot be archived") }
         guard channel.name != "general" || channel.kind != .public else { throw SwitchboardError.forbidden("#general cannot be archived") }
-        try await requireCreatorOrAdmin(caller, channel, to: archived ? "archive a channel" : "unarchive a channel")
+        try await requireCreatorOrAdmin(actor, channel, to: archived ? "archive a channel" : "unarchive a channel")
         guard channel.archived != archived else { return channel }
-        return try await committing(caller.workspaceID) {
+        return try await committing(channel.workspaceID) {
             try await store.updateChannel(channelID: channelID, ChannelChange(archived: archived), nowMs: now())
         }
     }
 
     /// Removes someone else from a channel (the creator or an admin); they hear their own `member.left`.
-    public func removeMember(_ caller: Caller, channelID: Snowflake, userID: Snowflake) async throws {
-        let channel = try await visibleChannel(caller, channelID)
+    public func removeMember(_ actor: Actor, channelID: Snowflake, userID: Snowflake) async throws {
+        let channel = try await channel(for: actor, channelID, writable: false)
         guard !channel.kind.isDirect else { throw SwitchboardError.forbidden("DM members are fixed") }
         guard channel.name != "general" || channel.kind != .public else {
             throw SwitchboardError.forbidden("everyone stays in #general")
         }
-        try await requireCreatorOrAdmin(caller, channel, to: "remove people from a channel")
-        _ = try await user(caller, id: userID)
+        try await requireCreatorOrAdmin(actor, channel, to: "remove people from a channel")
         guard try await store.isMember(channelID: channelID, userID: userID) else {
             throw SwitchboardError.notFound("member")
         }
-        try await committing(caller.workspaceID) { try await store.removeMember(channelID: channelID, userID: userID) }
+        try await committing(channel.workspaceID) { try await store.removeMember(channelID: channelID, userID: userID) }
     }
 
     /// A channel the caller may change: visible to them and not archived.
@@ -129,8 +136,20 @@ extension Chat {
         return channel
     }
 
-    private func requireCreatorOrAdmin(_ caller: Caller, _ channel: Channel, to action: String) async throws {
-        guard channel.creatorID != caller.userID else { return }
+    /// The channel as the actor may see it (the operator: any), not archived if `writable`.
+    private func channel(for actor: Actor, _ id: Snowflake, writable: Bool) async throws -> Channel {
+        switch actor {
+        case .member(let caller):
+            return writable ? try await writableChannel(caller, id) : try await visibleChannel(caller, id)
+        case .operatorKey:
+            guard let channel = try await store.channel(id, viewer: Snowflake(0)) else { throw SwitchboardError.notFound("channel") }
+            guard !(writable && channel.archived) else { throw SwitchboardError.forbidden("the channel is archived") }
+            return channel
+        }
+    }
+
+    private func requireCreatorOrAdmin(_ actor: Actor, _ channel: Channel, to action: String) async throws {
+        guard case .member(let caller) = actor, channel.creatorID != caller.userID else { return }
         _ = try await requireAdmin(caller, to: action)
     }
 
@@ -141,8 +160,9 @@ extension Chat {
         return try await store.hooks(workspaceID: caller.workspaceID)
     }
 
-    /// The hook's URL stops working at once; its bot and what it posted stay.
-    public func revokeHook(workspaceID: Snowflake, hookID: Snowflake) async throws {
+    /// The hook's URL stops working at once; its bot and what it posted stay. No workspace: the
+    /// operator's, any.
+    public func revokeHook(workspaceID: Snowflake?, hookID: Snowflake) async throws {
         guard try await store.deleteHook(id: hookID, workspaceID: workspaceID) else { throw SwitchboardError.notFound("hook") }
     }
 }

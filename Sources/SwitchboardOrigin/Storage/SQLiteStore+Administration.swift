@@ -48,9 +48,9 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteHook(id: Snowflake, workspaceID: Snowflake) async throws -> Bool {
+    public func deleteHook(id: Snowflake, workspaceID: Snowflake?) async throws -> Bool {
         try await pool.write { db in
-            try db.run("DELETE FROM hooks WHERE id = ? AND workspace_id = ?", [id, workspaceID])
+            try db.run("DELETE FROM hooks WHERE id = ? AND (?2 IS NULL OR workspace_id = ?2)", [id, workspaceID])
             return db.changesCount > 0
         }
     }

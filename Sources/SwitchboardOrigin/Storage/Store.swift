@@ -146,7 +146,7 @@ public protocol Store: Sendable {
     func hook(tokenHash: String) async throws -> StoredHook?
     func hooks(workspaceID: Snowflake) async throws -> [StoredHook]
     /// Deletes the hook (its URL stops working; its bot and messages stay). False if unknown.
-    func deleteHook(id: Snowflake, workspaceID: Snowflake) async throws -> Bool
+    func deleteHook(id: Snowflake, workspaceID: Snowflake?) async throws -> Bool
 
     // MARK: Threads
 

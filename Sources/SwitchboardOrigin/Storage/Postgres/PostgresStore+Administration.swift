@@ -55,7 +55,9 @@ extension PostgresStore {
         try await rows("SELECT * FROM hooks WHERE workspace_id = \(workspaceID) ORDER BY id").map(Self.hook(from:))
     }
 
-    public func deleteHook(id: Snowflake, workspaceID: Snowflake) async throws -> Bool {
-        try await !rows("DELETE FROM hooks WHERE id = \(id) AND workspace_id = \(workspaceID) RETURNING id").isEmpty
+    public func deleteHook(id: Snowflake, workspaceID: Snowflake?) async throws -> Bool {
+        try await !rows("""
+            DELETE FROM hooks WHERE id = \(id) AND (\(workspaceID)::bigint IS NULL OR workspace_id = \(workspaceID)) RETURNING id
+            """).isEmpty
     }
 }
