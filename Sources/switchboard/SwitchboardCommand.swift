@@ -5,7 +5,7 @@ import ArgumentParser
 struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
-        abstract: "Chat from the terminal: channels, history, search, send, and a live tail.",
+        abstract: "Chat from the terminal: channels, history, search, send, react, edit, DMs, threads, notifications, and a live tail.",
         discussion: """
             Log in once with `switchboard login --origin URL --token TOKEN` (or set SWITCHBOARD_ORIGIN and
             SWITCHBOARD_TOKEN). `--edge auto` talks to the nearest edge the origin lists, `--edge URL` to that
