@@ -26,7 +26,7 @@ public struct FileURLSigner: Sendable {
 
     /// Whether `sig` is this signer's for `id` and `exp`, and `exp` is not past.
     public func isValid(id: Snowflake, exp: String?, sig: String?, nowMs: UInt64 = WallClock.nowMs()) -> Bool {
-        guard let exp, let expires = UInt64(exp), expires >= nowMs / 1000, let sig, let given = Self.bytes(hex: sig) else {
+        guard let exp, let expires = UInt64(exp), expires >= nowMs / 1000, let sig, let given = Hex.mac(sig) else {
             return false
         }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("\(id).\(expires)".utf8), using: key)
@@ -47,20 +47,6 @@ public struct FileURLSigner: Sendable {
     }
 
     private func signature(_ id: Snowflake, _ expires: UInt64) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data("\(id).\(expires)".utf8), using: key)
-            .map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        guard hex.utf8.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data("\(id).\(expires)".utf8), using: key))
     }
 }

@@ -8,6 +8,6 @@ public enum IntegrationSignature {
     public static func sign(body: [UInt8], timestamp: UInt64, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("v1:\(timestamp):".utf8) + Data(body),
                                                   using: SymmetricKey(data: Data(secret.utf8)))
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + Hex.encode(mac)
     }
 }

@@ -50,13 +50,13 @@ public struct UploadGrantSigner: Sendable {
 
     public func seal(_ grant: UploadGrant) throws -> String {
         let body = Self.base64URL(try JSON.encode(grant))
-        return body + "." + HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return body + "." + Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key))
     }
 
     /// The grant, if the token is this signer's and unexpired; nil otherwise.
     public func open(_ token: String, nowMs: UInt64 = WallClock.nowMs()) -> UploadGrant? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard token.utf8.count <= 2048, parts.count == 2, let mac = Self.bytes(hex: String(parts[1])),
+        guard token.utf8.count <= 2048, parts.count == 2, let mac = Hex.mac(String(parts[1])),
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(parts[0].utf8), using: key),
               let json = Self.data(base64URL: String(parts[0])),
               let grant = try? JSON.decoder().decode(UploadGrant.self, from: json),  // signed by us: cannot fail but for a key change
@@ -73,18 +73,5 @@ public struct UploadGrantSigner: Sendable {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        guard hex.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }
