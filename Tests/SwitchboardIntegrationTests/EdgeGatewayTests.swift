@@ -173,6 +173,9 @@ import Testing
 
             // Focus works now that bob is a member; then he leaves and hears nothing more.
             try await bob.socket.send(.focus(.init(channelID: launch.id)))
+            // Commands are handled in order: once the heartbeat is answered the focus has taken effect.
+            try await bob.socket.send(.heartbeat(.init(s: nil)))
+            _ = try await bob.socket.expect("heartbeat_ack")
             _ = try await alice.post("seen", to: launch.id)
             #expect(try await bob.socket.expectEvent(.messageCreated).payload(Message.self).content == "seen")
             try await ws.client("bob").leave(launch.id)
