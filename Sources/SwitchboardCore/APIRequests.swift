@@ -17,11 +17,14 @@ public struct CreateUserRequest: Codable, Sendable {
     public var isBot: Bool?
     /// Default `member`.
     public var role: Role?
+    /// Lets the user sign in with `POST /api/auth/login`; only its hash is kept.
+    public var password: String?
 
     public init(handle: String, displayName: String, realName: String? = nil, title: String? = nil,
                 email: String? = nil, tz: String? = nil, statusText: String? = nil,
-                statusEmoji: String? = nil, isBot: Bool? = nil, role: Role? = nil) {
+                statusEmoji: String? = nil, isBot: Bool? = nil, role: Role? = nil, password: String? = nil) {
         self.role = role
+        self.password = password
         self.handle = handle
         self.displayName = displayName
         self.realName = realName
@@ -34,7 +37,7 @@ public struct CreateUserRequest: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case handle, title, email, tz, role
+        case handle, title, email, tz, role, password
         case displayName = "display_name"
         case realName = "real_name"
         case statusText = "status_text"

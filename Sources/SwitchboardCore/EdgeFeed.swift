@@ -39,6 +39,8 @@ public struct MembershipState: Codable, Sendable, Equatable {
 /// What a snapshot chunk holds.
 public enum SnapshotKind: String, Codable, Sendable, CaseIterable {
     case workspace, users, channels, memberships, messages, follows
+    /// Sign-outs whose tokens have not expired (``SessionRevocation``).
+    case revocations
 }
 
 /// Edge → origin commands.

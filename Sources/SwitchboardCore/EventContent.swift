@@ -25,6 +25,7 @@ public enum EventContent: Sendable, Equatable {
     case threadFollowChanged(ThreadFollow)
     case preferencesUpdated(PreferencesChange)
     case readReceipt(ReadReceipt)
+    case sessionRevoked(SessionRevocation)
 
     /// Decodes `payload` as the `d` of `type`. `userID` is the event's user scope (needed by
     /// `read.updated`, whose payload does not carry it).
@@ -52,6 +53,7 @@ public enum EventContent: Sendable, Equatable {
         case .threadFollowChanged: self = .threadFollowChanged(try decoder.decode(ThreadFollow.self, from: payload))
         case .preferencesUpdated: self = .preferencesUpdated(try decoder.decode(PreferencesChange.self, from: payload))
         case .readReceipt: self = .readReceipt(try decoder.decode(ReadReceipt.self, from: payload))
+        case .sessionRevoked: self = .sessionRevoked(try decoder.decode(SessionRevocation.self, from: payload))
         }
     }
 
@@ -80,6 +82,7 @@ public enum EventContent: Sendable, Equatable {
         case .threadFollowChanged: .threadFollowChanged
         case .preferencesUpdated: .preferencesUpdated
         case .readReceipt: .readReceipt
+        case .sessionRevoked: .sessionRevoked
         }
     }
 }

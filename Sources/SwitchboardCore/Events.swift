@@ -22,6 +22,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case preferencesUpdated = "preferences.updated"
     /// A member read up to a message (to those viewing the channel).
     case readReceipt = "read.receipt"
+    /// One sign-in was ended (`POST /api/auth/logout`): its token is refused and its sessions close.
+    /// Never sent to clients; edges keep it to refuse the token.
+    case sessionRevoked = "session.revoked"
 
     /// Ephemeral events are never stored and carry no log sequence number.
     public var isEphemeral: Bool { self == .presenceChanged || self == .typingStarted || self == .unreadUpdated }

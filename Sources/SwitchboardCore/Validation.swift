@@ -19,6 +19,14 @@ public enum Validation {
         return lower
     }
 
+    /// A new password: 8–256 bytes (long passphrases welcome; the hash's input is bounded).
+    public static func password(_ password: String) throws(SwitchboardError) -> String {
+        guard password.utf8.count >= 8, password.utf8.count <= 256 else {
+            throw .badRequest("password must be 8-256 bytes")
+        }
+        return password
+    }
+
     /// A channel name: 1–80 of `a-z 0-9 _ -`; stored lowercase.
     public static func channelName(_ name: String) throws(SwitchboardError) -> String {
         var lower = name.lowercased()

@@ -20,7 +20,7 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
 
 func buildEdgeApplication(_ edge: Edge, logger: Logger,
                           onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: EdgeRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: ProxyFallbackMiddleware(edge: edge))
     EdgeRoutes.add(to: router, edge: edge)
@@ -54,10 +54,11 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
 /// Whatever the edge's router has no route for under `/api/` or `/hooks/` goes to the origin
 /// unchanged, so a client needs only the edge's address. (The router's "not found" runs
 /// through its middleware, so this sees it as a thrown 404.)
-struct ProxyFallbackMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ProxyFallbackMiddleware: RouterMiddleware {
     let edge: Edge
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: EdgeRequestContext,
+                next: (Request, EdgeRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
@@ -65,7 +66,9 @@ struct ProxyFallbackMiddleware<Context: RequestContext>: RouterMiddleware {
             guard path.hasPrefix("/api/") || path.hasPrefix("/hooks/") || path.hasPrefix("/files/") else { throw error }
             edge.metrics.proxied.increment()
             let caller = try? await edge.caller(request.headers[.authorization])
-            return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID)
+            return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID,
+                                                client: context.channel.remoteAddress?.ipAddress,
+                                                scheme: edge.transport.certificates == nil ? "http" : "https")
         }
     }
 }

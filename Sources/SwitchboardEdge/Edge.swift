@@ -78,14 +78,22 @@ public struct Edge: Sendable {
     /// Where this edge holds the user, their deactivation or revocation is known here too;
     /// anything else is proxied, and the origin checks.
     func checkAccess(_ caller: Caller) async throws -> Caller {
-        if let user = try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) {
-            try Self.requireAccepted(caller, by: user)
+        if let (user, signedOut) = try await holder(of: caller) {
+            try Self.requireAccepted(caller, by: user, signedOut: signedOut)
         }
         return caller
     }
 
-    static func requireAccepted(_ caller: Caller, by user: User) throws(SwitchboardError) {
-        guard user.acceptsToken(issuedAtMs: caller.issuedAtMs) else { throw SwitchboardError.unauthorized }
+    /// The token's user as this edge holds them, and whether the token's sign-in was ended.
+    private func holder(of caller: Caller) async throws -> (User, signedOut: Bool)? {
+        try await blocking {
+            guard let user = try self.store.user(caller.workspaceID, caller.userID) else { return nil }
+            return (user, try self.store.isRevoked(caller.workspaceID, sessionID: caller.sessionID))
+        }
+    }
+
+    static func requireAccepted(_ caller: Caller, by user: User, signedOut: Bool) throws(SwitchboardError) {
+        guard user.acceptsToken(issuedAtMs: caller.issuedAtMs), !signedOut else { throw SwitchboardError.unauthorized }
     }
 
     /// Makes sure the caller's workspace is synced here (opening its feed if needed) and that
@@ -96,8 +104,8 @@ public struct Edge: Sendable {
         let deadline = ContinuousClock.now + .seconds(2)
         // A user created a moment ago may still be on its way down the feed.
         while true {
-            if let user = try await blocking({ try self.store.user(caller.workspaceID, caller.userID) }) {
-                return try Self.requireAccepted(caller, by: user)
+            if let (user, signedOut) = try await holder(of: caller) {
+                return try Self.requireAccepted(caller, by: user, signedOut: signedOut)
             }
             guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
             try await Task.sleep(for: .milliseconds(20))

@@ -23,6 +23,7 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     router.add(middleware: RequestMetricsMiddleware(metrics: origin.metrics))
     router.add(middleware: ErrorMiddleware())
     AdminRoutes.add(to: router, origin: origin)
+    AuthRoutes.add(to: router, origin: origin)
     UserRoutes.add(to: router, origin: origin)
     ChannelRoutes.add(to: router, origin: origin)
     MessageRoutes.add(to: router, origin: origin)

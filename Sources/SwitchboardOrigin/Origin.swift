@@ -10,6 +10,7 @@ public struct Origin: Sendable {
     public let configuration: OriginConfiguration
     public let store: any Store
     public let chat: Chat
+    public let signIn: SignIn
     public let tokens: TokenAuthority
     public let metrics: OriginMetrics
     public let events: EventHub
@@ -80,6 +81,7 @@ public struct Origin: Sendable {
                     attachments: attachments, access: access,
                     broadcastMentionsAdminOnlyAbove: configuration.broadcastMentionsAdminOnlyAbove,
                     readReceiptsMaxMembers: configuration.readReceiptsMaxMembers)
+        signIn = try SignIn(chat: chat, tokens: tokens, configuration: configuration.signIn, logger: logger)
         integrations.setPoster { [chat] bot, channelID, text in
             _ = try await chat.postMessage(bot, channelID: channelID, PostMessageRequest(content: text))
         }

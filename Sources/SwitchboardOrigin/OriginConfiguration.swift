@@ -55,6 +55,8 @@ public struct OriginConfiguration: Sendable {
     public var attachments = AttachmentConfiguration()
     /// Notifications for people who are away: coalescing window, push webhook, limits.
     public var notifications = NotificationConfiguration()
+    /// Passwords, sign-in limits and invites (`auth.*`).
+    public var signIn = SignInConfiguration()
     /// Key edges present (`X-Edge-Key`) to open a feed. Empty refuses every edge. No default.
     public var edgeKey: String = ""
     /// Bytes that may wait for one edge feed before the edge is dropped as too slow. Default 64 MiB.

@@ -23,6 +23,8 @@ public struct RoutedSession: Sendable {
     public let mode: DeliveryMode
     /// When the session's token was issued: a revocation after it ends the session.
     public let tokenIssuedAtMs: UInt64
+    /// The sign-in the session's token belongs to (`sid`): signing out of it ends the session.
+    public let tokenSessionID: String
     /// The channels the user belongs to.
     public internal(set) var channels: Set<Snowflake>
     /// The channel on screen; always one of `channels`.
@@ -34,8 +36,10 @@ public struct RoutedSession: Sendable {
 
     /// `focus` is kept only if the user is a member of it.
     public init(id: SessionKey, userID: Snowflake, mode: DeliveryMode, channels: Set<Snowflake>, focus: Snowflake?,
-                knownProfiles: Set<Snowflake> = [], tokenIssuedAtMs: UInt64 = 0, badgeIntervalMs: UInt64 = 250) {
+                knownProfiles: Set<Snowflake> = [], tokenIssuedAtMs: UInt64 = 0, tokenSessionID: String = "",
+                badgeIntervalMs: UInt64 = 250) {
         self.id = id
+        self.tokenSessionID = tokenSessionID
         self.tokenIssuedAtMs = tokenIssuedAtMs
         self.userID = userID
         self.mode = mode

@@ -142,6 +142,10 @@ public struct WorkspaceRouter: Sendable {
             routing.revoked = (byUser[user.id] ?? []).filter { id in
                 sessions[id].map { !user.acceptsToken(issuedAtMs: $0.tokenIssuedAtMs) } ?? false
             }
+        case .sessionRevoked(let revocation):
+            routing.revoked = (byUser[revocation.userID] ?? []).filter { id in
+                sessions[id].map { !$0.tokenSessionID.isEmpty && $0.tokenSessionID == revocation.sessionID } ?? false
+            }
         case .readUpdated(_, let reader):
             routing.recipients = Array(byUser[reader] ?? [])
         case .notificationCreated(let notification):

@@ -34,8 +34,11 @@ extension Request {
     }
 
     /// Decodes a JSON body; decoding problems become `bad_request` with a readable message.
-    public func json<T: Decodable>(_ type: T.Type, context: some RequestContext, limit: Int? = nil) async throws -> T {
+    /// The body decoded as `type`; with `orIfEmpty`, an empty body is that value.
+    public func json<T: Decodable>(_ type: T.Type, context: some RequestContext, limit: Int? = nil,
+                                   orIfEmpty empty: T? = nil) async throws -> T {
         let buffer = try await body.collect(upTo: limit ?? context.maxUploadSize)
+        if let empty, buffer.readableBytes == 0 { return empty }
         do {
             return try JSON.decoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

@@ -7,6 +7,9 @@ extension WorkspaceResponse: ResponseEncodable {}
 extension UserResponse: ResponseEncodable {}
 extension CreatedUserResponse: ResponseEncodable {}
 extension TokenResponse: ResponseEncodable {}
+extension LoginResponse: ResponseEncodable {}
+extension InviteResponse: ResponseEncodable {}
+extension InvitePreview: ResponseEncodable {}
 extension UsersResponse: ResponseEncodable {}
 extension HooksResponse: ResponseEncodable {}
 extension IntegrationResponse: ResponseEncodable {}

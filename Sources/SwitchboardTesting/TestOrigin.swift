@@ -43,6 +43,8 @@ public struct TestOrigin: Sendable {
         var configuration = OriginConfiguration(host: "127.0.0.1", port: port, dataDirectory: directory,
                                                 adminKey: adminKey, tokenSecret: tokenSecret)
         configuration.edgeKey = edgeKey
+        // Cheap password hashes: tests sign in often; the format and checks are the same.
+        configuration.signIn.passwordCostLog2 = 10
         let ownSchema = try postgresURL(for: directory)
         configuration.databaseURL = ownSchema
         defer {

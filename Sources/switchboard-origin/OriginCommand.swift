@@ -126,6 +126,18 @@ struct OriginCommand: AsyncParsableCommand {
         configuration.unfurl.denyHosts = Self.list(reader.string(forKey: "unfurl.denyHosts", default: ""))
         configuration.attachments.maxBytes = reader.int(forKey: "attachments.maxBytes", default: configuration.attachments.maxBytes)
         configuration.attachments.directory = reader.string(forKey: "attachments.directory")
+        configuration.signIn.passwordCostLog2 = reader.int(forKey: "auth.passwordCostLog2",
+                                                           default: configuration.signIn.passwordCostLog2)
+        configuration.signIn.failuresPerAccount = reader.int(forKey: "auth.failuresPerAccount",
+                                                             default: configuration.signIn.failuresPerAccount)
+        configuration.signIn.attemptsPerAddress = reader.int(forKey: "auth.attemptsPerAddress",
+                                                             default: configuration.signIn.attemptsPerAddress)
+        configuration.signIn.inviteLifetimeHours = reader.int(forKey: "auth.inviteLifetimeHours",
+                                                              default: configuration.signIn.inviteLifetimeHours)
+        configuration.signIn.publicURL = reader.string(forKey: "auth.publicUrl")
+        if let proxies = reader.string(forKey: "auth.trustedProxies") {
+            configuration.signIn.trustedProxies = Set(Self.list(proxies))
+        }
         configuration.transport = try Self.transport(reader)
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")

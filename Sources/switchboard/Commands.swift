@@ -4,16 +4,49 @@ import SwitchboardClient
 import SwitchboardCore
 
 struct Login: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a token against the origin and save it for later commands.")
+    static let configuration = CommandConfiguration(
+        abstract: "Sign in and save the token for later commands.",
+        discussion: """
+            With --workspace and --email (or --handle), asks for the password (on the terminal, \
+            without echo; or one line on standard input) and signs in. With --token, checks that \
+            token instead.
+            """)
     @OptionGroup var options: GlobalOptions
+    @Option(help: "The workspace, by name or id.") var workspace: String?
+    @Option(help: "Your email address in the workspace.") var email: String?
+    @Option(help: "Your handle (instead of --email).") var handle: String?
+
+    func validate() throws {
+        if workspace != nil, email == nil, handle == nil { throw ValidationError("--workspace needs --email or --handle") }
+    }
 
     func run() async throws {
-        let token = try options.userToken()
+        let token: String
+        if let workspace {
+            let password = try PasswordPrompt.read("Password for \(email ?? handle ?? "") in \(workspace): ")
+            token = try await SwitchboardClient(baseURL: options.originURL)
+                .login(workspace: workspace, email: email, handle: handle, password: password).token
+        } else {
+            token = try options.userToken()
+        }
         let me = try await SwitchboardClient(baseURL: options.originURL, token: token).me()
         try Credentials(origin: options.originURL, token: token).save()
         if options.json { Output.json(UserResponse(user: me)) } else {
             Output.emit("logged in as @\(me.handle) (\(me.displayName)) at \(options.originURL); saved to \(Credentials.defaultPath)")
         }
+    }
+}
+
+struct Logout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "End this sign-in (its token is refused everywhere) and forget it.")
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await SwitchboardClient(baseURL: options.originURL, token: try options.userToken()).logout()
+        if FileManager.default.fileExists(atPath: Credentials.defaultPath) {
+            try FileManager.default.removeItem(atPath: Credentials.defaultPath)
+        }
+        Output.emit("signed out")
     }
 }
 

@@ -11,7 +11,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
             SWITCHBOARD_TOKEN). `--edge auto` talks to the nearest edge the origin lists, `--edge URL` to that
             edge; without it, to the origin. `--json` prints machine-readable output.
             """,
-        subcommands: [Login.self, Channels.self, Send.self, Upload.self, Tail.self, History.self, Search.self, Users.self, Edges.self,
+        subcommands: [Login.self, Logout.self, Channels.self, Send.self, Upload.self, Tail.self, History.self, Search.self, Users.self, Edges.self,
                       React.self, Edit.self, Delete.self, DM.self, Join.self, Leave.self, MarkRead.self, Presence.self,
                       Notifications.self, Threads.self])
 }

@@ -14,7 +14,8 @@ import Testing
     }
 
     /// Runs `switchboard` with `arguments`, its credentials in `home`.
-    static func switchboard(_ arguments: [String], home: String, timeout: Duration = .seconds(60)) async throws -> Run {
+    static func switchboard(_ arguments: [String], home: String, input: String? = nil,
+                            timeout: Duration = .seconds(60)) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("switchboard")
@@ -26,7 +27,11 @@ import Testing
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { process.terminate() }
@@ -34,6 +39,29 @@ import Testing
         return Run(status: process.terminationStatus,
                    output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
                    errors: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test func signsInWithAPasswordReadFromStandardInputAndSignsOut() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await TestOrigin.with { origin in
+            let workspace = try await origin.admin.createWorkspace(name: "Terminal")
+            _ = try await origin.admin.createUser(workspaceID: workspace.id, CreateUserRequest(
+                handle: "tess", displayName: "Tess", email: "tess@terminal.test", password: "tess's passphrase"))
+            let wrong = try await Self.switchboard(["login", "--origin", origin.baseURL, "--workspace", "Terminal",
+                                                    "--email", "tess@terminal.test"], home: home, input: "not it\n")
+            #expect(wrong.status != 0 && wrong.errors.contains("wrong workspace, email or password"), "\(wrong.errors)")
+            let login = try await Self.switchboard(["login", "--origin", origin.baseURL, "--workspace", "Terminal",
+                                                    "--email", "tess@terminal.test"], home: home, input: "tess's passphrase\n")
+            #expect(login.status == 0 && login.output.contains("logged in as @tess"), "\(login.errors)")
+            let saved = try #require(Credentials.load(from: home + "/credentials.json"))
+            #expect(try await origin.anonymous.withToken(saved.token).me().handle == "tess")
+
+            let logout = try await Self.switchboard(["logout"], home: home)
+            #expect(logout.status == 0, "\(logout.errors)")
+            #expect(!FileManager.default.fileExists(atPath: home + "/credentials.json"))
+            await expectAPIError(401, .unauthorized) { _ = try await origin.anonymous.withToken(saved.token).me() }
+        }
     }
 
     @Test func everyCommandWorksAgainstTheOriginAndTheNearestEdge() async throws {

@@ -10,7 +10,7 @@ import SwitchboardServer
 /// What the edge answers itself, from LMDB: the working set and the lazy loads. Membership
 /// is checked here for every channel-scoped read; anything else under `/api/` is proxied.
 enum EdgeRoutes {
-    static func add(to router: Router<BasicRequestContext>, edge: Edge) {
+    static func add(to router: Router<EdgeRequestContext>, edge: Edge) {
         router.get("/api/bootstrap") { request, _ in
             let caller = try await authorized(request, edge)
             let focus = try request.queryID("focus")

@@ -47,7 +47,7 @@ final class WorkspaceFanout: Sendable {
             let (channels, fallback) = try store.memberships(workspaceID, user: session.userID)
             let focus = requested.flatMap { channels.contains($0) ? $0 : nil } ?? fallback
             state.router.insert(RoutedSession(id: session.id, userID: session.userID, mode: .workingSet, channels: channels,
-                                              focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs,
+                                              focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs, tokenSessionID: session.caller.sessionID,
                                               badgeIntervalMs: badgeIntervalMs))
             state.sessions[session.id] = session
             return focus

@@ -16,13 +16,22 @@ struct OriginProxy: Sendable {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
                                         "te", "trailer", "host", "content-length"]
 
-    /// Forwards to the process serving the caller's workspace (`nil`: no token, any process).
-    func forward(_ request: Request, workspaceID: Snowflake?) async throws -> Response {
+    /// The headers that say who the client is and how it reached the edge: set by the edge
+    /// (a client's own copies are dropped, or they could claim any address).
+    static let forwarding: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]
+
+    /// Forwards to the process serving the caller's workspace (`nil`: no token, any process),
+    /// saying who the client is (`X-Forwarded-For`) and where it reached the edge.
+    func forward(_ request: Request, workspaceID: Snowflake?, client: String?, scheme: String) async throws -> Response {
         var outbound = HTTPClientRequest(url: origins.url(for: workspaceID) + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName)
+            && !Self.forwarding.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
+        if let client { outbound.headers.add(name: "X-Forwarded-For", value: client) }
+        if let host = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: host) }
+        outbound.headers.add(name: "X-Forwarded-Proto", value: scheme)
         if let length = request.headers[.contentLength].flatMap(Int.init) {
             outbound.body = .stream(request.body, length: .known(Int64(length)))
         } else if request.method == .post || request.method == .put || request.method == .patch {

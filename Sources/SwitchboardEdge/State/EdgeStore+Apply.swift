@@ -10,7 +10,7 @@ extension EdgeStore {
     public func beginSnapshot(_ workspaceID: Snowflake) throws {
         try env.write { txn in
             let prefix = Self.key(workspaceID)
-            for db in [meta, users, channels, members, userChannels, messages, threads] {
+            for db in [meta, users, channels, members, userChannels, messages, threads, revoked] {
                 for (key, _) in try txn.prefixed(db, prefix) { try txn.delete(db, key) }
             }
         }
@@ -46,6 +46,10 @@ extension EdgeStore {
                 }
             case .follows:
                 for follow in try JSON.decode([ThreadFollow].self, from: payload) { try putFollow(workspaceID, follow, txn) }
+            case .revocations:
+                for revocation in try JSON.decode([SessionRevocation].self, from: payload) {
+                    try putRevocation(workspaceID, revocation, txn)
+                }
             }
         }
     }
@@ -151,9 +155,22 @@ extension EdgeStore {
             try putFollow(ws, follow, txn)
         case .preferencesUpdated(let change):
             try updateMember(ws, change.channelID, change.userID, txn) { $0.preferences = change.preferences }
+        case .sessionRevoked(let revocation):
+            try putRevocation(ws, revocation, txn)
         case .notificationCreated, .presenceChanged, .typingStarted, .unreadUpdated, .readReceipt:
             return
         }
+    }
+
+    /// Keeps a sign-out until its token expires; those already expired are dropped meanwhile
+    /// (a workspace holds a handful: sign-outs within one token lifetime).
+    private func putRevocation(_ ws: Snowflake, _ revocation: SessionRevocation, _ txn: borrowing LMDBTransaction) throws {
+        let nowMs = WallClock.nowMs()
+        for (key, value) in try txn.prefixed(revoked, Self.key(ws)) where LMDBKey.readUInt64(value) <= nowMs {
+            try txn.delete(revoked, key)
+        }
+        guard revocation.expiresAtMs > nowMs else { return }
+        try txn.put(revoked, Self.key(ws) + Array(revocation.sessionID.utf8), LMDBKey.uint64(revocation.expiresAtMs))
     }
 
     private func messageCreated(_ message: Message, _ ws: Snowflake, _ txn: borrowing LMDBTransaction) throws {

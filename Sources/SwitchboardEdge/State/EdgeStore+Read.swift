@@ -11,6 +11,14 @@ extension EdgeStore {
         try env.read { txn in try txn.get(users, Self.key(ws, id)).map { try Self.decode(User.self, $0) } }
     }
 
+    /// Whether that sign-in was ended (`session.revoked`) and its token has not expired yet.
+    public func isRevoked(_ ws: Snowflake, sessionID: String) throws -> Bool {
+        guard !sessionID.isEmpty else { return false }
+        return try env.read { txn in
+            try txn.get(revoked, Self.key(ws) + Array(sessionID.utf8)).map { LMDBKey.readUInt64($0) > WallClock.nowMs() } ?? false
+        }
+    }
+
     /// Users among `ids`, in the order asked, unknown ones left out.
     public func users(_ ws: Snowflake, ids: [Snowflake]) throws -> [User] {
         try env.read { txn in

@@ -15,6 +15,7 @@ import SwitchboardCore
 ///   userChannels   ws · user · channel → (empty): the channels of a user
 ///   messages       ws · channel · message → Message (the latest N timeline messages)
 ///   threads        ws · thread · user → [1] following / [0] unfollowed (the origin's follows)
+///   revoked        ws · session id → expiry (ms, big-endian): signed-out tokens, refused here
 public final class EdgeStore: Sendable {
     let env: LMDBEnvironment
     let meta: LMDBDatabase
@@ -24,12 +25,13 @@ public final class EdgeStore: Sendable {
     let userChannels: LMDBDatabase
     let messages: LMDBDatabase
     let threads: LMDBDatabase
+    let revoked: LMDBDatabase
     /// Messages kept per channel.
     public let messagesPerChannel: Int
 
     public init(directory: String, mapSize: Int, maxReaders: UInt32 = 512, messagesPerChannel: Int = 50,
                 durable: Bool = true) throws {
-        env = try LMDBEnvironment(directory: directory, mapSize: mapSize, maxReaders: maxReaders, maxDatabases: 8,
+        env = try LMDBEnvironment(directory: directory, mapSize: mapSize, maxReaders: maxReaders, maxDatabases: 12,
                                   durable: durable)
         meta = try env.database("meta")
         users = try env.database("users")
@@ -38,6 +40,7 @@ public final class EdgeStore: Sendable {
         userChannels = try env.database("user_channels")
         messages = try env.database("messages")
         threads = try env.database("threads")
+        revoked = try env.database("revoked")
         self.messagesPerChannel = messagesPerChannel
     }
 

@@ -16,7 +16,9 @@ enum AdminRoutes {
             try origin.requireAdmin(request)
             let workspaceID = try context.id("workspace")
             let body = try await request.json(CreateUserRequest.self, context: context)
-            let user = try await origin.chat.createUser(workspaceID: workspaceID, body)
+            var passwordHash: String?
+            if let password = body.password { passwordHash = try await origin.signIn.hash(password) }
+            let user = try await origin.chat.createUser(workspaceID: workspaceID, body, passwordHash: passwordHash)
             let token = try await origin.tokens.issue(for: Caller(userID: user.id, workspaceID: workspaceID))
             return EditedResponse(status: .created, response: CreatedUserResponse(user: user, token: token))
         }

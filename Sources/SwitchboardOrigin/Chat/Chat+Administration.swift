@@ -12,6 +12,21 @@ extension Chat {
         case operatorKey
     }
 
+    // MARK: Workspace
+
+    /// `PATCH /api/workspaces/{ws}`: workspace settings, for its owners and admins (or the operator).
+    public func updateWorkspace(_ actor: Actor, workspaceID: Snowflake, _ request: UpdateWorkspaceRequest) async throws -> Workspace {
+        if case .member(let caller) = actor {
+            guard caller.workspaceID == workspaceID else { throw SwitchboardError.notFound("workspace") }
+            _ = try await requireAdmin(caller, to: "change workspace settings")
+        }
+        guard var workspace = try await store.workspace(workspaceID) else { throw SwitchboardError.notFound("workspace") }
+        if let allowed = request.membersMayInvite {
+            workspace = try await store.setMembersMayInvite(workspaceID: workspaceID, allowed)
+        }
+        return workspace
+    }
+
     // MARK: People
 
     /// Deactivates (`active == false`) or reactivates a user. Deactivation also revokes every

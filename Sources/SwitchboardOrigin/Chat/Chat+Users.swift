@@ -3,7 +3,8 @@ import SwitchboardAuth
 import SwitchboardCore
 
 extension Chat {
-    public func createUser(workspaceID: Snowflake, _ request: CreateUserRequest) async throws -> User {
+    /// `passwordHash`: the hash of `request.password`, made by ``SignIn`` (never the password).
+    public func createUser(workspaceID: Snowflake, _ request: CreateUserRequest, passwordHash: String? = nil) async throws -> User {
         guard try await store.workspace(workspaceID) != nil else { throw SwitchboardError.notFound("workspace") }
         let id = ids.next()
         let nowMs = now()
@@ -18,7 +19,7 @@ extension Chat {
             statusEmoji: try Validation.text(request.statusEmoji ?? "", field: "status_emoji", max: Limits.maxEmojiLength),
             avatar: Avatar(base: "\(avatarBaseURL)/\(id)"), isBot: request.isBot ?? false, role: request.role ?? .member,
             createdAtMs: nowMs, updatedAtMs: nowMs)
-        return try await committing(workspaceID) { try await store.createUser(user) }
+        return try await committing(workspaceID) { try await store.createUser(user, passwordHash: passwordHash) }
     }
 
     public func me(_ caller: Caller) async throws -> User {

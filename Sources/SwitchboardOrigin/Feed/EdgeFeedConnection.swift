@@ -170,6 +170,15 @@ struct EdgeFeedConnection {
             followCursor = (last.threadID, last.userID)
         }
 
+        var revocationCursor: String?
+        while true {
+            let page = try await store.revocationsPage(workspaceID: workspaceID, after: revocationCursor,
+                                                       limit: Self.membershipPage, nowMs: WallClock.nowMs())
+            if !page.isEmpty { try await write(try FeedMessage.snapshot(.revocations, items: page), to: outbound) }
+            guard page.count == Self.membershipPage, let last = page.last else { break }
+            revocationCursor = last.sessionID
+        }
+
         var index = 0
         while index < channelIDs.count {
             let batch = Array(channelIDs[index..<min(index + Self.messageChannelsPerFrame, channelIDs.count)])

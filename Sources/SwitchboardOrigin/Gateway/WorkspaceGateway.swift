@@ -62,7 +62,8 @@ final class WorkspaceGateway: EventSink, Sendable {
     /// Adds a session whose bootstrap was read at its log position.
     func add(_ session: GatewaySession, channels: Set<Snowflake>, focus: Snowflake?) {
         let routed = RoutedSession(id: session.id, userID: session.caller.userID, mode: .everything,
-                                   channels: channels, focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs)
+                                   channels: channels, focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs,
+                                   tokenSessionID: session.caller.sessionID)
         let after = session.logSeq
         let sink = state.withLock { state -> CatchUpSink? in
             state.sessions[session.id] = session

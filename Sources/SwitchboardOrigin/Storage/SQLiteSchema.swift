@@ -242,6 +242,35 @@ enum SQLiteSchema {
                 CREATE UNIQUE INDEX integrations_commands ON integrations(workspace_id, name) WHERE kind = 'command';
                 """)
         }
+        migrator.registerMigration("v10-sign-in") { db in
+            try db.execute(sql: """
+                -- Password hashes (scrypt, parameters inside), apart from profiles so no profile read carries one.
+                CREATE TABLE passwords (
+                    user_id INTEGER PRIMARY KEY,
+                    hash TEXT NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                -- Sign-outs: a token's `sid` refused until the token would have expired anyway.
+                CREATE TABLE revoked_sessions (
+                    session_id TEXT PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL,
+                    user_id INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX revoked_sessions_by_workspace ON revoked_sessions(workspace_id, session_id);
+                -- One-time sign-up links: the code's SHA-256 only.
+                CREATE TABLE invites (
+                    code_hash TEXT PRIMARY KEY,
+                    workspace_id INTEGER NOT NULL,
+                    created_by INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    used_at_ms INTEGER,
+                    created_at_ms INTEGER NOT NULL
+                );
+                ALTER TABLE workspaces ADD COLUMN members_may_invite INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX users_by_email ON users(workspace_id, lower(email)) WHERE email != '';
+                """)
+        }
         return migrator
     }
 }

@@ -49,12 +49,12 @@ extension SQLiteStore {
 
     static func workspace(from row: Row) -> Workspace {
         Workspace(id: row.id("id"), name: row["name"], iconURL: row["icon_url"], createdAtMs: row.ms("created_at_ms"),
-                  generalChannelID: row.optionalID("general_channel_id"))
+                  generalChannelID: row.optionalID("general_channel_id"), membersMayInvite: row["members_may_invite"])
     }
 
     // MARK: Users
 
-    public func createUser(_ user: User) async throws -> User {
+    public func createUser(_ user: User, passwordHash: String?) async throws -> User {
         try await pool.write { db in
             guard let general = try db.fetchRow("SELECT general_channel_id FROM workspaces WHERE id = ?", [user.workspaceID]) else {
                 throw SwitchboardError.notFound("workspace")
@@ -63,6 +63,7 @@ extension SQLiteStore {
                 throw SwitchboardError.conflict("the handle '\(user.handle)' is taken")
             }
             try Self.insertUser(db, user)
+            if let passwordHash { try Self.setPasswordHash(db, userID: user.id, passwordHash, nowMs: user.createdAtMs) }
             try Self.appendEvent(db, workspaceID: user.workspaceID, type: .userCreated, payload: user, nowMs: user.createdAtMs)
             try Self.insertMembership(db, workspaceID: user.workspaceID, channelID: Snowflake(int64: general["general_channel_id"]),
                                       userID: user.id, nowMs: user.createdAtMs)

@@ -21,7 +21,8 @@ public protocol Store: Sendable {
 
     // MARK: Users
     /// Creates a user and adds them to the workspace's `#general`. `conflict` on a taken handle.
-    func createUser(_ user: User) async throws -> User
+    /// Creates the user (with `user.created`, joined to #general) and, given one, their password hash.
+    func createUser(_ user: User, passwordHash: String?) async throws -> User
     func user(_ id: Snowflake) async throws -> User?
     /// The users of `workspaceID` among `ids`, in the order asked; unknown ids are left out.
     func users(workspaceID: Snowflake, ids: [Snowflake]) async throws -> [User]
@@ -186,6 +187,30 @@ public protocol Store: Sendable {
     /// Renames, re-topics, archives or unarchives a named channel, with `channel.updated`.
     func updateChannel(channelID: Snowflake, _ change: ChannelChange, nowMs: UInt64) async throws -> Channel
 
+    // MARK: Sign-in
+
+    /// The workspaces of that name (names need not be unique).
+    func workspaces(named name: String) async throws -> [Workspace]
+    /// The user of the workspace with that email address, compared without case; nil for "".
+    func user(workspaceID: Snowflake, email: String) async throws -> User?
+    func passwordHash(userID: Snowflake) async throws -> String?
+    func setPasswordHash(userID: Snowflake, _ hash: String, nowMs: UInt64) async throws
+    /// Records a sign-out, with `session.revoked` (scoped to the user) for edges.
+    func revokeSession(_ revocation: SessionRevocation, workspaceID: Snowflake, nowMs: UInt64) async throws
+    /// Every sign-out whose token has not expired yet, all workspaces (the origin's access list).
+    func revokedSessions(nowMs: UInt64) async throws -> [SessionRevocation]
+    /// A workspace's unexpired sign-outs in `session_id` order, for edge snapshots.
+    func revocationsPage(workspaceID: Snowflake, after: String?, limit: Int, nowMs: UInt64) async throws -> [SessionRevocation]
+    func insertInvite(_ invite: StoredInvite) async throws
+    /// The invite if it exists, unused and unexpired.
+    func invite(codeHash: String, nowMs: UInt64) async throws -> StoredInvite?
+    /// Marks an unused, unexpired invite used, atomically: nil if another sign-up took it first
+    /// (or it expired).
+    func claimInvite(codeHash: String, nowMs: UInt64) async throws -> StoredInvite?
+    /// Gives a claimed invite back (the sign-up it was claimed for failed).
+    func releaseInvite(codeHash: String) async throws
+    func setMembersMayInvite(workspaceID: Snowflake, _ allowed: Bool) async throws -> Workspace
+
     // MARK: Sharing
 
     /// Reports, until the calling task is cancelled, the workspace of each event committed by
@@ -197,6 +222,8 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    public func createUser(_ user: User) async throws -> User { try await createUser(user, passwordHash: nil) }
+
     public func watchCommits(_ onCommit: @escaping @Sendable (Snowflake?) -> Void) async {
         // Nothing to watch: wait to be cancelled.
         let (never, _) = AsyncStream<Void>.makeStream()

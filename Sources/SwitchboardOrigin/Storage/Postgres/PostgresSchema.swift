@@ -632,5 +632,32 @@ enum PostgresSchema {
             CREATE INDEX integrations_by_workspace ON integrations (workspace_id, kind);
             CREATE UNIQUE INDEX integrations_commands ON integrations (workspace_id, name) WHERE kind = 'command';
             """),
+        Migration(name: "v8-sign-in", sql: """
+            -- Password hashes (scrypt, parameters inside), apart from profiles so no profile read carries one.
+            CREATE TABLE passwords (
+                user_id bigint PRIMARY KEY,
+                hash text NOT NULL,
+                updated_at_ms bigint NOT NULL
+            );
+            -- Sign-outs: a token's `sid` refused until the token would have expired anyway.
+            CREATE TABLE revoked_sessions (
+                session_id text PRIMARY KEY,
+                workspace_id bigint NOT NULL,
+                user_id bigint NOT NULL,
+                expires_at_ms bigint NOT NULL
+            );
+            CREATE INDEX revoked_sessions_by_workspace ON revoked_sessions (workspace_id, session_id);
+            -- One-time sign-up links: the code's SHA-256 only.
+            CREATE TABLE invites (
+                code_hash text PRIMARY KEY,
+                workspace_id bigint NOT NULL,
+                created_by bigint NOT NULL,
+                expires_at_ms bigint NOT NULL,
+                used_at_ms bigint,
+                created_at_ms bigint NOT NULL
+            );
+            ALTER TABLE workspaces ADD COLUMN members_may_invite boolean NOT NULL DEFAULT false;
+            CREATE INDEX users_by_email ON users (workspace_id, lower(email)) WHERE email <> '';
+            """),
     ]
 }

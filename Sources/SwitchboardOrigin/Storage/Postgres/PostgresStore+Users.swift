@@ -47,12 +47,13 @@ extension PostgresStore {
 
     static func workspace(from row: PostgresRandomAccessRow) throws -> Workspace {
         Workspace(id: try row.id("id"), name: try row.string("name"), iconURL: try row.optionalString("icon_url"),
-                  createdAtMs: try row.ms("created_at_ms"), generalChannelID: try row.optionalID("general_channel_id"))
+                  createdAtMs: try row.ms("created_at_ms"), generalChannelID: try row.optionalID("general_channel_id"),
+                  membersMayInvite: try row.bool("members_may_invite"))
     }
 
     // MARK: Users
 
-    public func createUser(_ user: User) async throws -> User {
+    public func createUser(_ user: User, passwordHash: String?) async throws -> User {
         try await transaction { connection in
             guard let workspace = try await connection.row("SELECT general_channel_id FROM workspaces WHERE id = \(user.workspaceID)",
                                                            logger: logger) else {
@@ -64,6 +65,9 @@ extension PostgresStore {
                 throw SwitchboardError.conflict("the handle '\(user.handle)' is taken")
             }
             try await Self.insertUser(connection, user, logger: logger)
+            if let passwordHash {
+                try await Self.setPasswordHash(connection, userID: user.id, passwordHash, nowMs: user.createdAtMs, logger: logger)
+            }
             try await connection.appendEvent(workspaceID: user.workspaceID, type: .userCreated, payload: user,
                                              nowMs: user.createdAtMs, logger: logger)
             try await Self.insertMembership(connection, workspaceID: user.workspaceID,
