@@ -93,6 +93,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // The origin server: storage, REST API, auth, rate limits.

@@ -22,6 +22,10 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
                           onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router(context: EdgeRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: WebClient.crossOrigin(EdgeRequestContext.self))
+    if let root = edge.configuration.webRoot ?? WebClient.shippedRoot {
+        router.add(middleware: WebClient.middleware(root: root, context: EdgeRequestContext.self))
+    }
     router.add(middleware: ProxyFallbackMiddleware(edge: edge))
     EdgeRoutes.add(to: router, edge: edge)
 

@@ -14,6 +14,8 @@ public struct EdgeConfiguration: Sendable {
     /// Further origin processes sharing the origin's PostgreSQL database. Each workspace is
     /// served by one of `originURL` + these (see ``OriginDirectory``). Default none.
     public var moreOriginURLs: [String] = []
+    /// The web client's files (`web.root`); default: the ones shipped with the build.
+    public var webRoot: String?
     /// Key presented to the origin's edge feed (`X-Edge-Key`). No default.
     public var edgeKey: String
     /// HS256 secret shared with the origin: tokens are verified here without a round trip. No default.

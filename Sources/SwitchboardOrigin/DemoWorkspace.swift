@@ -10,6 +10,21 @@ public enum DemoWorkspace {
         public var token: String
         public var general: Channel
         public var created: Bool
+        /// Every demo person's password for the web client, new at each start (printed, never stored in clear).
+        public var password: String
+    }
+
+    /// A fresh password for the demo people: the demo is for trying the web client, and a
+    /// password fixed in the repository would be a password anyone knows.
+    static func resetPasswords(_ origin: Origin, workspaceID: Snowflake) async throws -> String {
+        let password = String(Chat.randomToken().prefix(16))
+        let hash = try await origin.signIn.hash(password)
+        for person in people {
+            if let user = try await origin.store.user(workspaceID: workspaceID, handle: person.handle) {
+                try await origin.store.setPasswordHash(userID: user.id, hash, nowMs: WallClock.nowMs())
+            }
+        }
+        return password
     }
 
     static let people: [(handle: String, name: String, title: String, tz: String, status: (String, String))] = [
@@ -31,7 +46,8 @@ public enum DemoWorkspace {
            let alice = try await origin.store.user(workspaceID: existing.id, handle: "alice") {
             let token = try await origin.tokens.issue(for: Caller(userID: alice.id, workspaceID: existing.id))
             let general = try await chat.channels(Caller(userID: alice.id, workspaceID: existing.id)).first { $0.name == "general" }!
-            return Seeded(workspace: existing, user: alice, token: token, general: general, created: false)
+            return Seeded(workspace: existing, user: alice, token: token, general: general, created: false,
+                          password: try await resetPasswords(origin, workspaceID: existing.id))
         }
         let workspace = try await chat.createWorkspace(CreateWorkspaceRequest(name: "Switchboard Demo"))
         var callers: [String: Caller] = [:]
@@ -78,6 +94,7 @@ public enum DemoWorkspace {
         _ = try await post("erin", leadership, "Q3 planning doc is ready for review.")
         _ = try await post("bob", dm, "Got a minute to pair on the LMDB schema?")
         let token = try await origin.tokens.issue(for: alice)
-        return Seeded(workspace: workspace, user: users["alice"]!, token: token, general: general, created: true)
+        return Seeded(workspace: workspace, user: users["alice"]!, token: token, general: general, created: true,
+                      password: try await resetPasswords(origin, workspaceID: workspace.id))
     }
 }

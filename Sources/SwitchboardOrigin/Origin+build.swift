@@ -22,6 +22,10 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     // status the error middleware chose.
     router.add(middleware: RequestMetricsMiddleware(metrics: origin.metrics))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: WebClient.crossOrigin(OriginRequestContext.self))
+    if let root = origin.configuration.webRoot ?? WebClient.shippedRoot {
+        router.add(middleware: WebClient.middleware(root: root, context: OriginRequestContext.self))
+    }
     AdminRoutes.add(to: router, origin: origin)
     AuthRoutes.add(to: router, origin: origin)
     UserRoutes.add(to: router, origin: origin)

@@ -55,6 +55,8 @@ public struct OriginConfiguration: Sendable {
     public var attachments = AttachmentConfiguration()
     /// Notifications for people who are away: coalescing window, push webhook, limits.
     public var notifications = NotificationConfiguration()
+    /// The web client's files (`web.root`); default: the ones shipped with the build.
+    public var webRoot: String?
     /// Passwords, sign-in limits and invites (`auth.*`).
     public var signIn = SignInConfiguration()
     /// Key edges present (`X-Edge-Key`) to open a feed. Empty refuses every edge. No default.

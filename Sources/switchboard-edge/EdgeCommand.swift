@@ -100,6 +100,7 @@ struct EdgeCommand: AsyncParsableCommand {
             publicURL: reader.string(forKey: "publicUrl"),
             edgeID: reader.string(forKey: "id"))
         configuration.moreOriginURLs = Array(origins.dropFirst())
+        configuration.webRoot = reader.string(forKey: "web.root")
         configuration.workspaces = reader.string(forKey: "workspaces", default: "").split(separator: ",").map(String.init)
         configuration.mapSize = reader.int(forKey: "lmdb.mapSize", default: configuration.mapSize)
         configuration.messagesPerChannel = reader.int(forKey: "messagesPerChannel", default: configuration.messagesPerChannel)

@@ -138,6 +138,7 @@ struct OriginCommand: AsyncParsableCommand {
         if let proxies = reader.string(forKey: "auth.trustedProxies") {
             configuration.signIn.trustedProxies = Set(Self.list(proxies))
         }
+        configuration.webRoot = reader.string(forKey: "web.root")
         configuration.transport = try Self.transport(reader)
         guard configuration.tokenSecret.utf8.count >= 32 else {
             throw ValidationError("--token-secret (or SWITCHBOARD_TOKEN_SECRET) must be at least 32 bytes")
@@ -192,6 +193,9 @@ struct OriginCommand: AsyncParsableCommand {
         let text = """
 
             Demo workspace "\(demo.workspace.name)" \(demo.created ? "created" : "already present") (id \(demo.workspace.id)).
+            Web client: open \(base)/ (or an edge's address) and sign in to workspace "\(demo.workspace.name)"
+            as alice@demo.switchboard.example (or bob@…, carol@…) with the password \(demo.password)
+            (a new one at each start).
             Signed in as @\(demo.user.handle) (user \(demo.user.id)). Token:
 
             export TOKEN=\(demo.token)

@@ -1,0 +1,247 @@
+// Wires the views to the store and the gateway: sign-in, the main screen, reconnects.
+import { API } from './api.js';
+import { Gateway } from './gateway.js';
+import { Store } from './store.js';
+import { el, clear } from './dom.js';
+import { signInView, inviteView } from './signin.js';
+import { renderSidebar } from './sidebar.js';
+import { renderMessages, messageNode } from './messages.js';
+import { composer } from './composer.js';
+
+const root = document.getElementById('app');
+const here = window.location.origin;
+const saved = () => JSON.parse(localStorage.getItem('switchboard.session') || 'null');
+
+function start(notice) {
+  const invite = /invite=([\w-]+)/.exec(window.location.hash);
+  if (invite) return inviteView(root, { api: new API(here), code: invite[1], onSignedIn: signedIn });
+  const session = saved();
+  if (session?.token) return main(session);
+  signInView(root, { api: new API(here), onSignedIn: signedIn, notice });
+}
+
+function signedIn(answer) {
+  const session = { token: answer.token, userID: answer.user.id };
+  localStorage.setItem('switchboard.session', JSON.stringify(session));
+  main(session);
+}
+
+function signOut(notice) {
+  localStorage.removeItem('switchboard.session');
+  start(notice);
+}
+
+async function main(session) {
+  const store = new Store();
+  let api = new API(here, session.token);
+  const edges = [here];
+  try {
+    // Other edges, nearest first as the origin lists them: where to go when this one drains.
+    const { edges: listed } = await api.edges();
+    for (const edge of listed || []) if (edge.public_url && !edges.includes(edge.public_url)) edges.push(edge.public_url);
+  } catch { /* the list is optional */ }
+
+  clear(root);
+  const status = el('div', { class: 'status', role: 'status', hidden: true });
+  const nav = el('nav', { class: 'sidebar', 'aria-label': 'Channels' });
+  const title = el('h1', { class: 'channel-title' });
+  const log = el('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: 0 });
+  const typing = el('p', { class: 'typing', 'aria-live': 'polite' });
+  const threadPane = el('aside', { class: 'thread', 'aria-label': 'Thread', hidden: true });
+  const signOutButton = el('button', { type: 'button', class: 'signout' }, 'Sign out');
+  const pending = new Map(); // nonce → content, until acked
+  // The composers call whichever edge the client is on now.
+  const current = { upload: (file) => api.upload(file), searchUsers: (q) => api.searchUsers(q) };
+
+  const actions = {
+    openThread: (message) => openThread(message),
+    react: (message, emoji, on) => api.react(message.channel_id, message.id, emoji, on).catch(show),
+    edit: (message) => {
+      const content = window.prompt('Edit message', message.content);
+      if (content !== null && content.trim()) api.edit(message.channel_id, message.id, content.trim()).catch(show);
+    },
+    remove: (message) => { if (window.confirm('Delete this message?')) api.remove(message.channel_id, message.id).catch(show); },
+  };
+
+  function show(failure) {
+    status.hidden = false;
+    status.textContent = failure.message || String(failure);
+  }
+
+  function send({ content, attachments, alsoToChannel }, threadID) {
+    const channelID = threadID ? store.thread.channelID : store.focus;
+    const nonce = crypto.randomUUID();
+    const d = { channel_id: channelID, content, nonce };
+    if (threadID) { d.thread_id = threadID; d.also_to_channel = alsoToChannel; }
+    if (attachments.length || !gateway.send('send', d)) {
+      // Files go over REST; so does a send while the gateway is reconnecting (same nonce rules).
+      const body = { content, nonce, attachment_ids: attachments };
+      if (threadID) { body.thread_id = threadID; body.also_to_channel = alsoToChannel; }
+      api.post(`/api/channels/${channelID}/messages`, body)
+        .then(({ message }) => { store.apply('message.created', message); })
+        .catch(show);
+    } else {
+      pending.set(nonce, content);
+    }
+  }
+
+  const mainComposer = composer({ label: 'Message', api: current, store, onSend: (m) => send(m),
+                                  onTyping: () => gateway.send('typing', { channel_id: store.focus }) });
+
+  root.append(el('div', { class: 'layout' },
+    el('header', { class: 'top' }, el('span', { class: 'workspace' }, ''), status, signOutButton),
+    nav,
+    el('section', { class: 'channel', 'aria-labelledby': 'channel-title' }, title, log, typing, mainComposer),
+    threadPane));
+  title.id = 'channel-title';
+
+  signOutButton.addEventListener('click', async () => {
+    gateway.stop();
+    try { await api.logout(); } catch { /* signed out locally either way */ }
+    signOut('You signed out.');
+  });
+
+  async function select(channelID) {
+    store.focus = channelID;
+    window.location.hash = `channel=${channelID}`;
+    gateway.send('focus', { channel_id: channelID });
+    drawSidebar();
+    actions.scrollToBottom = true;
+    if (!store.messages.has(channelID) || store.messages.get(channelID).size === 0) {
+      const page = await api.history(channelID, { limit: 50 });
+      store.addMessages(channelID, page.messages);
+      if (!page.has_more) store.complete.add(channelID);
+    }
+    drawMessages();
+    markRead();
+    subscribePresence();
+    mainComposer.querySelector('textarea').focus();
+  }
+
+  function markRead() {
+    const newest = store.newestID(store.focus);
+    const channel = store.channels.get(store.focus);
+    if (newest && channel && (channel.unread_count || channel.mention_count)) {
+      gateway.send('read', { channel_id: store.focus, message_id: newest });
+      channel.unread_count = 0;
+      channel.mention_count = 0;
+      drawSidebar();
+    }
+  }
+
+  function subscribePresence() {
+    // Presence only for the people on screen.
+    const visible = new Set(store.sortedMessages(store.focus).slice(-50).map((m) => m.author_id));
+    gateway.send('presence_subscribe', { user_ids: [...visible].slice(0, 500) });
+  }
+
+  async function loadOlder() {
+    if (!store.focus || store.complete.has(store.focus) || loadOlder.busy) return;
+    const oldest = store.sortedMessages(store.focus)[0];
+    if (!oldest) return;
+    loadOlder.busy = true;
+    try {
+      const page = await api.history(store.focus, { before: oldest.id, limit: 50 });
+      store.addMessages(store.focus, page.messages);
+      if (!page.has_more) store.complete.add(store.focus);
+      actions.keepPosition = true;
+      drawMessages();
+    } finally {
+      loadOlder.busy = false;
+    }
+  }
+  log.addEventListener('scroll', () => { if (log.scrollTop < 80) loadOlder().catch(show); });
+
+  async function openThread(message) {
+    store.thread = { channelID: message.channel_id, threadID: message.id, parent: message };
+    const page = await api.replies(message.channel_id, message.id);
+    store.addReplies(message.id, page.messages);
+    drawThread();
+  }
+
+  function drawThread() {
+    if (!store.thread) { threadPane.hidden = true; return; }
+    clear(threadPane);
+    const { threadID, parent } = store.thread;
+    const replies = [...(store.replies.get(threadID) || new Map()).values()]
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const close = el('button', { type: 'button', 'aria-label': 'Close thread', onclick: () => { store.thread = null; drawThread(); } }, '×');
+    threadPane.append(el('header', {}, el('h2', {}, 'Thread'), close),
+      el('div', { class: 'thread-log', role: 'log', 'aria-label': 'Replies' },
+        messageNode(store.findMessage(parent.channel_id, threadID) || parent, store, actions, { inThread: true }),
+        replies.map((m) => messageNode(m, store, actions, { inThread: true }))),
+      composer({ label: 'Reply', api: current, store, withAlsoToChannel: true, onSend: (m) => send(m, threadID),
+                 onTyping: () => {} }));
+    threadPane.hidden = false;
+  }
+
+  function drawSidebar() { renderSidebar(nav, store, { onSelect: (id) => select(id).catch(show) }); }
+
+  function drawMessages() {
+    const channel = store.channels.get(store.focus);
+    title.textContent = channel ? store.channelLabel(channel) : '';
+    renderMessages(log, store, actions);
+  }
+
+  function drawTyping() {
+    const now = Date.now();
+    const who = [...(store.typing.get(store.focus) || new Map()).entries()]
+      .filter(([id, expires]) => expires > now && id !== store.me.id).map(([id]) => store.displayName(id));
+    typing.textContent = who.length ? `${who.join(', ')} ${who.length === 1 ? 'is' : 'are'} typing…` : '';
+  }
+  setInterval(drawTyping, 1000);
+
+  store.addEventListener('channels', drawSidebar);
+  store.addEventListener('messages', (event) => {
+    if (event.detail.channelID === store.focus) {
+      drawMessages();
+      if (event.detail.added && document.hasFocus()) markRead();
+    }
+  });
+  store.addEventListener('thread', (event) => { if (store.thread && event.detail.threadID === store.thread.threadID) drawThread(); });
+  store.addEventListener('users', () => { drawMessages(); drawSidebar(); });
+  store.addEventListener('presence', drawMessages);
+  store.addEventListener('typing', drawTyping);
+  store.addEventListener('refresh-channels', async () => {
+    const { channels } = await api.channels();
+    for (const channel of channels) if (!store.channels.has(channel.id)) store.channels.set(channel.id, channel);
+    drawSidebar();
+  });
+
+  const focusHint = /channel=(\d+)/.exec(window.location.hash)?.[1];
+  const gateway = new Gateway({
+    token: session.token,
+    edges,
+    onReady: async (bootstrap) => {
+      const seen = store.focus ? store.newestID(store.focus) : null;
+      store.ready(bootstrap);
+      root.querySelector('.workspace').textContent = store.workspace?.name || '';
+      // A new session (after a drain to another edge, or a session that expired): fetch what
+      // arrived since the newest message on screen, so nothing is missed; ids de-duplicate.
+      if (seen && store.focus) {
+        const page = await api.history(store.focus, { after: seen, limit: 100 });
+        store.addMessages(store.focus, page.messages);
+      }
+      drawSidebar();
+      drawMessages();
+      subscribePresence();
+    },
+    onEvent: (type, d) => {
+      if (type === 'message.created' && d.nonce && pending.has(d.nonce)) pending.delete(d.nonce);
+      store.apply(type, d);
+    },
+    onAck: (ack) => { pending.delete(ack.nonce); store.apply('message.created', ack.message); },
+    onError: (error) => show(error),
+    onStatus: (state) => {
+      store.status = state;
+      root.querySelector('.layout').dataset.connection = state;
+      if (state === 'live') { status.hidden = true; status.textContent = ''; }
+      else if (state === 'reconnecting') { status.hidden = false; status.textContent = 'Reconnecting…'; }
+    },
+    onMoved: (baseURL) => { api = api.withBase(baseURL); },
+    onSignedOut: (notice) => signOut(notice),
+  });
+  gateway.start(focusHint || null);
+}
+
+start();
