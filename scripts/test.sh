@@ -3,10 +3,11 @@
 # throw-away PostgreSQL on a loopback port, and runs every test: the store contract suite
 # against SQLite and PostgreSQL, then the origin and integration suites again with every
 # origin on PostgreSQL, and — as root — two regions with real round trips in network namespaces
-# (deploy/wan-regions.sh check). (`swift test` alone runs everything on SQLite.)
+# (deploy/wan-regions.sh check); then the web client in headless Chromium (Tests/browser).
+# (`swift test` alone runs everything on SQLite.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh postgresql python3
+bash scripts/install-deps.sh postgresql python3 python3-venv chromium chromium-driver
 swift build --build-tests
 
 source scripts/throwaway-postgres.sh
@@ -25,4 +26,9 @@ if [ $# -eq 0 ]; then
     else
         echo "== skipping the WAN check: network namespaces need root"
     fi
+    echo "== the web client in headless Chromium against an origin and two edges (Tests/browser)"
+    venv=.build/browser-venv
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -c 'import selenium' 2>/dev/null || "$venv/bin/pip" install -q 'selenium>=4.20,<5'
+    "$venv/bin/python" Tests/browser/web_client_test.py "$(swift build --show-bin-path)"
 fi

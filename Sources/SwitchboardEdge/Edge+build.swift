@@ -21,8 +21,9 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
 func buildEdgeApplication(_ edge: Edge, logger: Logger,
                           onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router(context: EdgeRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
+    // Outside the error mapping, so that error answers carry the CORS headers too.
     router.add(middleware: WebClient.crossOrigin(EdgeRequestContext.self))
+    router.add(middleware: ErrorMiddleware())
     if let root = edge.configuration.webRoot ?? WebClient.shippedRoot {
         router.add(middleware: WebClient.middleware(root: root, context: EdgeRequestContext.self))
     }

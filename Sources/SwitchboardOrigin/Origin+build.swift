@@ -21,8 +21,9 @@ func buildOriginApplication(_ origin: Origin, logger: Logger,
     // Middleware applies to the routes added after it: metrics outermost so it sees the
     // status the error middleware chose.
     router.add(middleware: RequestMetricsMiddleware(metrics: origin.metrics))
-    router.add(middleware: ErrorMiddleware())
+    // Outside the error mapping, so that error answers carry the CORS headers too.
     router.add(middleware: WebClient.crossOrigin(OriginRequestContext.self))
+    router.add(middleware: ErrorMiddleware())
     if let root = origin.configuration.webRoot ?? WebClient.shippedRoot {
         router.add(middleware: WebClient.middleware(root: root, context: OriginRequestContext.self))
     }

@@ -49,6 +49,10 @@ import Testing
                         ("Access-Control-Request-Headers", "authorization, content-type")])
                     #expect(preflight.headers["access-control-allow-origin"] == "*")
                     #expect(preflight.headers["access-control-allow-headers"]?.lowercased().contains("authorization") == true)
+                    // An error answered to another edge's page keeps its status and its JSON.
+                    let refused = try await get(base + "/api/users/me", headers: [("Origin", "https://edge-b.example")])
+                    #expect(refused.status == 401 && refused.body.contains("\"unauthorized\""))
+                    #expect(refused.headers["access-control-allow-origin"] == "*")
                     #expect(try await get(base + "/no-such-file.js").status == 404)
                 }
             }

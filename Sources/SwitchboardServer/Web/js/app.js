@@ -49,11 +49,22 @@ async function main(session) {
   const typing = el('p', { class: 'typing', 'aria-live': 'polite' });
   const threadPane = el('aside', { class: 'thread', 'aria-label': 'Thread', hidden: true });
   const signOutButton = el('button', { type: 'button', class: 'signout' }, 'Sign out');
-  const pending = new Map(); // nonce → content, until acked
+  // Sends not acknowledged yet, by nonce: sent again (same nonce, so never twice) after a
+  // reconnect, and after the wait a rate limit asks for.
+  const pending = new Map();
   // The composers call whichever edge the client is on now.
   const current = { upload: (file) => api.upload(file), searchUsers: (q) => api.searchUsers(q) };
 
+  const fileURLs = new Map(); // attachment id → blob: URL, fetched once
   const actions = {
+    fileURL: (attachment) => {
+      if (!fileURLs.has(attachment.id)) {
+        const url = attachment.url.startsWith('/') ? attachment.url : new URL(attachment.url).pathname + new URL(attachment.url).search;
+        fileURLs.set(attachment.id, api.call('GET', url, undefined, { raw: true })
+          .then((response) => response.blob()).then((blob) => URL.createObjectURL(blob)));
+      }
+      return fileURLs.get(attachment.id);
+    },
     openThread: (message) => openThread(message),
     react: (message, emoji, on) => api.react(message.channel_id, message.id, emoji, on).catch(show),
     edit: (message) => {
@@ -81,8 +92,12 @@ async function main(session) {
         .then(({ message }) => { store.apply('message.created', message); })
         .catch(show);
     } else {
-      pending.set(nonce, content);
+      pending.set(nonce, d);
     }
+  }
+
+  function resendPending() {
+    for (const d of pending.values()) gateway.send('send', d);
   }
 
   const mainComposer = composer({ label: 'Message', api: current, store, onSend: (m) => send(m),
@@ -129,10 +144,13 @@ async function main(session) {
     }
   }
 
+  let subscribed = '';
   function subscribePresence() {
-    // Presence only for the people on screen.
-    const visible = new Set(store.sortedMessages(store.focus).slice(-50).map((m) => m.author_id));
-    gateway.send('presence_subscribe', { user_ids: [...visible].slice(0, 500) });
+    // Presence only for the people on screen; sent again only when that set changes.
+    const visible = [...new Set(store.sortedMessages(store.focus).slice(-50).map((m) => m.author_id))].sort().slice(0, 500);
+    const key = visible.join(',');
+    if (key === subscribed) return;
+    if (gateway.send('presence_subscribe', { user_ids: visible })) subscribed = key;
   }
 
   async function loadOlder() {
@@ -181,12 +199,28 @@ async function main(session) {
     const channel = store.channels.get(store.focus);
     title.textContent = channel ? store.channelLabel(channel) : '';
     renderMessages(log, store, actions);
+    subscribePresence();
+  }
+
+  const profileRequests = new Set();
+  /// Profiles the screen needs but the working set did not bring (a typist who has not posted yet).
+  function needProfiles(ids) {
+    const missing = ids.filter((id) => !store.users.has(id) && !profileRequests.has(id));
+    if (!missing.length) return;
+    for (const id of missing) profileRequests.add(id);
+    api.users(missing).then(({ users }) => {
+      for (const user of users) store.users.set(user.id, user);
+      drawTyping();
+      drawMessages();
+    }).catch(show);
   }
 
   function drawTyping() {
     const now = Date.now();
-    const who = [...(store.typing.get(store.focus) || new Map()).entries()]
-      .filter(([id, expires]) => expires > now && id !== store.me.id).map(([id]) => store.displayName(id));
+    const ids = [...(store.typing.get(store.focus) || new Map()).entries()]
+      .filter(([id, expires]) => expires > now && id !== store.me.id).map(([id]) => id);
+    needProfiles(ids);
+    const who = ids.map((id) => store.displayName(id));
     typing.textContent = who.length ? `${who.join(', ')} ${who.length === 1 ? 'is' : 'are'} typing…` : '';
   }
   setInterval(drawTyping, 1000);
@@ -213,6 +247,7 @@ async function main(session) {
     token: session.token,
     edges,
     onReady: async (bootstrap) => {
+      subscribed = '';
       const seen = store.focus ? store.newestID(store.focus) : null;
       store.ready(bootstrap);
       root.querySelector('.workspace').textContent = store.workspace?.name || '';
@@ -225,13 +260,24 @@ async function main(session) {
       drawSidebar();
       drawMessages();
       subscribePresence();
+      markRead();
+      resendPending();
     },
+    onResumed: () => resendPending(),
     onEvent: (type, d) => {
       if (type === 'message.created' && d.nonce && pending.has(d.nonce)) pending.delete(d.nonce);
       store.apply(type, d);
     },
     onAck: (ack) => { pending.delete(ack.nonce); store.apply('message.created', ack.message); },
-    onError: (error) => show(error),
+    onError: (error) => {
+      const waiting = error.nonce && pending.get(error.nonce);
+      if (waiting && error.code === 'rate_limited') {
+        setTimeout(() => gateway.send('send', waiting), error.retry_after_ms || 1000);
+        return;
+      }
+      if (waiting) pending.delete(error.nonce);
+      show(error);
+    },
     onStatus: (state) => {
       store.status = state;
       root.querySelector('.layout').dataset.connection = state;

@@ -58,6 +58,7 @@ export function composer({ label, api, store, onSend, onTyping, withAlsoToChanne
       const content = textarea.value.trim();
       if (!content && attachments.length === 0) return;
       onSend({ content, attachments: attachments.map((a) => a.id), alsoToChannel: also?.checked || false });
+      lastTyping = 0; // the next message's typing is news again
       textarea.value = '';
       attachments = [];
       clear(pending);

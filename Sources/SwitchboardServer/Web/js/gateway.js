@@ -4,10 +4,11 @@
 const TERMINAL = new Set([4100, 4101]);
 
 export class Gateway {
-  constructor({ token, edges, onReady, onEvent, onStatus, onSignedOut, onAck, onError, onMoved }) {
+  constructor({ token, edges, onReady, onResumed, onEvent, onStatus, onSignedOut, onAck, onError, onMoved }) {
     this.token = token;
     this.edges = edges;            // base URLs, the current one first
     this.onReady = onReady;
+    this.onResumed = onResumed;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onSignedOut = onSignedOut;
@@ -64,13 +65,14 @@ export class Gateway {
         }
         break;
       case 'ready':
+        console.info(`gateway: ready at ${this.baseURL}`);
         this.sessionID = this.offeredSession;
         this.becameLive();
         this.onReady(frame.d.bootstrap, { fresh: true });
         break;
       case 'resumed':
         this.becameLive();
-        this.onStatus('live');
+        this.onResumed();
         break;
       case 'event':
         if (frame.s) this.lastSeq = frame.s;
@@ -80,6 +82,7 @@ export class Gateway {
         this.onAck(frame.d);
         break;
       case 'error':
+        console.info(`gateway: error ${frame.d.code}: ${frame.d.message}`);
         if (frame.d.code === 'session_expired') {
           // Another edge, or too late: start a new session and let the store fill the gap.
           this.sessionID = null;
@@ -116,6 +119,7 @@ export class Gateway {
   }
 
   closed(code) {
+    console.info(`gateway: ${this.baseURL} closed ${code}`);
     clearInterval(this.heartbeat);
     this.live = false;
     if (this.stopped) return;

@@ -14,9 +14,20 @@ export function messageNode(message, store, actions, { inThread = false } = {}) 
     !inThread && el('button', { type: 'button', class: 'reply', onclick: () => actions.openThread(message) }, 'Reply'),
     mine && el('button', { type: 'button', class: 'edit', onclick: () => actions.edit(message) }, 'Edit'),
     mine && el('button', { type: 'button', class: 'delete', onclick: () => actions.remove(message) }, 'Delete'));
-  const attachments = (message.attachments || []).map((a) => (a.content_type || '').startsWith('image/')
-    ? el('a', { href: a.url, target: '_blank', rel: 'noopener' }, el('img', { class: 'preview', src: a.url, alt: a.name }))
-    : el('a', { href: a.url, download: a.name }, `📎 ${a.name}`));
+  // Files need the signed URL *and* a member's token, which an <img src> cannot send: they are
+  // fetched with the token and shown from a blob: URL.
+  const attachments = (message.attachments || []).map((a) => {
+    if ((a.content_type || '').startsWith('image/')) {
+      const image = el('img', { class: 'preview', alt: a.name });
+      actions.fileURL(a).then((url) => { image.src = url; }).catch(() => { image.alt = `${a.name} (unavailable)`; });
+      return image;
+    }
+    return el('a', { href: '#', class: 'file-link', onclick: async (event) => {
+      event.preventDefault();
+      const link = el('a', { href: await actions.fileURL(a), download: a.name });
+      link.click();
+    } }, `📎 ${a.name}`);
+  });
   const previews = (message.link_previews || []).map((p) => el('div', { class: 'link-preview' },
     el('a', { href: p.url, rel: 'noopener noreferrer', target: '_blank' }, p.title || p.url),
     p.description ? el('p', {}, p.description) : null));

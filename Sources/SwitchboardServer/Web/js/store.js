@@ -68,9 +68,11 @@ export class Store extends EventTarget {
     switch (type) {
       case 'message.created': {
         if (d.thread_id) {
+          // The ack and the event both bring one's own reply: count it once.
+          const known = this.replies.get(d.thread_id)?.has(d.id);
           this.addReplies(d.thread_id, [d]);
           const parent = this.findMessage(d.channel_id, d.thread_id);
-          if (parent) { parent.reply_count = (parent.reply_count || 0) + 1; }
+          if (parent && !known) parent.reply_count = (parent.reply_count || 0) + 1;
           this.changed('thread', { threadID: d.thread_id });
         }
         if (!d.thread_id || d.also_to_channel) {
