@@ -189,6 +189,11 @@ extension SwitchboardClient {
     }
 
     /// `GET /api/bootstrap?focus=` (edge): the working set.
+    /// The channel browser: public channels and one's private ones, with `is_member`.
+    public func browseChannels() async throws -> [Channel] {
+        try await call(.GET, "/api/channels/browse", as: ChannelsResponse.self).value.channels
+    }
+
     public func workingSet(focus: Snowflake? = nil) async throws -> WorkingSet {
         try await call(.GET, "/api/bootstrap", query: [("focus", focus?.description)], as: WorkingSet.self).value
     }

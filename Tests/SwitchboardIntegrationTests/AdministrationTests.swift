@@ -78,6 +78,30 @@ import Testing
         }
     }
 
+    @Test func theChannelBrowserListsPublicChannelsAndOnesOwnPrivateOnesGuestsOnlyTheirs() async throws {
+        try await withWorkspace { _, ws, edge in
+            let open = try await ws.client("mia").createChannel(name: "open")
+            let secret = try await ws.client("mia").createChannel(name: "secret", kind: .private)
+            _ = try await ws.client("mia").openDM(with: [ws.user("bob").id])
+            let expected: [(String, Set<String>, Set<String>)] = [
+                ("mia", ["general", "open", "secret"], ["general", "open", "secret"]),
+                ("bob", ["general", "open"], ["general"]),
+                ("gus", ["general"], ["general"]),
+            ]
+            for (handle, listed, joined) in expected {
+                for client in [ws.client(handle), ws.client(handle).via(edge)] {
+                    let channels = try await eventually {
+                        let channels = try await client.browseChannels()
+                        return Set(channels.map(\.name)) == listed ? channels : nil
+                    }
+                    #expect(Set(channels.filter { $0.isMember == true }.map(\.name)) == joined, "\(handle)")
+                    #expect(!channels.contains { $0.kind.isDirect }, "\(handle)")
+                }
+            }
+            _ = (open, secret)
+        }
+    }
+
     @Test func aDeactivatedUsersSessionsCloseAndTheirTokensAreRefusedAtOriginAndEdge() async throws {
         try await withWorkspace { origin, ws, edge in
             let bob = ws.user("bob")

@@ -34,7 +34,7 @@ import Testing
                     #expect(page.headers["x-content-type-options"] == "nosniff")
                     // Not one inline script or handler in the page, so the policy costs nothing.
                     #expect(!page.body.contains("<script>") && !page.body.contains("onclick"))
-                    for module in ["app", "api", "gateway", "store", "dom", "signin", "sidebar", "messages", "composer"] {
+                    for module in ["app", "api", "gateway", "store", "dom", "signin", "sidebar", "messages", "composer", "panels", "edges"] {
                         let file = try await get(base + "/js/\(module).js")
                         #expect(file.status == 200, "\(module).js at \(base)")
                         #expect(file.headers["content-type"]?.contains("javascript") == true, "\(module).js at \(base)")

@@ -21,7 +21,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+import threading
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -73,6 +75,22 @@ def png(width=240, height=135):
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+class HostilePage(BaseHTTPRequestHandler):
+    """A page whose Open Graph title and description are markup, for the link preview."""
+    def do_GET(self):
+        body = ("<html><head><meta property='og:title' content='&lt;img src=x onerror=\"window.__xss=3\"&gt;'>"
+                "<meta property='og:description' content='&lt;script&gt;window.__xss=4&lt;/script&gt;'>"
+                "<title>hostile</title></head><body>hi</body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 class Cluster:
     """An origin (SQLite) and two edges, each a process with its own data directory."""
 
@@ -87,8 +105,10 @@ class Cluster:
         self.processes = {}
         self.origin_port = free_port()
         self.origin = f"http://127.0.0.1:{self.origin_port}"
+        # Link previews may fetch loopback: the hostile page below is served there.
         self.start("origin", [f"{bin_dir}/switchboard-origin", "--port", str(self.origin_port),
-                              "--data-dir", f"{self.dir}/origin", "--log-level", "warning"], self.origin)
+                              "--data-dir", f"{self.dir}/origin", "--unfurl-allow-private",
+                              "--log-level", "warning"], self.origin)
         self.edges = {}
         for name, region in [("a", "region-a"), ("b", "region-b")]:
             port = free_port()
@@ -220,6 +240,18 @@ def main(bin_dir):
                               token=users["alice"]["token"])["channel"]
         rest("POST", cluster.origin + f"/api/channels/{random_channel['id']}/join", token=users["bob"]["token"])
         general_id = workspace["general_channel_id"]
+        # A channel with three pages of history, written by 30 people (5 each stays under the
+        # per-person rate limit).
+        history_channel = rest("POST", cluster.origin + "/api/channels", {"name": "history", "kind": "public"},
+                               token=users["alice"]["token"])["channel"]
+        rest("POST", cluster.origin + f"/api/channels/{history_channel['id']}/join", token=users["bob"]["token"])
+        for writer in range(30):
+            token = cluster.admin("POST", f"/api/workspaces/{workspace['id']}/users", {
+                "handle": f"writer{writer}", "display_name": f"Writer {writer}"})["token"]
+            rest("POST", cluster.origin + f"/api/channels/{history_channel['id']}/join", token=token)
+            for line in range(5):
+                rest("POST", cluster.origin + f"/api/channels/{history_channel['id']}/messages",
+                     {"content": f"history line {writer * 5 + line:03d}"}, token=token)
 
         alice, bob = browser(), browser()
         drivers += [alice, bob]
@@ -301,6 +333,24 @@ def main(bin_dir):
         assert alice.execute_script("return window.__xss === undefined")
         assert not bob.find_elements(By.CSS_SELECTOR, "[role=log] script, [role=log] img[src=x]")
         passed.append("XSS in content is inert")
+
+        # A hostile display name and a hostile link preview are text too.
+        mallory = cluster.admin("POST", f"/api/workspaces/{workspace['id']}/users", {
+            "handle": "mallory", "display_name": '<img src=x onerror="window.__xss=5">'})
+        rest("POST", cluster.origin + f"/api/channels/{general_id}/messages", {"content": "hi from mallory"},
+             token=mallory["token"])
+        sees(bob, "hi from mallory")
+        assert '<img src=x onerror="window.__xss=5">' in message_text(bob, "hi from mallory")
+        page = ThreadingHTTPServer(("127.0.0.1", 0), HostilePage)
+        threading.Thread(target=page.serve_forever, daemon=True).start()
+        link = f"see http://127.0.0.1:{page.server_address[1]}/page"
+        send(alice, link)
+        until(bob, lambda d: "window.__xss=3" in (message_text(d, link) or ""), "the link preview never arrived")
+        page.shutdown()
+        assert "<script>window.__xss=4</script>" in message_text(bob, link)
+        assert bob.execute_script("return window.__xss === undefined")
+        assert not bob.find_elements(By.CSS_SELECTOR, "[role=log] script, [role=log] img[src=x]")
+        passed.append("XSS in names and link previews is inert")
         if screenshots:
             alice.save_screenshot(f"{screenshots}/main.png")
 
@@ -329,6 +379,69 @@ def main(bin_dir):
         sees(alice, "still here, via edge A")
         passed.append("a drained edge's user carries on at the other edge, nothing missed or doubled")
 
+        # Scrolling up loads older pages until the channel's first message, each message once, in order.
+        bob.find_element(By.CSS_SELECTOR, f"[data-channel-id='{history_channel['id']}']").click()
+        sees(bob, "history line 149")
+        for _ in range(40):
+            if bob.find_elements(By.CSS_SELECTOR, ".messages .start"):
+                break
+            bob.execute_script("const log = document.querySelector('[role=log][aria-label=Messages]');"
+                               " log.scrollTop = 0; log.dispatchEvent(new Event('scroll'));")
+            time.sleep(0.3)
+        lines = [content for _, content in messages(bob)]
+        assert lines == [f"history line {n:03d}" for n in range(150)], f"history shows {len(lines)} lines"
+        passed.append("infinite scroll backwards through history")
+
+        # Search, and a result that opens its message.
+        search = bob.find_element(By.CSS_SELECTOR, "input[type=search]")
+        search.send_keys("picture")
+        search.send_keys(Keys.ENTER)
+        until(bob, lambda d: d.find_elements(By.CSS_SELECTOR, ".panel .result mark"), "no search result")
+        assert bob.find_element(By.CSS_SELECTOR, ".panel .result mark").text.lower() == "picture"
+        bob.find_element(By.CSS_SELECTOR, ".panel .result").click()
+        until(bob, lambda d: any(content == "a picture" for _, content in messages(d)), "the result did not open its channel")
+        passed.append("search")
+
+        # @-completion from the edge's user search; the mention reaches bob as a mention.
+        box = alice.find_element(By.CSS_SELECTOR, "textarea[aria-label=Message]")
+        box.send_keys("ping @bo")
+        until(alice, lambda d: d.find_elements(By.CSS_SELECTOR, ".suggestions li"), "no suggestions")
+        alice.find_element(By.CSS_SELECTOR, ".suggestions li").click()
+        assert box.get_attribute("value") == "ping @bob ", box.get_attribute("value")
+        box.send_keys(Keys.ENTER)
+        until(bob, lambda d: d.execute_script(
+            "return [...document.querySelectorAll('[data-message-id] .mention')].some((m) => m.textContent === '@Bob')"),
+            "the mention did not render as one")
+        passed.append("@-mention completion")
+
+        # The channel browser: alice makes #design there, bob finds and joins it, then leaves.
+        alice.find_element(By.CSS_SELECTOR, "button.browse").click()
+        until(alice, lambda d: d.find_elements(By.NAME, "channel-name"), "no channel browser")
+        alice.find_element(By.NAME, "channel-name").send_keys("design")
+        alice.find_element(By.CSS_SELECTOR, ".inline-form button[type=submit]").click()
+        until(alice, lambda d: d.find_element(By.CSS_SELECTOR, ".channel-title").text == "#design", "alice is not in #design")
+        bob.find_element(By.CSS_SELECTOR, "button.browse").click()
+        until(bob, lambda d: any(e.text.startswith("#design") for e in d.find_elements(By.CSS_SELECTOR, ".panel li .name")),
+              "bob's browser does not list #design")
+        bob.execute_script("[...document.querySelectorAll('.panel li')].find((li) => li.textContent.startsWith('#design'))"
+                           ".querySelector('button.join').click()")
+        until(bob, lambda d: d.find_element(By.CSS_SELECTOR, ".channel-title").text == "#design", "bob did not land in #design")
+        send(alice, "welcome to design")
+        sees(bob, "welcome to design")
+        passed.append("browse, create and join channels")
+
+        # A new DM from the people search: alice gets it with a badge.
+        bob.find_element(By.CSS_SELECTOR, "button.new-message").click()
+        until(bob, lambda d: d.find_elements(By.NAME, "dm-search"), "no new-message panel")
+        bob.find_element(By.NAME, "dm-search").send_keys("ali")
+        until(bob, lambda d: d.find_elements(By.CSS_SELECTOR, ".panel button.person"), "no one found")
+        bob.find_element(By.CSS_SELECTOR, ".panel button.person").click()
+        until(bob, lambda d: d.find_element(By.CSS_SELECTOR, ".channel-title").text == "Alice", "the DM did not open")
+        send(bob, "psst, a DM")
+        until(alice, lambda d: any("Bob" in e.text for e in d.find_elements(By.CSS_SELECTOR, "[data-channel-id]")),
+              "alice's sidebar has no DM with bob")
+        passed.append("start a DM")
+
         # An invite link signs a new person up.
         invite = rest("POST", cluster.edges["a"] + f"/api/workspaces/{workspace['id']}/invites", {},
                       token=users["alice"]["token"])["invite"]
@@ -349,6 +462,13 @@ def main(bin_dir):
         newcomer.find_element(By.CSS_SELECTOR, "button.signout").click()
         until(newcomer, lambda d: d.find_elements(By.NAME, "password"), "no sign-in page after signing out")
         passed.append("sign-out")
+
+        # Signed in on the origin's page, the client talks to the nearest edge (the one left).
+        sign_in(newcomer, cluster.origin, "Acme", "nora", "nora's passphrase")
+        until(newcomer, lambda d: d.find_elements(By.CSS_SELECTOR, "[role=log] [data-message-id]"), "no first screen")
+        edge = newcomer.find_element(By.CSS_SELECTOR, ".layout").get_attribute("data-edge")
+        assert edge == cluster.edges["a"], f"the origin's page talks to {edge}"
+        passed.append("the origin's page picks the nearest edge")
     except BaseException:
         for name, driver in zip(["alice", "bob", "newcomer"], drivers):
             print(f"--- {name}'s console")

@@ -59,6 +59,17 @@ enum EdgeRoutes {
             let caller = try await authorized(request, edge)
             return ChannelsResponse(channels: try await read(edge, { try edge.store.channels(caller.workspaceID, of: caller.userID) }))
         }
+        router.get("/api/channels/browse") { request, _ in
+            let caller = try await authorized(request, edge)
+            let channels = try await read(edge, { () -> [SwitchboardCore.Channel] in
+                // Guests see only the channels they were invited to.
+                if try edge.store.user(caller.workspaceID, caller.userID)?.role == .guest {
+                    return try edge.store.channels(caller.workspaceID, of: caller.userID).filter { !$0.kind.isDirect }
+                }
+                return try edge.store.browsableChannels(caller.workspaceID, viewer: caller.userID)
+            })
+            return ChannelsResponse(channels: channels)
+        }
         router.get("/api/channels/:channel") { request, context in
             let caller = try await authorized(request, edge)
             return ChannelResponse(channel: try await visibleChannel(edge, caller, try context.id("channel")))

@@ -72,6 +72,18 @@ extension EdgeStore {
         }
     }
 
+    /// The named channels `viewer` may see and join — every public one, and the private ones
+    /// they belong to — with their membership, in id order (the channel browser).
+    public func browsableChannels(_ ws: Snowflake, viewer: Snowflake) throws -> [Channel] {
+        try env.read { txn in
+            try txn.prefixed(channels, Self.key(ws)).compactMap { key, _ in
+                guard let channel = try self.viewerChannel(ws, Self.id(key, at: 1), viewer, txn), !channel.kind.isDirect,
+                      channel.kind == .public || channel.isMember == true else { return nil }
+                return channel
+            }
+        }
+    }
+
     /// Member ids of a channel after the cursor, ascending.
     public func members(_ ws: Snowflake, channel: Snowflake, after: Snowflake?, limit: Int) throws -> [Snowflake] {
         try env.read { txn in

@@ -18,6 +18,9 @@ enum ChannelRoutes {
         router.get("/api/channels") { request, _ in
             ChannelsResponse(channels: try await chat.channels(try await origin.caller(request)))
         }
+        router.get("/api/channels/browse") { request, _ in
+            ChannelsResponse(channels: try await chat.browsableChannels(try await origin.caller(request)))
+        }
         router.get("/api/channels/:channel") { request, context in
             let caller = try await origin.caller(request)
             return ChannelResponse(channel: try await chat.channel(caller, id: try context.id("channel")))

@@ -37,6 +37,15 @@ extension Chat {
         try await store.channels(ofUser: caller.userID)
     }
 
+    /// The channel browser: every public channel and the private ones the caller is in (guests:
+    /// only theirs), DMs left out, with `is_member`.
+    public func browsableChannels(_ caller: Caller) async throws -> [Channel] {
+        if try await account(caller).role == .guest {
+            return try await store.channels(ofUser: caller.userID).filter { !$0.kind.isDirect }
+        }
+        return try await store.visibleChannels(workspaceID: caller.workspaceID, viewer: caller.userID)
+    }
+
     public func join(_ caller: Caller, channelID: Snowflake) async throws -> Channel {
         // Asked first: a guest learns nothing of channels they are not in.
         if try await account(caller).role == .guest, !(try await store.isMember(channelID: channelID, userID: caller.userID)) {

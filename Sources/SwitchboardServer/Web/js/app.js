@@ -1,5 +1,6 @@
 // Wires the views to the store and the gateway: sign-in, the main screen, reconnects.
 import { API } from './api.js';
+import { rankEdges } from './edges.js';
 import { Gateway } from './gateway.js';
 import { Store } from './store.js';
 import { el, clear } from './dom.js';
@@ -7,6 +8,7 @@ import { signInView, inviteView } from './signin.js';
 import { renderSidebar } from './sidebar.js';
 import { renderMessages, messageNode } from './messages.js';
 import { composer } from './composer.js';
+import { searchPanel, notificationsPanel, browsePanel, newMessagePanel } from './panels.js';
 
 const root = document.getElementById('app');
 const here = window.location.origin;
@@ -33,13 +35,10 @@ function signOut(notice) {
 
 async function main(session) {
   const store = new Store();
-  let api = new API(here, session.token);
-  const edges = [here];
-  try {
-    // Other edges, nearest first as the origin lists them: where to go when this one drains.
-    const { edges: listed } = await api.edges();
-    for (const edge of listed || []) if (edge.public_url && !edges.includes(edge.public_url)) edges.push(edge.public_url);
-  } catch { /* the list is optional */ }
+  // This edge first (or, on the origin's page, the nearest edge), then the others nearest
+  // first: where to go when one drains or is lost.
+  const edges = await rankEdges(here, new API(here, session.token));
+  let api = new API(edges[0], session.token);
 
   clear(root);
   const status = el('div', { class: 'status', role: 'status', hidden: true });
@@ -47,8 +46,25 @@ async function main(session) {
   const title = el('h1', { class: 'channel-title' });
   const log = el('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: 0 });
   const typing = el('p', { class: 'typing', 'aria-live': 'polite' });
-  const threadPane = el('aside', { class: 'thread', 'aria-label': 'Thread', hidden: true });
+  const threadPane = el('aside', { class: 'thread panel', 'aria-label': 'Details', hidden: true });
   const signOutButton = el('button', { type: 'button', class: 'signout' }, 'Sign out');
+  const searchInput = el('input', { type: 'search', name: 'q', 'aria-label': 'Search messages', placeholder: 'Search (Ctrl+K)' });
+  const searchForm = el('form', { class: 'search', role: 'search' }, searchInput);
+  const closePanel = () => { store.thread = null; threadPane.hidden = true; clear(threadPane); };
+  const panelContext = () => ({ api, store, onClose: closePanel });
+  const openPanel = (draw) => { store.thread = null; draw(threadPane, panelContext()); };
+  const topActions = el('nav', { class: 'actions', 'aria-label': 'Workspace' },
+    el('button', { type: 'button', class: 'browse', onclick: () => openPanel((c, ctx) => browsePanel(c, { ...ctx,
+      onJoined: (channel) => { store.channels.set(channel.id, channel); closePanel(); select(channel.id).catch(show); },
+      onLeft: (channel) => { store.channels.delete(channel.id); if (store.focus === channel.id) store.focus = null; closePanel(); drawSidebar(); drawMessages(); } })) }, 'Channels'),
+    el('button', { type: 'button', class: 'new-message', onclick: () => openPanel((c, ctx) => newMessagePanel(c, { ...ctx,
+      onOpened: (channel, user) => { store.users.set(user.id, user); store.channels.set(channel.id, channel); closePanel(); select(channel.id).catch(show); } })) }, 'New message'),
+    el('button', { type: 'button', class: 'notifications', onclick: () => openPanel((c, ctx) => notificationsPanel(c, { ...ctx, onOpen: jumpTo })) }, 'Notifications'));
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = searchInput.value.trim();
+    if (query) openPanel((c, ctx) => searchPanel(c, { ...ctx, query, onOpen: jumpTo }));
+  });
   // Sends not acknowledged yet, by nonce: sent again (same nonce, so never twice) after a
   // reconnect, and after the wait a rate limit asks for.
   const pending = new Map();
@@ -104,11 +120,12 @@ async function main(session) {
                                   onTyping: () => gateway.send('typing', { channel_id: store.focus }) });
 
   root.append(el('div', { class: 'layout' },
-    el('header', { class: 'top' }, el('span', { class: 'workspace' }, ''), status, signOutButton),
+    el('header', { class: 'top' }, el('span', { class: 'workspace' }, ''), searchForm, topActions, status, signOutButton),
     nav,
     el('section', { class: 'channel', 'aria-labelledby': 'channel-title' }, title, log, typing, mainComposer),
     threadPane));
   title.id = 'channel-title';
+  root.querySelector('.layout').dataset.edge = edges[0];
 
   signOutButton.addEventListener('click', async () => {
     gateway.stop();
@@ -170,6 +187,31 @@ async function main(session) {
   }
   log.addEventListener('scroll', () => { if (log.scrollTop < 80) loadOlder().catch(show); });
 
+  /// Shows a message (from search or a notification): its channel, older pages loaded until it is there.
+  async function jumpTo(message) {
+    if (!store.channels.has(message.channel_id)) return;
+    await select(message.channel_id);
+    for (let page = 0; page < 20 && !store.messages.get(message.channel_id)?.has(message.id); page += 1) {
+      if (store.complete.has(message.channel_id)) break;
+      await loadOlder();
+    }
+    const node = log.querySelector(`[data-message-id="${message.id}"]`);
+    if (node) { node.scrollIntoView({ block: 'center' }); node.classList.add('highlight'); node.focus?.(); }
+  }
+
+  // Keyboard: Ctrl+K searches, Alt+↑/↓ moves between channels, Escape closes the side panel.
+  document.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') { event.preventDefault(); searchInput.focus(); }
+    else if (event.key === 'Escape' && !threadPane.hidden) { closePanel(); mainComposer.querySelector('textarea').focus(); }
+    else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+      event.preventDefault();
+      const links = [...nav.querySelectorAll('[data-channel-id]')];
+      const index = links.findIndex((link) => link.dataset.channelId === store.focus);
+      const next = links[(index + (event.key === 'ArrowUp' ? -1 : 1) + links.length) % links.length];
+      if (next) select(next.dataset.channelId).catch(show);
+    }
+  });
+
   async function openThread(message) {
     store.thread = { channelID: message.channel_id, threadID: message.id, parent: message };
     const page = await api.replies(message.channel_id, message.id);
@@ -183,7 +225,7 @@ async function main(session) {
     const { threadID, parent } = store.thread;
     const replies = [...(store.replies.get(threadID) || new Map()).values()]
       .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-    const close = el('button', { type: 'button', 'aria-label': 'Close thread', onclick: () => { store.thread = null; drawThread(); } }, '×');
+    const close = el('button', { type: 'button', 'aria-label': 'Close thread', onclick: closePanel }, '×');
     threadPane.append(el('header', {}, el('h2', {}, 'Thread'), close),
       el('div', { class: 'thread-log', role: 'log', 'aria-label': 'Replies' },
         messageNode(store.findMessage(parent.channel_id, threadID) || parent, store, actions, { inThread: true }),
@@ -195,11 +237,18 @@ async function main(session) {
 
   function drawSidebar() { renderSidebar(nav, store, { onSelect: (id) => select(id).catch(show) }); }
 
+  let firstScreen = false;
   function drawMessages() {
     const channel = store.channels.get(store.focus);
     title.textContent = channel ? store.channelLabel(channel) : '';
     renderMessages(log, store, actions);
     subscribePresence();
+    if (!firstScreen && log.querySelector('[data-message-id]')) {
+      // The first screen is up once the frame holding the first messages is painted
+      // (measured by scripts/bench-web.sh).
+      firstScreen = true;
+      requestAnimationFrame(() => setTimeout(() => performance.mark('switchboard:first-messages'), 0));
+    }
   }
 
   const profileRequests = new Set();
@@ -284,7 +333,10 @@ async function main(session) {
       if (state === 'live') { status.hidden = true; status.textContent = ''; }
       else if (state === 'reconnecting') { status.hidden = false; status.textContent = 'Reconnecting…'; }
     },
-    onMoved: (baseURL) => { api = api.withBase(baseURL); },
+    onMoved: (baseURL) => {
+      api = api.withBase(baseURL);
+      root.querySelector('.layout').dataset.edge = baseURL;
+    },
     onSignedOut: (notice) => signOut(notice),
   });
   gateway.start(focusHint || null);
