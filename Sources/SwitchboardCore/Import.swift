@@ -9,8 +9,12 @@ public struct ImportBatch: Codable, Sendable {
     /// Messages with their `thread_id`, `also_to_channel` and reactions (`user_ids` given);
     /// mentions are read from the content. Thread parents must come before their replies.
     public var messages: [Message]
+    /// Passwords of users in this batch (≤ 1,000 per batch: each is hashed, on purpose slowly).
+    public var passwords: [ImportPassword]?
 
-    public init(users: [User] = [], channels: [Channel] = [], memberships: [ImportMembership] = [], messages: [Message] = []) {
+    public init(users: [User] = [], channels: [Channel] = [], memberships: [ImportMembership] = [], messages: [Message] = [],
+                passwords: [ImportPassword]? = nil) {
+        self.passwords = passwords
         self.users = users
         self.channels = channels
         self.memberships = memberships
@@ -18,6 +22,21 @@ public struct ImportBatch: Codable, Sendable {
     }
 
     public var rowCount: Int { users.count + channels.count + memberships.count + messages.count }
+}
+
+public struct ImportPassword: Codable, Sendable, Equatable {
+    public var userID: Snowflake
+    public var password: String
+
+    public init(userID: Snowflake, password: String) {
+        self.userID = userID
+        self.password = password
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case password
+        case userID = "user_id"
+    }
 }
 
 public struct ImportMembership: Codable, Sendable, Equatable {

@@ -90,6 +90,35 @@ import Testing
         }
     }
 
+    @Test func importedUsersMaySignInWithTheirPasswords() async throws {
+        try await withAccounts { origin, workspace, edge in
+            let now = WallClock.nowMs()
+            let ids = SnowflakeGenerator(worker: 900)
+            let imported = User(id: ids.next(), workspaceID: workspace.id, handle: "ivy", displayName: "Ivy",
+                                email: "ivy@acme.test", avatar: Avatar(base: "https://a.test/ivy"), createdAtMs: now, updatedAtMs: now)
+            let other = User(id: ids.next(), workspaceID: workspace.id, handle: "ike", displayName: "Ike",
+                             avatar: Avatar(base: "https://a.test/ike"), createdAtMs: now, updatedAtMs: now)
+            // A password for a user outside the batch, or a weak one, imports nothing.
+            await expectAPIError(400, .badRequest) {
+                _ = try await origin.admin.importBatch(workspaceID: workspace.id, ImportBatch(users: [other], passwords: [
+                    ImportPassword(userID: imported.id, password: "ivy's passphrase")]))
+            }
+            await expectAPIError(400, .badRequest) {
+                _ = try await origin.admin.importBatch(workspaceID: workspace.id, ImportBatch(users: [other], passwords: [
+                    ImportPassword(userID: other.id, password: "short")]))
+            }
+            #expect(try await origin.origin.store.user(other.id) == nil)
+            _ = try await origin.admin.importBatch(workspaceID: workspace.id, ImportBatch(users: [imported, other], passwords: [
+                ImportPassword(userID: imported.id, password: "ivy's passphrase")]))
+            #expect(try await origin.anonymous.login(workspace: "Acme", email: "ivy@acme.test",
+                                                     password: "ivy's passphrase").user.id == imported.id)
+            await expectAPIError(401, .unauthorized) {
+                _ = try await origin.anonymous.login(workspace: "Acme", handle: "ike", password: "ivy's passphrase")
+            }
+            _ = edge
+        }
+    }
+
     @Test func failedSignInsAreLimitedPerAccountAndPerAddress() async throws {
         try await withAccounts(configure: { $0.signIn.failuresPerAccount = 3; $0.signIn.attemptsPerAddress = 12 }) { origin, _, edge in
             for _ in 0..<3 {

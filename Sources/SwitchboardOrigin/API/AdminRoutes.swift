@@ -37,7 +37,13 @@ enum AdminRoutes {
             // Batches are large on purpose; 64 MiB at most.
             let batch = try await request.json(ImportBatch.self, context: context, limit: 64 << 20)
             guard batch.rowCount <= 200_000 else { throw SwitchboardError.badRequest("at most 200,000 rows per import") }
-            return try await origin.store.importBatch(batch, workspaceID: workspaceID)
+            // Hashed (and checked) before anything is stored, so a bad password imports nothing.
+            let passwords = try await origin.signIn.hashes(for: batch.passwords ?? [], of: batch.users)
+            let result = try await origin.store.importBatch(batch, workspaceID: workspaceID)
+            for (userID, hash) in passwords {
+                try await origin.store.setPasswordHash(userID: userID, hash, nowMs: WallClock.nowMs())
+            }
+            return result
         }
     }
 }

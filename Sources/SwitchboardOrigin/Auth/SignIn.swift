@@ -42,6 +42,20 @@ public final class SignIn: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
     }
 
+    /// The hashes of an import's passwords, each for a user of the same batch; made side by side
+    /// on the thread pool (as many at once as it has threads).
+    func hashes(for passwords: [ImportPassword], of users: [User]) async throws -> [(Snowflake, String)] {
+        guard passwords.count <= 1_000 else { throw SwitchboardError.badRequest("at most 1,000 passwords per import") }
+        let imported = Set(users.map(\.id))
+        guard passwords.allSatisfy({ imported.contains($0.userID) }) else {
+            throw SwitchboardError.badRequest("passwords must name users of the same batch")
+        }
+        return try await withThrowingTaskGroup(of: (Snowflake, String).self) { group in
+            for entry in passwords { group.addTask { (entry.userID, try await self.hash(entry.password)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     func matches(_ password: String, _ stored: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { PasswordHasher.verify(password, against: stored) }
     }
