@@ -193,7 +193,7 @@ import Testing
 
     @Test func presenceReachesSubscribersWithGrace() async throws {
         // The grace period is long enough that a reconnect on a loaded machine still fits in it.
-        try await withGateway(configure: { $0.presenceGraceMs = 2_000 }) { origin, ws in
+        try await withGateway(configure: { $0.presenceGraceMs = 4_000 }) { origin, ws in
             let bobID = ws.user("bob").id
             let alice = try await identify(origin, ws, "alice")
             try await alice.socket.send(.presenceSubscribe(.init(userIDs: [bobID])))
@@ -207,18 +207,23 @@ import Testing
             try await bob.socket.send(.setPresence(.init(status: .active)))
             #expect(try await alice.socket.expectEvent(.presenceChanged).payload(PresenceChange.self).status == .active)
 
-            // A quick reconnect inside the grace period shows nothing.
+            // A quick reconnect inside the grace period shows nothing. (Only judged when the
+            // reconnect was quick: on a loaded machine the new identify may itself take seconds.)
+            let closed = ContinuousClock.now
             await bob.socket.close()
             try await Task.sleep(for: .milliseconds(100))
             let bobAgain = try await identify(origin, ws, "bob")
-            try await Task.sleep(for: .milliseconds(2_500))
+            let reconnect = ContinuousClock.now - closed
+            try await Task.sleep(until: closed + .milliseconds(4_500))
             try await alice.socket.send(.heartbeat(.init(s: nil)))
             let (_, quiet) = try await alice.socket.next(where: { $0.op == "heartbeat_ack" })
-            #expect(!quiet.contains { $0.t == EventType.presenceChanged.rawValue })
+            if reconnect < .seconds(3) {
+                #expect(!quiet.contains { $0.t == EventType.presenceChanged.rawValue }, "reconnected after \(reconnect)")
+            }
 
             // Gone for longer than the grace period: offline.
             await bobAgain.socket.close()
-            #expect(try await alice.socket.expectEvent(.presenceChanged, timeout: .seconds(5)).payload(PresenceChange.self).status == .offline)
+            #expect(try await alice.socket.expectEvent(.presenceChanged, timeout: .seconds(15)).payload(PresenceChange.self).status == .offline)
             try await carol.socket.send(.heartbeat(.init(s: nil)))
             let (_, carolFrames) = try await carol.socket.next(where: { $0.op == "heartbeat_ack" })
             #expect(!carolFrames.contains { $0.t == EventType.presenceChanged.rawValue })
