@@ -157,6 +157,23 @@ import Testing
         }
     }
 
+    @Test func theFirstSessionOfAWorkspaceAtAnEdgeSeesWhoIsAlreadyOnline() async throws {
+        try await withOriginAndEdge { origin, ws, edge in
+            // alice is online at the origin before the edge holds the workspace at all.
+            let alice = try await GatewaySocket.identify(origin.gatewayURL, token: ws.client("alice").token!)
+            let bob = try await identify(edge, ws, "bob")
+            try await bob.socket.send(.presenceSubscribe(.init(userIDs: [ws.user("alice").id, ws.user("carol").id])))
+            var statuses: [Snowflake: PresenceStatus] = [:]
+            while statuses.count < 2 {
+                let change = try await bob.socket.expectEvent(.presenceChanged).payload(PresenceChange.self)
+                statuses[change.userID] = change.status
+            }
+            #expect(statuses == [ws.user("alice").id: .active, ws.user("carol").id: .offline])
+            await alice.socket.close()
+            await bob.socket.close()
+        }
+    }
+
     @Test func membershipChangesTakeEffectAtOnce() async throws {
         try await withOriginAndEdge { origin, ws, edge in
             let alice = ws.client("alice")

@@ -291,7 +291,9 @@ import Testing
     }
 
     @Test func missedHeartbeatsCloseTheSocket() async throws {
-        try await withGateway(configure: { $0.gateway.heartbeatIntervalMs = 100 }) { origin, ws in
+        // 1 s: short for a test, long enough that the beating client below is never late on a
+        // loaded machine (it failed with 100 ms).
+        try await withGateway(configure: { $0.gateway.heartbeatIntervalMs = 1_000 }) { origin, ws in
             let alice = try await identify(origin, ws, "alice")
             while try await alice.socket.next(timeout: .seconds(5)) != nil {}
             #expect(alice.socket.closeCode == GatewayCloseCode.heartbeatTimeout.rawValue)
@@ -300,7 +302,7 @@ import Testing
             let beating = Task {
                 while !Task.isCancelled {
                     try? await socket.send(.heartbeat(.init(s: nil)))
-                    try? await Task.sleep(for: .milliseconds(30))
+                    try? await Task.sleep(for: .milliseconds(100))
                 }
             }
             defer { beating.cancel() }

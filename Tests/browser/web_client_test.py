@@ -273,7 +273,12 @@ def main(bin_dir):
 
         send(alice, "hello bob")
         sees(bob, "hello bob")
-        passed.append("alice's message reaches bob's open channel")
+        # Presence for the people on screen: alice, at the other edge, shows as online.
+        until(bob, lambda d: d.execute_script(
+            "const m = (function() {" + FIND_MESSAGE + "})(arguments[0]);"
+            " return m && m.querySelector('.presence').classList.contains('active')", "hello bob"),
+            "alice's presence dot is not active at bob's")
+        passed.append("alice's message reaches bob's open channel, with her presence")
 
         # Typing shows, by name, to whoever looks at the channel.
         alice.find_element(By.CSS_SELECTOR, "textarea[aria-label=Message]").send_keys("typing something")
@@ -293,11 +298,17 @@ def main(bin_dir):
         until(bob, lambda d: d.find_elements(By.CSS_SELECTOR, "textarea[aria-label=Reply]"), "no thread pane")
         send(bob, "replying in the thread", label="Reply")
         until(alice, lambda d: "1 reply" in (message_text(d, "hello bob") or ""), "alice never saw the reply count")
+        # (The second reply below makes it 2.)
         until(bob, lambda d: "replying in the thread" in d.find_element(By.CSS_SELECTOR, "aside.thread").text,
               "the reply is not in bob's thread pane")
+        # "Also send to channel": the reply shows in the channel too.
+        bob.find_element(By.ID, "also-to-channel").click()
+        send(bob, "and to everyone", label="Reply")
+        sees(alice, "and to everyone")
         if screenshots:
             bob.save_screenshot(f"{screenshots}/thread.png")
-        passed.append("a thread reply")
+        bob.find_element(By.CSS_SELECTOR, "aside.thread button[aria-label='Close thread']").click()
+        passed.append("a thread reply, and one also sent to the channel")
 
         # A reaction, then an edit.
         click_in_message(alice, "hello bob", "button[aria-label=React]")
@@ -308,7 +319,13 @@ def main(bin_dir):
         prompt.accept()
         sees(bob, "hello bob, edited")
         assert "(edited)" in message_text(bob, "hello bob, edited")
-        passed.append("a reaction and an edit")
+        # Deleting one's own message takes it away for everyone.
+        send(alice, "a message to take back")
+        sees(bob, "a message to take back")
+        click_in_message(alice, "a message to take back", "button.delete")
+        until(alice, lambda d: d.switch_to.alert, "no delete confirmation").accept()
+        until(bob, lambda d: not any(c == "a message to take back" for _, c in messages(d)), "the deleted message stayed")
+        passed.append("a reaction, an edit and a delete")
 
         # An upload with its preview, fetched through the signed URL.
         image = os.path.join(cluster.dir, "purple.png")

@@ -64,8 +64,10 @@ public final class EdgeGateway: Service, Sendable {
     }
 
     /// Applied feed messages of a workspace, to its sessions.
+    /// Made if need be: the feed's presence state comes before the first session is added (it
+    /// is the one that opened the feed), and must be there when that session subscribes.
     func route(_ messages: [FeedMessage], workspaceID: Snowflake) {
-        state.withLock { $0.fanouts[workspaceID] }?.route(messages)
+        fanout(workspaceID).route(messages)
     }
 
     func hasSessions(_ workspaceID: Snowflake) -> Bool {

@@ -164,7 +164,9 @@ async function main(session) {
   let subscribed = '';
   function subscribePresence() {
     // Presence only for the people on screen; sent again only when that set changes.
-    const visible = [...new Set(store.sortedMessages(store.focus).slice(-50).map((m) => m.author_id))].sort().slice(0, 500);
+    const onScreen = store.sortedMessages(store.focus).slice(-50);
+    if (store.thread) onScreen.push(store.thread.parent, ...(store.replies.get(store.thread.threadID) || new Map()).values());
+    const visible = [...new Set(onScreen.map((m) => m.author_id))].sort().slice(0, 500);
     const key = visible.join(',');
     if (key === subscribed) return;
     if (gateway.send('presence_subscribe', { user_ids: visible })) subscribed = key;
@@ -233,6 +235,7 @@ async function main(session) {
       composer({ label: 'Reply', api: current, store, withAlsoToChannel: true, onSend: (m) => send(m, threadID),
                  onTyping: () => {} }));
     threadPane.hidden = false;
+    subscribePresence();
   }
 
   function drawSidebar() { renderSidebar(nav, store, { onSelect: (id) => select(id).catch(show) }); }
