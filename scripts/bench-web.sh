@@ -45,7 +45,11 @@ while read -r user; do
         -H 'Content-Type: application/json' -d "{\"user_id\":\"$user\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
     echo "$user $token"
 done < "$work/users.txt" > "$work/tokens.txt"
-# The edge's copy must be complete before the first load (its working set waits for it anyway).
-curl -sf "$edge/api/bootstrap" -H "Authorization: Bearer $(head -1 "$work/tokens.txt" | cut -d' ' -f2)" -o /dev/null
+# The edge's copy must be complete before the first load: a 32,000-user snapshot takes a while.
+first_token=$(head -1 "$work/tokens.txt" | cut -d' ' -f2)
+for _ in $(seq 1 60); do
+    curl -sf "$edge/api/bootstrap" -H "Authorization: Bearer $first_token" -o /dev/null && break
+    sleep 5
+done
 "$venv/bin/python" Tests/browser/first_screen_bench.py "$edge" "$work/tokens.txt" "${LOADS:-3}" > "$out/first-screen.json"
 python3 -c "import json; r = json.load(open('$out/first-screen.json')); print(json.dumps({k: r[k] for k in ('cold', 'warm')}, indent=2))"
