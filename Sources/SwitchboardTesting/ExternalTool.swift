@@ -12,29 +12,11 @@ public enum ExternalTool {
     /// Runs `name` (looked up on PATH) with `arguments`, at most `timeout`; `input` goes to its stdin.
     public static func run(_ name: String, _ arguments: [String], input: String? = nil,
                            timeout: Duration = .seconds(60)) async throws -> Run {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus,
-                   output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                   errors: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        guard let executable = ChildProcess.which(name) else { throw ChildProcessError(description: "\(name) is not on PATH") }
+        let child = try ChildProcess(executable, arguments, environment: ProcessInfo.processInfo.environment, input: input)
+        defer { child.cleanUp() }
+        let status = try await child.wait(timeout: timeout)
+        return Run(status: status, output: child.output, errors: child.errors)
     }
 
     /// `curl` with the CA, silent but showing errors: returns "HTTP_VERSION STATUS" and the body.

@@ -16,29 +16,15 @@ import Testing
     /// Runs `switchboard` with `arguments`, its credentials in `home`.
     static func switchboard(_ arguments: [String], home: String, input: String? = nil,
                             timeout: Duration = .seconds(60)) async throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("switchboard")
-        process.arguments = arguments
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("switchboard").path
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_CREDENTIALS"] = home + "/credentials.json"
         for key in ["SWITCHBOARD_ORIGIN", "SWITCHBOARD_TOKEN", "SWITCHBOARD_EDGE", "SWITCHBOARD_CA_FILE"] { environment[key] = nil }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus,
-                   output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                   errors: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        let child = try ChildProcess(executable, arguments, environment: environment, input: input)
+        defer { child.cleanUp() }
+        let status = try await child.wait(timeout: timeout)
+        return Run(status: status, output: child.output, errors: child.errors)
     }
 
     @Test func signsInWithAPasswordReadFromStandardInputAndSignsOut() async throws {

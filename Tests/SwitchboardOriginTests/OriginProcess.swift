@@ -4,10 +4,9 @@ import SwitchboardTesting
 /// A running `switchboard-origin` process and the port it bound. Its store is the SQLite file
 /// in `dataDirectory`, or `databaseURL` when given; with `SWITCHBOARD_TEST_STORE=postgres` the
 /// schema that belongs to `dataDirectory`.
-final class OriginProcess: @unchecked Sendable {
-    let process = Process()
+final class OriginProcess: Sendable {
+    let process: ChildProcess
     let port: Int
-    private let output = Pipe()
 
     /// `https` when started with a certificate.
     let scheme: String
@@ -17,31 +16,27 @@ final class OriginProcess: @unchecked Sendable {
         scheme = arguments.contains("--tls-cert") ? "https" : "http"
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("switchboard-origin")
-        process.executableURL = binary
-        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, "--rate-limit", "0",
-                             "--worker-id", "\(workerID)"] + arguments
         var environment = ["SWITCHBOARD_ADMIN_KEY": adminKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
         // Through the environment, so that the password is not on a command line.
         if let url = try databaseURL ?? TestOrigin.postgresURL(for: dataDirectory) { environment["SWITCHBOARD_STORAGE"] = url }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(extra) { $1 }
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        process = try ChildProcess(binary.path, ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory,
+                                                 "--rate-limit", "0", "--worker-id", "\(workerID)"] + arguments,
+                                   environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(extra) { $1 },
+                                   mergeErrors: true)
         // The log line "origin listening ... port=N" tells the port.
-        var seen = ""
-        let handle = output.fileHandleForReading
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
+        var seen = ""
         while found == nil && Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { try await Task.sleep(for: .milliseconds(20)); continue }
-            seen += String(decoding: chunk, as: UTF8.self)
+            seen = process.output
             if let range = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
                 found = Int(seen[range].dropFirst("port=".count))
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
             }
         }
         guard let found else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw TestFailure("the origin did not start: \(seen)")
         }
         port = found
@@ -51,17 +46,18 @@ final class OriginProcess: @unchecked Sendable {
 
     /// Sends a signal (SIGHUP: reload the certificate).
     func signal(_ number: Int32) {
-        Foundation.kill(process.processIdentifier, number)
+        process.signal(number)
     }
 
     func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.waitBlocking()
     }
 
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        process.signal(SIGTERM)
+        process.waitBlocking()
+        process.cleanUp()
     }
 }
 
