@@ -46,9 +46,11 @@ import Testing
         let secret = TestOrigin.randomSecret()
         let originDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("origin-restart-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: originDirectory) }
-        // The first origin picks a port; the second comes back on the same one.
-        let (port, ws) = try await TestOrigin.with(dataDirectory: originDirectory, tokenSecret: secret) { origin in
-            (origin.port, try await TestWorkspace.make(on: origin, handles: ["alice", "bob"]))
+        // Every origin of this test listens on one port, chosen outside the kernel's ephemeral
+        // range so that no other test's server can take it in between.
+        let port = try ReusablePort.pick()
+        let ws = try await TestOrigin.with(dataDirectory: originDirectory, port: port, tokenSecret: secret) { origin in
+            try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
         }
         try await TestEdge.with(originURL: "http://127.0.0.1:\(port)", tokenSecret: secret) { edge in
             try await TestOrigin.with(dataDirectory: originDirectory, port: port, tokenSecret: secret) { _ in
