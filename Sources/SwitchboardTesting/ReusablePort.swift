@@ -9,11 +9,18 @@ import Glibc
 /// (`/proc/sys/net/ipv4/ip_local_port_range`, 32768+ here) is never handed out that way.
 public enum ReusablePort {
     public static func pick() throws -> Int {
+        let candidates = 10_000..<max(ephemeralRangeStart, 12_000)
         for _ in 0..<200 {
-            let port = Int.random(in: 20_000..<32_000)
+            let port = Int.random(in: candidates)
             if isFree(port) { return port }
         }
-        throw ChildProcessError(description: "no free port below the ephemeral range")
+        throw ChildProcessError(description: "no free port in \(candidates)")
+    }
+
+    /// The first port the kernel hands out on its own (32768 unless configured otherwise).
+    static var ephemeralRangeStart: Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
     }
 
     static func isFree(_ port: Int) -> Bool {

@@ -47,11 +47,20 @@ import Testing
         let originDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("origin-restart-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: originDirectory) }
         // Every origin of this test listens on one port, chosen outside the kernel's ephemeral
-        // range so that no other test's server can take it in between.
-        let port = try ReusablePort.pick()
-        let ws = try await TestOrigin.with(dataDirectory: originDirectory, port: port, tokenSecret: secret) { origin in
-            try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
+        // range so that no other test's server can take it in between. (A machine whose
+        // ephemeral range is wider may still have it taken: then another is tried.)
+        var attempt: (port: Int, ws: TestWorkspace)?
+        for _ in 0..<20 where attempt == nil {
+            let port = try ReusablePort.pick()
+            do {
+                attempt = (port, try await TestOrigin.with(dataDirectory: originDirectory, port: port, tokenSecret: secret) { origin in
+                    try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
+                })
+            } catch where "\(error)".contains("Address already in use") {
+                continue
+            }
         }
+        let (port, ws) = try #require(attempt)
         try await TestEdge.with(originURL: "http://127.0.0.1:\(port)", tokenSecret: secret) { edge in
             try await Self.onPort { try await TestOrigin.with(dataDirectory: originDirectory, port: port, tokenSecret: secret) { _ in
                 _ = try await ws.client("alice").via(edge).workingSet()
