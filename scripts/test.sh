@@ -7,7 +7,7 @@
 # (`swift test` alone runs everything on SQLite.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh postgresql python3 python3-venv chromium chromium-driver
+bash scripts/install-deps.sh postgresql python3 python3-venv chromium chromium-driver systemd
 swift build --build-tests
 
 source scripts/throwaway-postgres.sh

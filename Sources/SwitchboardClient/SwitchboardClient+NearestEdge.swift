@@ -11,7 +11,7 @@ extension SwitchboardClient {
         public var roundTripMs: Double
     }
 
-    /// Measures each candidate's round trip (the best of `samples` `GET /healthz`) and returns
+    /// Measures each candidate's round trip (the best of `samples` `GET /readyz`: a draining or loading edge is not a candidate) and returns
     /// them fastest first; candidates that do not answer in time are left out.
     public static func rankEdges(_ urls: [String], samples: Int = 3, timeout: TimeAmount = .seconds(1),
                                  tls: ClientTLS = .environment) async -> [EdgeRanking] {
@@ -22,7 +22,7 @@ extension SwitchboardClient {
                     var best: Double?
                     for _ in 0..<max(1, samples) {
                         let started = ContinuousClock.now
-                        guard let status = try? await probe.raw(.GET, "/healthz").status, status == 200 else { return nil }
+                        guard let status = try? await probe.raw(.GET, "/readyz").status, status == 200 else { return nil }
                         let elapsed = ContinuousClock.now - started
                         let ms = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
                         best = min(best ?? ms, ms)

@@ -72,6 +72,29 @@ public struct EmptyResponse: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// `GET /readyz`: whether this process should be sent traffic, and if not, why (200 / 503).
+public struct ReadinessResponse: Codable, Sendable {
+    /// `ready` or `not_ready`.
+    public var status: String
+    public var role: String
+    public var version: String
+    /// Why it is not ready (empty when ready), e.g. `draining`, `workspace 42: loading its snapshot`.
+    public var reasons: [String]
+    /// Edges: each open feed's state by workspace id: `current`, `loading` or `stale` (the
+    /// origin is unreachable; the copy serves as it is).
+    public var feeds: [String: String]?
+
+    public init(role: String, version: String, reasons: [String], feeds: [String: String]? = nil) {
+        self.status = reasons.isEmpty ? "ready" : "not_ready"
+        self.role = role
+        self.version = version
+        self.reasons = reasons
+        self.feeds = feeds
+    }
+
+    public var isReady: Bool { status == "ready" }
+}
+
 public struct HealthResponse: Codable, Sendable {
     public var status: String
     public var role: String

@@ -21,6 +21,8 @@ public func buildEdge(_ edge: Edge, logger: Logger = Logger(label: "switchboard.
 func buildEdgeApplication(_ edge: Edge, logger: Logger,
                           onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router(context: EdgeRequestContext.self)
+    // Outermost, so that every answer (errors too) carries the request's id and is logged.
+    router.add(middleware: RequestLogMiddleware())
     // Outside the error mapping, so that error answers carry the CORS headers too.
     router.add(middleware: WebClient.crossOrigin(EdgeRequestContext.self))
     router.add(middleware: ErrorMiddleware())
@@ -71,7 +73,7 @@ struct ProxyFallbackMiddleware: RouterMiddleware {
             guard path.hasPrefix("/api/") || path.hasPrefix("/hooks/") || path.hasPrefix("/files/") else { throw error }
             edge.metrics.proxied.increment()
             let caller = try? await edge.caller(request.headers[.authorization])
-            return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID,
+            return try await edge.proxy.forward(request, workspaceID: caller?.workspaceID, requestID: context.requestID,
                                                 client: context.channel.remoteAddress?.ipAddress,
                                                 scheme: edge.transport.certificates == nil ? "http" : "https")
         }

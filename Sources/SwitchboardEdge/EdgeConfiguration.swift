@@ -66,6 +66,8 @@ public struct EdgeConfiguration: Sendable {
     public var originTLS = ClientTLS.system
     /// Let the edge key travel to a non-loopback `http://` origin (in clear). Default false: refused at start.
     public var allowInsecureOrigin = false
+    /// Log level and format (`logLevel`, `logFormat`). Default info, text.
+    public var logging = LogConfiguration()
 
     /// Every origin process, the first being `originURL`.
     public var origins: OriginDirectory { OriginDirectory(urls: [originURL] + moreOriginURLs) }

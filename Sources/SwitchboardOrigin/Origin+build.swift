@@ -11,6 +11,7 @@ import SwitchboardServer
 public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switchboard.origin"),
                         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
     DrainingService(buildOriginApplication(origin, logger: logger, onServerRunning: onServerRunning), logger: logger) {
+        origin.draining.withLock { $0 = true }
         await origin.sessions.drain()
     }
 }
@@ -18,6 +19,8 @@ public func buildOrigin(_ origin: Origin, logger: Logger = Logger(label: "switch
 func buildOriginApplication(_ origin: Origin, logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
     let router = Router(context: OriginRequestContext.self)
+    // Outermost, so that every answer (errors too) carries the request's id and is logged.
+    router.add(middleware: RequestLogMiddleware())
     // Middleware applies to the routes added after it: metrics outermost so it sees the
     // status the error middleware chose.
     router.add(middleware: RequestMetricsMiddleware(metrics: origin.metrics))

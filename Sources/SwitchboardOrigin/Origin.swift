@@ -27,6 +27,9 @@ public struct Origin: Sendable {
     let edgeKey: AdminKey
     let adminKey: AdminKey
     let startedAtMs: UInt64
+    /// Set when a shutdown has begun: `/readyz` answers 503 so that load balancers stop sending
+    /// new clients while the current ones are told to reconnect.
+    let draining = Locked(false)
     /// How the listener speaks (TLS certificates, if any).
     public let transport: ServerTransport
     /// `POST /api/channels/{id}/typing` at most once per user and channel per typing interval

@@ -71,6 +71,8 @@ public struct OriginConfiguration: Sendable {
     /// `--edge-client-ca`: with it, feeds and edge registrations need a client certificate that
     /// CA signed, besides the edge key. Default: plain HTTP.
     public var transport = TransportConfiguration()
+    /// Log level and format (`logLevel`, `logFormat`). Default info, text.
+    public var logging = LogConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data/origin",
                 adminKey: String, tokenSecret: String, tokenLifetimeSeconds: Int = 30 * 24 * 3600,

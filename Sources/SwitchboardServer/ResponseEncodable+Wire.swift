@@ -26,6 +26,7 @@ extension MessageResponse: ResponseEncodable {}
 extension MessagesResponse: ResponseEncodable {}
 extension EmptyResponse: ResponseEncodable {}
 extension HealthResponse: ResponseEncodable {}
+extension ReadinessResponse: ResponseEncodable {}
 extension EdgesResponse: ResponseEncodable {}
 extension NotificationsResponse: ResponseEncodable {}
 extension ImportResult: ResponseEncodable {}

@@ -9,8 +9,11 @@ extension SessionOutbox {
     }
 
     /// Tells every attached session to reconnect, spread evenly over `window` (so they do not
-    /// all land on the next server at once), then waits up to 2 s for them to go.
+    /// all land on the next server at once), then waits up to 2 s for them to go. It takes the
+    /// whole window even with few sessions: meanwhile `/readyz` answers 503, so load balancers
+    /// stop sending new clients before the listener closes.
     public static func drain(_ outboxes: [SessionOutbox], over window: Duration = .zero) async {
+        let windowEnds = ContinuousClock.now + window
         let attached = outboxes.filter(\.isAttached).shuffled()
         let step = attached.isEmpty ? Duration.zero : window / attached.count
         for (index, outbox) in attached.enumerated() {
@@ -21,5 +24,6 @@ extension SessionOutbox {
         while attached.contains(where: \.isAttached), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        if ContinuousClock.now < windowEnds { try? await Task.sleep(until: windowEnds, clock: .continuous) }
     }
 }

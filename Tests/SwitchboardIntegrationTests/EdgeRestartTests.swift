@@ -80,9 +80,9 @@ import Testing
     }
 
     /// Runs `start`, again while the port is still held by the origin just stopped (its socket
-    /// closes a moment after it returns; on a loaded machine, seconds).
-    static func onPort(_ start: () async throws -> Void) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+    /// closes a moment after it returns; on a loaded machine, tens of seconds).
+    static func onPort<T>(_ start: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
                 return try await start()

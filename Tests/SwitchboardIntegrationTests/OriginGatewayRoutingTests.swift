@@ -8,7 +8,8 @@ import Testing
 /// sessions behind the live stream catch up on their own before joining it.
 @Suite struct OriginGatewayRoutingTests {
     @Test func sessionsIdentifiedWhileMessagesFlowMissNothingAndSeeNothingTwice() async throws {
-        try await TestOrigin.with(configure: { $0.messageRateLimit = 0 }) { origin in
+        // These sessions send no heartbeats: a slow machine must not time them out (2 × 30 s).
+        try await TestOrigin.with(configure: { $0.messageRateLimit = 0; $0.gateway.heartbeatIntervalMs = 600_000 }) { origin in
             let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob", "carol"])
             let general = try await ws.client("alice").general()
             let total = 120

@@ -270,7 +270,7 @@ import Testing
             for _ in 0..<25 { try await alice.socket.send(.heartbeat(.init(s: nil))) }
             var acks = 0, limited = 0
             for _ in 0..<25 {
-                let frame = try await alice.socket.next(where: { $0.op == "heartbeat_ack" || $0.op == "error" }).frame
+                let frame = try await alice.socket.next(where: { $0.op == "heartbeat_ack" || $0.op == "error" }, timeout: .seconds(30)).frame
                 if frame.op == "heartbeat_ack" { acks += 1 } else {
                     #expect(try frame.payload(GatewayFrame.ErrorPayload.self).code == "rate_limited")
                     limited += 1
@@ -280,12 +280,12 @@ import Testing
             // A refused send is answered with its nonce, and nothing is posted.
             let general = try await ws.client("alice").general()
             try await alice.socket.send(.send(.init(channelID: general.id, content: "over the limit", nonce: "flood-1")))
-            let refusal = try await alice.socket.expect("error").payload(GatewayFrame.ErrorPayload.self)
+            let refusal = try await alice.socket.expect("error", timeout: .seconds(30)).payload(GatewayFrame.ErrorPayload.self)
             #expect(refusal.code == "rate_limited" && refusal.nonce == "flood-1")
             #expect(try await ws.client("alice").messages(in: general.id).messages.allSatisfy { $0.content != "over the limit" })
             // Far over the limit: disconnected.
             for _ in 0..<60 { try? await alice.socket.send(.heartbeat(.init(s: nil))) }
-            while try await alice.socket.next() != nil {}
+            while try await alice.socket.next(timeout: .seconds(30)) != nil {}
             #expect(alice.socket.closeCode == GatewayCloseCode.flooding.rawValue)
         }
     }

@@ -29,8 +29,9 @@ final class OriginProcess: Sendable {
         var seen = ""
         while found == nil && Date() < deadline {
             seen = process.output
-            if let range = seen.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                found = Int(seen[range].dropFirst("port=".count))
+            // `port=N` in text logs, `"port":"N"` in JSON ones.
+            if let range = seen.range(of: #"port(=|":")\d+"#, options: .regularExpression) {
+                found = Int(seen[range].drop { !$0.isNumber })
             } else {
                 try await Task.sleep(for: .milliseconds(20))
             }

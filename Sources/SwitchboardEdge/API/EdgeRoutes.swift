@@ -92,7 +92,22 @@ enum EdgeRoutes {
             return try await history(edge, caller: caller, channelID: channelID, request: request)
         }
         router.get("/healthz") { _, _ in
-            HealthResponse(status: "ok", role: "edge", version: "0.1.0", uptimeMs: WallClock.nowMs() - edge.startedAtMs)
+            Health.liveness(role: "edge", startedAtMs: edge.startedAtMs)
+        }
+        // Ready: not draining, and the workspaces it warms at start (`workspaces`) have their
+        // copies. A feed opened later on first use does not count (its first requests wait for
+        // it), nor does a feed that lost the origin (`stale`): every edge loses it at once, a load
+        // balancer with no ready backend would serve nobody, and the copies still serve reads.
+        let warmed = Set(edge.configuration.workspaces.compactMap { Snowflake($0) })
+        router.get("/readyz") { _, _ in
+            var reasons: [String] = []
+            if edge.gateway.isDraining { reasons.append("draining") }
+            let feeds = edge.upstreams.readiness()
+            for (workspaceID, state) in feeds.sorted(by: { $0.key < $1.key }) where state == .loading && warmed.contains(workspaceID) {
+                reasons.append("workspace \(workspaceID): loading its copy from the origin")
+            }
+            return Health.readiness(role: "edge", reasons: reasons,
+                                    feeds: Dictionary(uniqueKeysWithValues: feeds.map { ("\($0.key)", $0.value.rawValue) }))
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -16,13 +16,15 @@ struct OriginProxy: Sendable {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
                                         "te", "trailer", "host", "content-length"]
 
-    /// The headers that say who the client is and how it reached the edge: set by the edge
-    /// (a client's own copies are dropped, or they could claim any address).
-    static let forwarding: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]
+    /// The headers that say who the client is and how it reached the edge, and the request's
+    /// id: set by the edge (a client's own copies are dropped, or they could claim any address;
+    /// its id was already taken if plausible).
+    static let forwarding: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-request-id"]
 
     /// Forwards to the process serving the caller's workspace (`nil`: no token, any process),
-    /// saying who the client is (`X-Forwarded-For`) and where it reached the edge.
-    func forward(_ request: Request, workspaceID: Snowflake?, client: String?, scheme: String) async throws -> Response {
+    /// saying who the client is (`X-Forwarded-For`), where it reached the edge, and the
+    /// request's id (`X-Request-Id`, so that the origin logs it too).
+    func forward(_ request: Request, workspaceID: Snowflake?, requestID: String?, client: String?, scheme: String) async throws -> Response {
         var outbound = HTTPClientRequest(url: origins.url(for: workspaceID) + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName)
@@ -32,6 +34,7 @@ struct OriginProxy: Sendable {
         if let client { outbound.headers.add(name: "X-Forwarded-For", value: client) }
         if let host = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: host) }
         outbound.headers.add(name: "X-Forwarded-Proto", value: scheme)
+        if let requestID { outbound.headers.add(name: "X-Request-Id", value: requestID) }
         if let length = request.headers[.contentLength].flatMap(Int.init) {
             outbound.body = .stream(request.body, length: .known(Int64(length)))
         } else if request.method == .post || request.method == .put || request.method == .patch {

@@ -75,6 +75,22 @@ struct UpstreamStateMachine: Sendable {
         return applied >= target
     }
 
+    /// How the copy stands, for `/readyz`.
+    enum Readiness: String, Sendable {
+        /// Connected, and every event the feed announced is in LMDB.
+        case current
+        /// Nothing complete to serve yet: a snapshot is being written, the first sync has not
+        /// happened, or a live connection is still catching up.
+        case loading
+        /// The origin is unreachable; the copy serves as it is, and the feed keeps retrying.
+        case stale
+    }
+
+    var readiness: Readiness {
+        if applied == nil || state == .snapshotting || (isCurrent && !isCaughtUp) { return .loading }
+        return isCurrent ? .current : .stale
+    }
+
     /// Client sessions may start: LMDB holds a complete copy, and it is not catching up on a
     /// live connection (when the origin is unreachable the copy serves as it is).
     var servesSessions: Bool { applied != nil && (!isCurrent || isCaughtUp) }

@@ -51,6 +51,11 @@ public final class UpstreamSupervisor: Service, Sendable {
         return upstream
     }
 
+    /// Each open feed's state, for `/readyz`.
+    func readiness() -> [Snowflake: UpstreamStateMachine.Readiness] {
+        upstreams.withLock { $0 }.mapValues(\.readiness)
+    }
+
     func upstream(_ workspaceID: Snowflake) -> WorkspaceUpstream? {
         upstreams.withLock { $0[workspaceID] }
     }

@@ -85,6 +85,7 @@ final class WorkspaceUpstream: Sendable {
     var hasBeenCurrent: Bool { link.withLock { $0.machine.hasBeenCurrent } }
     /// Connected, not in a snapshot, and LMDB has every event up to the announced position.
     var isCaughtUp: Bool { link.withLock { $0.machine.isCaughtUp } }
+    var readiness: UpstreamStateMachine.Readiness { link.withLock { $0.machine.readiness } }
 
     /// Waits until `milestone` is reached — woken by the feed's progress, not polled. False if
     /// it was not reached by `deadline`.

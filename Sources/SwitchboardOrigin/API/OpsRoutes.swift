@@ -3,13 +3,24 @@ import Hummingbird
 import NIOCore
 import SwitchboardCore
 
-/// Liveness and metrics.
+/// Liveness, readiness, the edge directory and metrics.
 enum OpsRoutes {
-    static let version = "0.1.0"
-
     static func add(to router: Router<OriginRequestContext>, origin: Origin) {
         router.get("/healthz") { _, _ in
-            HealthResponse(status: "ok", role: "origin", version: version, uptimeMs: WallClock.nowMs() - origin.startedAtMs)
+            Health.liveness(role: "origin", startedAtMs: origin.startedAtMs)
+        }
+        // Ready: not shutting down, and the store (open and migrated, or the origin would not
+        // have started) answers a query within 2 s.
+        router.get("/readyz") { _, context in
+            var reasons: [String] = []
+            if origin.draining.value { reasons.append("draining") }
+            do {
+                try await Health.within(.seconds(2), "the store") { try await origin.store.checkHealth() }
+            } catch {
+                context.logger.warning("not ready: the store did not answer", metadata: ["error": "\(error)"])
+                reasons.append("storage: not answering")
+            }
+            return Health.readiness(role: "origin", reasons: reasons)
         }
         router.get("/api/edges") { _, _ in
             EdgesResponse(edges: origin.edges.edges)

@@ -28,6 +28,10 @@ public final class SQLiteStore: Store {
         messageWrites = GroupCommit(prepare: { $0.takeID() }) { drafts in try await Self.commitPosts(drafts, pool: pool) }
     }
 
+    public func checkHealth() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") }
+    }
+
     /// Deletes nonces older than the de-duplication window (called periodically).
     public func purgeNonces(olderThanMs cutoff: UInt64) async throws {
         try await pool.write { db in

@@ -8,6 +8,10 @@ import SwitchboardCore
 /// ``SwitchboardError`` for the protocol's cases (`not_found`, `not_a_member`, `conflict`, ...).
 /// Input validation (lengths, names) and rate limits happen before a store is called.
 public protocol Store: Sendable {
+    /// Answers a trivial query against the migrated schema (readiness: the database is open
+    /// and reachable); throws otherwise.
+    func checkHealth() async throws
+
     // MARK: Workspaces
     /// Creates a workspace and its `#general` channel, which every new user joins.
     func createWorkspace(id: Snowflake, generalChannelID: Snowflake, name: String, nowMs: UInt64) async throws -> Workspace

@@ -129,6 +129,10 @@ public final class PostgresStore: Store {
         }
     }
 
+    public func checkHealth() async throws {
+        _ = try await rows("SELECT COUNT(*) FROM schema_migrations")
+    }
+
     public func purgeNonces(olderThanMs cutoff: UInt64) async throws {
         try await client.query("DELETE FROM nonces WHERE created_at_ms < \(cutoff.db)", logger: logger)
     }

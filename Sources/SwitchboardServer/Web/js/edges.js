@@ -1,5 +1,5 @@
 // Which edge to talk to: the ones the origin lists, nearest first by the round trip of a
-// `/healthz` (the best of three). A page served by an edge stays with it while it answers; a
+// `/readyz` (the best of three; a draining edge answers 503 and is passed over). A page served by an edge stays with it while it answers; a
 // page served by the origin moves to the nearest edge.
 
 async function roundTrip(baseURL) {
@@ -7,7 +7,7 @@ async function roundTrip(baseURL) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const started = performance.now();
     try {
-      const response = await fetch(`${baseURL}/healthz`, { cache: 'no-store' });
+      const response = await fetch(`${baseURL}/readyz`, { cache: 'no-store' });
       if (!response.ok) return Infinity;
       await response.json();
       best = Math.min(best, performance.now() - started);
