@@ -265,7 +265,8 @@ import Testing
     }
 
     @Test func aFloodIsRateLimited() async throws {
-        try await withGateway(configure: { $0.gateway.commandsPerWindow = 20 }) { origin, ws in
+        // One window for the whole test, so a slow machine cannot start a fresh one midway.
+        try await withGateway(configure: { $0.gateway.commandsPerWindow = 20; $0.gateway.commandWindowMs = 600_000 }) { origin, ws in
             let alice = try await identify(origin, ws, "alice")
             for _ in 0..<25 { try await alice.socket.send(.heartbeat(.init(s: nil))) }
             var acks = 0, limited = 0
