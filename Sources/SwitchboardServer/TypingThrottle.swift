@@ -16,4 +16,10 @@ public struct TypingThrottle<Key: Hashable & Sendable>: Sendable {
         last[key] = nowMs
         return true
     }
+
+    /// The user sent their message: the next `typing` in that channel is news again, however
+    /// soon it comes (the web client announces it at once).
+    public mutating func reset(_ key: Key) {
+        last[key] = nil
+    }
 }

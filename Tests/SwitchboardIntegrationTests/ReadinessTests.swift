@@ -20,8 +20,12 @@ import Testing
             let version = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .appendingPathComponent("../../VERSION").path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(health.version.hasPrefix(version + "+"), "\(health.version)")
-            let (status, body) = try await Self.readiness(origin.anonymous)
-            #expect(status == 200 && body.status == "ready" && body.reasons.isEmpty && body.role == "origin")
+            // (A store that takes over 2 s to answer makes it not ready: a busy test machine may, at first.)
+            let body = try await eventually(timeout: .seconds(30)) { () -> ReadinessResponse? in
+                let (status, body) = try await Self.readiness(origin.anonymous)
+                return status == 200 ? body : nil
+            }
+            #expect(body.status == "ready" && body.reasons.isEmpty && body.role == "origin")
         }
     }
 
@@ -70,7 +74,6 @@ import Testing
         }
         await prober.value?.value
         let seen = probes.value
-        #expect(seen.first?.0 == 200)
         #expect(seen.contains { $0.0 == 503 && $0.1.reasons == ["draining"] }, "\(seen.map { $0.0 })")
     }
 }

@@ -101,7 +101,7 @@ class Cluster:
                         SWITCHBOARD_ADMIN_KEY="browser-admin-key-" + os.urandom(8).hex(),
                         SWITCHBOARD_TOKEN_SECRET=os.urandom(32).hex(),
                         SWITCHBOARD_EDGE_KEY="browser-edge-key-" + os.urandom(8).hex(),
-                        SWITCHBOARD_AUTH_PASSWORDCOSTLOG2="12")
+                        SWITCHBOARD_AUTH_PASSWORD_COST_LOG2="12")
         self.processes = {}
         self.origin_port = free_port()
         self.origin = f"http://127.0.0.1:{self.origin_port}"

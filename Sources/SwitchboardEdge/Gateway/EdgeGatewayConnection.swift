@@ -85,6 +85,7 @@ struct EdgeGatewayConnection: GatewayHandler {
         let upstream = edge.upstreams.ensure(caller.workspaceID)
         switch command {
         case .send(let send):
+            session.sentMessage(in: send.channelID)
             do {
                 let message = try await upstream.post(FeedCommand.Send(
                     ref: UUID().uuidString, userID: caller.userID, channelID: send.channelID, content: send.content,

@@ -227,6 +227,7 @@ struct EdgeFeedConnection {
                             await sends.waitForAll()
                             (inFlight, lastByUser) = (0, [:])
                         }
+                        typingThrottle.reset(UserInChannel(user: send.userID, channel: send.channelID))
                         let previous = lastByUser[send.userID]
                         let post = Task {
                             await previous?.value

@@ -97,6 +97,7 @@ struct GatewayConnection: GatewayHandler {
         }
         switch command {
         case .send(let send):
+            session.sentMessage(in: send.channelID)
             do {
                 let result = try await chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
                     content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))

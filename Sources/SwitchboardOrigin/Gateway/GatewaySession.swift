@@ -68,5 +68,10 @@ public final class GatewaySession: Sendable {
     func allowTyping(in channel: Snowflake, nowMs: UInt64) -> Bool {
         state.withLock { $0.typing.allow(channel, nowMs: nowMs) }
     }
+
+    /// A message was sent in `channel`: typing there is news again.
+    func sentMessage(in channel: Snowflake) {
+        state.withLock { $0.typing.reset(channel) }
+    }
 }
 

@@ -26,22 +26,31 @@ export function composer({ label, api, store, onSend, onTyping, withAlsoToChanne
     file.value = '';
   });
 
-  async function complete() {
+  // The handle being typed just before the caret, or null.
+  function typedHandle() {
     const match = /(^|\s)@([\w.-]*)$/.exec(textarea.value.slice(0, textarea.selectionStart));
-    if (!match || match[2].length === 0) { suggestions.hidden = true; return; }
-    const { users } = await api.searchUsers(match[2]);
+    return match && match[2].length > 0 ? match[2] : null;
+  }
+
+  async function complete() {
+    const query = typedHandle();
+    if (query === null) { suggestions.hidden = true; return; }
+    const { users } = await api.searchUsers(query);
+    // Answers can arrive out of order: one for an older prefix is dropped.
+    if (typedHandle() !== query) return;
     clear(suggestions);
     for (const user of users) {
       store.users.set(user.id, { ...(store.users.get(user.id) || {}), ...user });
       suggestions.append(el('li', { role: 'option', tabindex: 0,
-        onclick: () => choose(user, match[2].length), onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); choose(user, match[2].length); } } },
+        onclick: () => choose(user), onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); choose(user); } } },
         `@${user.handle} — ${user.display_name}`));
     }
     suggestions.hidden = users.length === 0;
   }
 
-  function choose(user, typed) {
+  function choose(user) {
     const at = textarea.selectionStart;
+    const typed = (typedHandle() || '').length;  // what is there now, not when the list was made
     textarea.value = `${textarea.value.slice(0, at - typed)}${user.handle} ${textarea.value.slice(at)}`;
     suggestions.hidden = true;
     textarea.focus();
