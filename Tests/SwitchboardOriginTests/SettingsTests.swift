@@ -71,19 +71,11 @@ import Testing
             case .list(let items): items
             case .none: NSNull()
             }
-            insert(json, at: key.split(separator: ".").map(String.init), into: &tree)
+            Settings<OriginConfiguration>.insert(json, at: key.split(separator: ".").map(String.init), into: &tree)
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString).json").path
         try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: path))
         return path
-    }
-
-    static func insert(_ value: Any, at path: [String], into tree: inout [String: Any]) {
-        guard let head = path.first else { return }
-        if path.count == 1 { tree[head] = value; return }
-        var child = tree[head] as? [String: Any] ?? [:]
-        insert(value, at: Array(path.dropFirst()), into: &child)
-        tree[head] = child
     }
 
     @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFile() async throws {

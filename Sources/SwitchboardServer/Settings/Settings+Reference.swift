@@ -22,7 +22,8 @@ extension Settings {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func insert(_ value: Any, at path: [String], into tree: inout [String: Any]) {
+    /// Puts `value` at `path` (a key's parts) in a nested JSON object, as the config file nests keys.
+    public static func insert(_ value: Any, at path: [String], into tree: inout [String: Any]) {
         guard let head = path.first else { return }
         if path.count == 1 { tree[head] = value; return }
         var child = tree[head] as? [String: Any] ?? [:]
