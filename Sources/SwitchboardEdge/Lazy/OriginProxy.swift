@@ -9,7 +9,7 @@ import SwitchboardCore
 /// Passes a request to the origin unchanged and streams the answer back, so a client needs
 /// only the edge's address. Bodies stream both ways; nothing is buffered whole.
 struct OriginProxy: Sendable {
-    let origins: OriginDirectory
+    let origins: OriginPool
     let http: HTTPClient
 
     /// Hop-by-hop headers are the connection's own, not the request's.

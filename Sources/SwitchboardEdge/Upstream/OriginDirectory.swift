@@ -23,6 +23,15 @@ public struct OriginDirectory: Sendable {
         return urls.max { Self.weight($0, workspaceID) < Self.weight($1, workspaceID) }!
     }
 
+    /// The first of `candidates` in the workspace's order (nil if none is one of `urls`): where
+    /// a workspace goes when its first choice is down. Removing a process moves only its own
+    /// workspaces, each to the process next in that workspace's order.
+    public func url(for workspaceID: Snowflake?, among candidates: Set<String>) -> String? {
+        let eligible = urls.filter(candidates.contains)
+        guard let workspaceID, eligible.count > 1 else { return eligible.first }
+        return eligible.max { Self.weight($0, workspaceID) < Self.weight($1, workspaceID) }
+    }
+
     /// FNV-1a of "url|workspace": stable across processes and runs (Swift's `Hasher` is seeded
     /// per process, so it cannot be used here), then mixed so that near inputs spread.
     static func weight(_ url: String, _ workspaceID: Snowflake) -> UInt64 {

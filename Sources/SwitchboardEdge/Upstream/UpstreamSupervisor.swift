@@ -10,6 +10,7 @@ import SwitchboardServer
 public final class UpstreamSupervisor: Service, Sendable {
     private let store: EdgeStore
     private let configuration: EdgeConfiguration
+    private let origins: OriginPool
     private let logger: Logger
     private let metrics: EdgeMetrics
     private let upstreams = Mutex<[Snowflake: WorkspaceUpstream]>([:])
@@ -21,11 +22,12 @@ public final class UpstreamSupervisor: Service, Sendable {
     /// Where clients reach this edge, told to the origin with each feed.
     private let publicURL: @Sendable () -> String
 
-    init(store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics, gateway: EdgeGateway? = nil,
-         publicURL: @escaping @Sendable () -> String) {
+    init(store: EdgeStore, configuration: EdgeConfiguration, origins: OriginPool, logger: Logger, metrics: EdgeMetrics,
+         gateway: EdgeGateway? = nil, publicURL: @escaping @Sendable () -> String) {
         self.publicURL = publicURL
         self.store = store
         self.configuration = configuration
+        self.origins = origins
         self.logger = logger
         self.metrics = metrics
         self.gateway = gateway
@@ -40,7 +42,7 @@ public final class UpstreamSupervisor: Service, Sendable {
             if let existing = upstreams[workspaceID] { return (existing, false) }
             let gateway = self.gateway
             let upstream = WorkspaceUpstream(workspaceID: workspaceID, store: store, configuration: configuration,
-                                             logger: logger, metrics: metrics, publicURL: publicURL,
+                                             origins: origins, logger: logger, metrics: metrics, publicURL: publicURL,
                                              onEvents: { gateway?.route($0, workspaceID: workspaceID) },
                                              onSnapshot: { gateway?.resync(workspaceID) })
             upstreams[workspaceID] = upstream
@@ -77,7 +79,14 @@ public final class UpstreamSupervisor: Service, Sendable {
         for workspace in configuration.workspaces {
             if let id = Snowflake(workspace) { ensure(id) }
         }
+        let originChanges = origins.changes()
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                // An origin process went down or came back: each feed checks where it belongs.
+                for await _ in originChanges {
+                    for upstream in self.upstreams.withLock({ Array($0.values) }) { await upstream.reconsiderOrigin() }
+                }
+            }
             group.addTask {
                 // Close feeds nobody has used for a while.
                 await runPeriodically(every: .milliseconds(Int(max(100, min(60_000, self.configuration.upstreamIdleMs / 4))))) {

@@ -11,6 +11,8 @@ final class WorkspaceUpstream: Sendable {
     let workspaceID: Snowflake
     private let store: EdgeStore
     private let configuration: EdgeConfiguration
+    /// Which origin process serves the workspace now.
+    private let origins: OriginPool
     private let logger: Logger
     private let metrics: EdgeMetrics
     /// Everything that changes, under one lock: the feed's rules and progress (its state
@@ -18,6 +20,12 @@ final class WorkspaceUpstream: Sendable {
     private struct Link {
         var machine = UpstreamStateMachine()
         var socket: FeedSocket?
+        /// The process `socket` goes to.
+        var origin: String?
+        /// The socket was closed to move to another process: reconnect at once, no backoff.
+        var moving = false
+        /// The backoff in progress, cut short by ``reconsiderOrigin()``.
+        var backoff: Task<Void, Never>?
         var stopped = false
         var lastUsedMs = WallClock.nowMs()
         var waiters: [UUID: (until: Milestone, continuation: CheckedContinuation<Bool, Never>)] = [:]
@@ -62,12 +70,13 @@ final class WorkspaceUpstream: Sendable {
 
     private let publicURL: @Sendable () -> String
 
-    init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, logger: Logger, metrics: EdgeMetrics,
+    init(workspaceID: Snowflake, store: EdgeStore, configuration: EdgeConfiguration, origins: OriginPool, logger: Logger, metrics: EdgeMetrics,
          publicURL: @escaping @Sendable () -> String,
          onEvents: @escaping @Sendable ([FeedMessage]) -> Void = { _ in }, onSnapshot: @escaping @Sendable () -> Void = {}) {
         self.workspaceID = workspaceID
         self.store = store
         self.configuration = configuration
+        self.origins = origins
         self.logger = logger
         self.metrics = metrics
         self.onEvents = onEvents
@@ -125,12 +134,44 @@ final class WorkspaceUpstream: Sendable {
 
     /// Stops the loop and closes the socket.
     func stop() async {
-        let socket = update { link -> FeedSocket? in
+        let (socket, backoff) = update { link -> (FeedSocket?, Task<Void, Never>?) in
             link.stopped = true
             link.machine.stop()
-            return link.socket
+            return (link.socket, link.backoff)
         }
+        backoff?.cancel()
         await socket?.close()
+        pending.failAll()
+    }
+
+    /// The processes that are up changed: if the workspace now belongs to another one, the feed
+    /// moves there (closed here, reopened there after the last applied seq — the log is shared,
+    /// so nothing is missed and no snapshot is needed); a feed waiting to retry retries now.
+    func reconsiderOrigin() async {
+        let target = origins.url(for: workspaceID)
+        let (moving, backoff) = link.withLock { link -> (FeedSocket?, Task<Void, Never>?) in
+            guard let socket = link.socket, let origin = link.origin, origin != target else { return (nil, link.backoff) }
+            link.moving = true
+            return (socket, link.backoff)
+        }
+        backoff?.cancel()
+        if let moving {
+            logger.info("the workspace's feed moves to another origin process",
+                        metadata: ["workspace_id": "\(workspaceID)", "origin": "\(target)"])
+            await moving.close()
+        }
+    }
+
+    /// Sleeps `ms`, or less if ``reconsiderOrigin()`` or ``stop()`` cancels the sleep.
+    private func backOff(ms: UInt64) async {
+        let sleep = Task<Void, Never> {
+            do { try await Task.sleep(for: .milliseconds(Int(ms))) } catch {
+                // Cancelled: cut short on purpose.
+            }
+        }
+        link.withLock { $0.backoff = sleep }
+        await sleep.value
+        link.withLock { $0.backoff = nil }
     }
 
     /// Sends a command to the origin over the feed, if it is connected.
@@ -140,8 +181,9 @@ final class WorkspaceUpstream: Sendable {
     }
 
     /// Posts a message as a user and waits for the origin's commit (`ack`) or refusal.
+    /// If the feed drops meanwhile, the send goes again on the next one (see ``PendingReplies``).
     func post(_ send: FeedCommand.Send, timeout: Duration = .seconds(15)) async throws -> Message {
-        try await pending.request(ref: send.ref, timeout: timeout) { try await self.send(.send(send)) }
+        try await pending.request(ref: send.ref, command: .send(send), timeout: timeout) { try await self.send($0) }
     }
 
     /// Runs until stopped or cancelled.
@@ -157,16 +199,22 @@ final class WorkspaceUpstream: Sendable {
         while !Task.isCancelled && !link.withLock({ $0.stopped }) {
             switch action {
             case .connect(let after):
+                let origin = origins.url(for: workspaceID)
                 do {
                     let feed = try await FeedSocket.openFeed(
-                        originURL: configuration.origins.url(for: workspaceID), edgeKey: configuration.edgeKey, workspaceID: workspaceID,
+                        originURL: origin, edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
                         publicURL: publicURL(), tls: configuration.originTLS)
-                    link.withLock { $0.socket = feed }
+                    link.withLock { link in
+                        link.socket = feed
+                        link.origin = origin
+                    }
                     metrics.upstreamConnects.increment()
+                    // Sends the last feed left unanswered: the origin's nonce check drops any it already has.
+                    try await pending.resend { try await feed.send($0) }
                     try await consume(feed)
+                    // A move to another process (or the origin closing) ends the feed without an error.
                 } catch let failure as TLSFailure {
-                    let origin = configuration.origins.url(for: workspaceID)
                     let said = TLSFailure(failure.underlying, server: "the origin \(origin)", trustOption: "--origin-ca") ?? failure
                     logger.error("\(said.description); the feed was not opened",
                                  metadata: ["workspace_id": "\(workspaceID)", "origin": "\(origin)", "error": "\(failure.underlying)"])
@@ -176,15 +224,22 @@ final class WorkspaceUpstream: Sendable {
                 } catch {
                     logger.info("upstream disconnected", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
                 }
+                if !link.withLock({ $0.moving || $0.stopped }) { origins.suspect(origin) }
                 let (feed, next) = update { link in
-                    defer { link.socket = nil }
-                    return (link.socket, link.machine.disconnected())
+                    defer {
+                        link.socket = nil
+                        link.origin = nil
+                        link.moving = false
+                    }
+                    let next = link.machine.disconnected()
+                    // A planned move reconnects at once.
+                    if link.moving, case .wait = next { return (link.socket, link.machine.backoffElapsed()) }
+                    return (link.socket, next)
                 }
                 await feed?.close()
-                pending.failAll()
                 action = next
             case .wait(let ms):
-                try? await Task.sleep(for: .milliseconds(Int(ms)))
+                await backOff(ms: ms)
                 action = update { $0.machine.backoffElapsed() }
             case .none:
                 return

@@ -11,16 +11,20 @@ export class APIError extends Error {
 }
 
 export class API {
-  constructor(baseURL, token) {
+  // `workspaceID`, when known, goes with every call as `X-Switchboard-Workspace`: a load
+  // balancer in front of several edges hashes on it, keeping a workspace on one edge.
+  constructor(baseURL, token, workspaceID) {
     this.baseURL = baseURL.replace(/\/$/, '');
     this.token = token;
+    this.workspaceID = workspaceID;
   }
 
-  withBase(baseURL) { return new API(baseURL, this.token); }
+  withBase(baseURL) { return new API(baseURL, this.token, this.workspaceID); }
 
   async call(method, path, body, { raw = false, contentType } = {}) {
     const headers = {};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (this.workspaceID) headers['X-Switchboard-Workspace'] = this.workspaceID;
     let payload;
     if (body instanceof Blob || body instanceof ArrayBuffer) {
       payload = body;

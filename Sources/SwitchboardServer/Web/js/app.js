@@ -23,7 +23,7 @@ function start(notice) {
 }
 
 function signedIn(answer) {
-  const session = { token: answer.token, userID: answer.user.id };
+  const session = { token: answer.token, userID: answer.user.id, workspaceID: answer.user.workspace_id };
   localStorage.setItem('switchboard.session', JSON.stringify(session));
   main(session);
 }
@@ -37,8 +37,8 @@ async function main(session) {
   const store = new Store();
   // This edge first (or, on the origin's page, the nearest edge), then the others nearest
   // first: where to go when one drains or is lost.
-  const edges = await rankEdges(here, new API(here, session.token));
-  let api = new API(edges[0], session.token);
+  const edges = await rankEdges(here, new API(here, session.token, session.workspaceID));
+  let api = new API(edges[0], session.token, session.workspaceID);
 
   clear(root);
   const status = el('div', { class: 'status', role: 'status', hidden: true });
@@ -297,6 +297,7 @@ async function main(session) {
   const focusHint = /channel=(\d+)/.exec(window.location.hash)?.[1];
   const gateway = new Gateway({
     token: session.token,
+    workspaceID: session.workspaceID,
     edges,
     onReady: async (bootstrap) => {
       subscribed = '';

@@ -4,8 +4,9 @@
 const TERMINAL = new Set([4100, 4101]);
 
 export class Gateway {
-  constructor({ token, edges, onReady, onResumed, onEvent, onStatus, onSignedOut, onAck, onError, onMoved }) {
+  constructor({ token, workspaceID, edges, onReady, onResumed, onEvent, onStatus, onSignedOut, onAck, onError, onMoved }) {
     this.token = token;
+    this.workspaceID = workspaceID;   // named at connect, for a load balancer to hash on
     this.edges = edges;            // base URLs, the current one first
     this.onReady = onReady;
     this.onResumed = onResumed;
@@ -44,7 +45,8 @@ export class Gateway {
   }
 
   connect() {
-    const url = this.baseURL.replace(/^http/, 'ws') + '/gateway';
+    const url = this.baseURL.replace(/^http/, 'ws') + '/gateway'
+      + (this.workspaceID ? `?workspace=${encodeURIComponent(this.workspaceID)}` : '');
     this.onStatus(this.attempt === 0 && !this.sessionID ? 'connecting' : 'reconnecting');
     const socket = new WebSocket(url);
     this.socket = socket;

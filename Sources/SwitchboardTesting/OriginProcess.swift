@@ -1,25 +1,25 @@
 import Foundation
-import SwitchboardTesting
 
 /// A running `switchboard-origin` process and the port it bound. Its store is the SQLite file
 /// in `dataDirectory`, or `databaseURL` when given; with `SWITCHBOARD_TEST_STORE=postgres` the
 /// schema that belongs to `dataDirectory`.
-final class OriginProcess: Sendable {
-    let process: ChildProcess
-    let port: Int
+public final class OriginProcess: Sendable {
+    public let process: ChildProcess
+    public let port: Int
 
     /// `https` when started with a certificate.
-    let scheme: String
+    public let scheme: String
 
-    init(dataDirectory: String, adminKey: String, tokenSecret: String, databaseURL: String? = nil,
-         workerID: Int = 1, arguments: [String] = [], environment extra: [String: String] = [:]) async throws {
+    public init(dataDirectory: String, adminKey: String, tokenSecret: String, databaseURL: String? = nil,
+                workerID: Int = 1, port requested: Int = 0, arguments: [String] = [],
+                environment extra: [String: String] = [:]) async throws {
         scheme = arguments.contains("--tls-cert") ? "https" : "http"
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("switchboard-origin")
         var environment = ["SWITCHBOARD_ADMIN_KEY": adminKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
         // Through the environment, so that the password is not on a command line.
         if let url = try databaseURL ?? TestOrigin.postgresURL(for: dataDirectory) { environment["SWITCHBOARD_STORAGE"] = url }
-        process = try ChildProcess(binary.path, ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory,
+        process = try ChildProcess(binary.path, ["--host", "127.0.0.1", "--port", "\(requested)", "--data-dir", dataDirectory,
                                                  "--rate-limit", "0", "--worker-id", "\(workerID)"] + arguments,
                                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(extra) { $1 },
                                    mergeErrors: true)
@@ -43,26 +43,26 @@ final class OriginProcess: Sendable {
         port = found
     }
 
-    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Sends a signal (SIGHUP: reload the certificate).
-    func signal(_ number: Int32) {
+    public func signal(_ number: Int32) {
         process.signal(number)
     }
 
-    func kill() {
+    public func kill() {
         process.signal(SIGKILL)
         process.waitBlocking()
     }
 
-    func stop() {
+    public func stop() {
         process.signal(SIGTERM)
         process.waitBlocking()
         process.cleanUp()
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
