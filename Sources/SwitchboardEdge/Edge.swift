@@ -57,7 +57,7 @@ public struct Edge: Sendable {
         let scheme = transport.scheme
         origins = OriginPool(directory: configuration.origins, http: http.client,
                              intervalMs: configuration.originProbeIntervalMs, timeoutMs: configuration.originProbeTimeoutMs,
-                             logger: logger)
+                             logger: logger, metrics: metrics)
         upstreams = UpstreamSupervisor(store: store, configuration: configuration, origins: origins, logger: logger, metrics: metrics,
                                        gateway: gateway, publicURL: {
             configured.publicURL ?? "\(scheme)://\(configured.host):\(configured.port != 0 ? configured.port : boundPort.value ?? 0)"

@@ -18,6 +18,7 @@ public final class EdgeMetrics: Sendable {
     let badges: Prometheus.Counter
     let prefetches: Prometheus.Counter
     let slowConsumers: Prometheus.Counter
+    let feedMoves: Prometheus.Counter
 
     public init() {
         upstreamConnects = registry.makeCounter(name: "switchboard_edge_upstream_connects_total", help: "Feed connections opened")
@@ -37,8 +38,16 @@ public final class EdgeMetrics: Sendable {
         deliveries = registry.makeCounter(name: "switchboard_edge_deliveries_total", help: "Events queued to sessions")
         badges = registry.makeCounter(name: "switchboard_edge_badges_total", help: "unread.updated badges queued to sessions")
         prefetches = registry.makeCounter(name: "switchboard_edge_prefetches_total", help: "Profiles pushed ahead of a message")
+        feedMoves = registry.makeCounter(name: "switchboard_edge_feed_moves_total",
+                                         help: "Feeds moved to another origin process (one went down, or came back)")
         slowConsumers = registry.makeCounter(name: "switchboard_edge_slow_consumers_total",
                                              help: "Sessions disconnected because their queue overflowed")
+    }
+
+    /// 1 while the origin process at `url` answers its probes, 0 while it is down.
+    func originUp(_ url: String) -> Prometheus.Gauge {
+        registry.makeGauge(name: "switchboard_edge_origin_up", labels: [("origin", url)],
+                           help: "Origin processes as this edge's probes see them (1 up, 0 down)")
     }
 
     public func render() -> [UInt8] {

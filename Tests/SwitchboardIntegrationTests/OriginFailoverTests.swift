@@ -85,6 +85,8 @@ struct OriginFailoverTests {
             print("origin failover: served again \(outage) after SIGKILL")
             #expect(outage < Self.servedAgainWithin)
             #expect(try await Self.feeds(at: second, adminKey: adminKey) == 1)
+            let metrics = try await edge.anonymous.metricsText()
+            #expect(metrics.contains("switchboard_edge_origin_up{origin=\"\(first.baseURL)\"} 0"), "\(metrics)")
             for _ in 0..<20 { _ = try await send() }
             // Requests the edge passes on go to the serving process too.
             #expect(try await edge.client(token: reader.token).search("message").count > 0)
@@ -100,6 +102,8 @@ struct OriginFailoverTests {
             }
             for _ in 0..<20 { _ = try await send() }
             #expect(try await Self.feeds(at: second, adminKey: adminKey) == 0)
+            // The move back is counted (the move away was a dropped feed, not a move).
+            #expect(try await edge.anonymous.metric("switchboard_edge_feed_moves_total") >= 1)
 
             // The reader's session through the edge heard every acknowledged message once, in order.
             var heard: [Snowflake] = []

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 import SwitchboardCore
@@ -17,18 +18,22 @@ public final class OriginPool: Service, Sendable {
     private let timeoutMs: UInt64
     private let logger: Logger
     private let health: Mutex<OriginHealth>
+    /// `switchboard_edge_origin_up{origin}`, one per process.
+    private let upGauges: [String: Prometheus.Gauge]
     /// Woken after each change of which processes are up (the upstreams then reconsider).
     private let watchers = Mutex<[AsyncStream<Void>.Continuation]>([])
     /// The wait before the next round of probes (cancelled to probe at once).
     private let nextRound = Mutex<Task<Void, Never>?>(nil)
 
-    init(directory: OriginDirectory, http: HTTPClient, intervalMs: UInt64, timeoutMs: UInt64, logger: Logger) {
+    init(directory: OriginDirectory, http: HTTPClient, intervalMs: UInt64, timeoutMs: UInt64, logger: Logger, metrics: EdgeMetrics) {
         self.directory = directory
         self.http = http
         self.intervalMs = intervalMs
         self.timeoutMs = timeoutMs
         self.logger = logger
         health = Mutex(OriginHealth(urls: directory.urls))
+        upGauges = Dictionary(directory.urls.map { ($0, metrics.originUp($0)) }, uniquingKeysWith: { first, _ in first })
+        for gauge in upGauges.values { gauge.set(to: 1) }
     }
 
     /// The process serving `workspaceID` now; the first one that is up for requests without a
@@ -88,6 +93,7 @@ public final class OriginPool: Service, Sendable {
         for (url, healthy) in answers {
             guard health.withLock({ $0.record(url, healthy: healthy) }) else { continue }
             changed = true
+            upGauges[url]?.set(to: healthy ? 1 : 0)
             if healthy {
                 logger.notice("origin process is back: its workspaces return to it", metadata: ["origin": "\(url)"])
             } else {

@@ -156,6 +156,7 @@ final class WorkspaceUpstream: Sendable {
         }
         backoff?.cancel()
         if let moving {
+            metrics.feedMoves.increment()
             logger.info("the workspace's feed moves to another origin process",
                         metadata: ["workspace_id": "\(workspaceID)", "origin": "\(target)"])
             await moving.close()
