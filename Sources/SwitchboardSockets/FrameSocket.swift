@@ -46,14 +46,17 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     /// `mailboxCapacity` frames wait to be taken; beyond that the socket is not read (the
     /// server sees a slow reader).
     /// `compress` offers permessage-deflate; `wire` counts the bytes read off the network.
+    /// `pingEvery` sends a WebSocket ping at that period and closes the socket when a pong has
+    /// not come back by the next one: a peer that went silent without closing (a blackholed
+    /// path, a frozen process) is noticed within two periods.
     public static func connect(_ url: String, headers: [(String, String)] = [], tls: ClientTLS = .environment,
-                               compress: Bool = false, wire: WireCounter? = nil,
+                               compress: Bool = false, wire: WireCounter? = nil, pingEvery: Duration? = nil,
                                parse: @escaping @Sendable (Data) throws -> Frame, mailboxCapacity: Int = 256,
                                logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
         let socket = FrameSocket<Frame>(mailboxCapacity: mailboxCapacity)
         var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20,
                                                          extensions: compress ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : [],
-                                                         autoPing: .disabled)
+                                                         autoPing: pingEvery.map { .enabled(timePeriod: $0) } ?? .disabled)
         for (name, value) in headers {
             if let field = HTTPField.Name(name) { configuration.additionalHeaders[field] = value }
         }

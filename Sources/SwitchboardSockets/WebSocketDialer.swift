@@ -36,9 +36,12 @@ public enum WebSocketDialer {
     }
 
     /// Connects to `url`, runs `handler` until the socket closes, and returns the server's close frame.
+    /// A server that takes the TCP connection but does not complete the upgrade within
+    /// `openTimeout` (a blackholed path, a stuck proxy) gets the connection closed: `run` throws
+    /// instead of waiting for ever.
     @discardableResult
     public static func run(url: String, configuration: WebSocketClientConfiguration, tls: ClientTLS = .system,
-                           wire: WireCounter? = nil, logger: Logger,
+                           wire: WireCounter? = nil, openTimeout: TimeAmount = .seconds(10), logger: Logger,
                            handler: @escaping WebSocketDataHandler<Context>) async throws -> WebSocketCloseFrame? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty else { throw InvalidURL(url: url) }
@@ -48,7 +51,7 @@ public enum WebSocketDialer {
         var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { path += "?" + query }
         let channel = DialChannel(host: host, port: port, path: path, scheme: scheme, sslContext: context,
-                                  configuration: configuration, wire: wire, handler: handler)
+                                  configuration: configuration, wire: wire, openTimeout: openTimeout, handler: handler)
         let connection = ClientConnection(channel, address: .hostname(host, port: port), logger: logger)
         return try await connection.run()
     }
@@ -67,6 +70,7 @@ public enum WebSocketDialer {
         let sslContext: NIOSSLContext?
         let configuration: WebSocketClientConfiguration
         let wire: WireCounter?
+        let openTimeout: TimeAmount
         let handler: WebSocketDataHandler<Context>
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -75,10 +79,13 @@ public enum WebSocketDialer {
 
         private func upgrade(channel: any Channel, logger: Logger) throws -> Value {
             let extensionBuilders = configuration.extensions
+            // Cancelled once the server answers the upgrade, either way.
+            let deadline = channel.eventLoop.scheduleTask(in: openTimeout) { channel.close(promise: nil) }
             let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
                 maxFrameSize: configuration.maxFrameSize,
                 upgradePipelineHandler: { channel, head in
-                    channel.eventLoop.makeCompletedFuture {
+                    deadline.cancel()
+                    return channel.eventLoop.makeCompletedFuture {
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
                         let extensions = try extensionBuilders.buildClientExtensions(from: HTTPFields(head.headers, splitCookie: false))
                         return UpgradeResult.websocket(asyncChannel, extensions)
@@ -98,7 +105,8 @@ public enum WebSocketDialer {
                 upgradeRequestHead: HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers),
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    deadline.cancel()
+                    return channel.eventLoop.makeCompletedFuture {
                         let capture = RefusalCapture(promise: channel.eventLoop.makePromise())
                         try channel.pipeline.syncOperations.addHandler(capture)
                         return UpgradeResult.notUpgraded(capture.promise.futureResult)
