@@ -42,6 +42,9 @@ import Testing
             _ = try await eventually { live.connections > 0 ? true : nil }
             let sender = try await GatewaySocket.identify(edge.gatewayURL, token: ws.client("alice").token!, focus: general,
                                                           mailboxCapacity: 4_096)
+            // On a busy machine the sends outlast the heartbeat interval: both raw clients heartbeat.
+            let heartbeats = Self.heartbeat([reader, sender])
+            defer { heartbeats.cancel() }
             let total = 1_000, cuts = 20
             let kinds: [FaultProxy.Cut] = [.close, .reset, .midFrame]
             var acknowledged: [Snowflake] = []
@@ -106,6 +109,21 @@ import Testing
             #expect(edge.edge.upstreams.readiness()[workspaceID] == .current)
             #expect(try await edge.anonymous.metric("switchboard_edge_snapshots_total") == 1)
             await reader.socket.close()
+        }
+    }
+
+    /// Heartbeats for raw sessions, at half their interval, until cancelled.
+    static func heartbeat(_ sessions: [GatewaySocket.Identified]) -> Task<Void, Never> {
+        Task {
+            let interval = sessions.map(\.hello.heartbeatIntervalMs).min() ?? 30_000
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: .milliseconds(max(500, interval / 2)))
+                    for session in sessions { try await session.socket.send(.heartbeat(.init(s: nil))) }
+                } catch {
+                    return   // cancelled, or a socket closed: the test's reads report that
+                }
+            }
         }
     }
 
