@@ -84,16 +84,17 @@ public final class LiveSession: Sendable {
             progress.resumable = (baseURL, session.hello.sessionID, 0)
             await onUpdate(.connected(baseURL: baseURL, ready: session.ready))
             catchUpFrom = progress.lastMessageID
-            if let bootstrap = try? session.ready.payload(ReadyPayload<FocusedMessages>.self).bootstrap {
-                // The bootstrap holds the latest messages; if they reach back to the last one
-                // seen there is no gap, else the gap is read below.
-                let messages = bootstrap.messages.filter { $0.channelID == focus }
-                if let first = messages.first, let last = catchUpFrom, first.id <= last { catchUpFrom = nil }
-                for message in messages { await reportMessage(message, progress: &progress, onUpdate: onUpdate) }
+            let latest = ((try? session.ready.payload(ReadyPayload<FocusedMessages>.self).bootstrap)?.messages ?? [])
+                .filter { $0.channelID == focus }
+            // The bootstrap holds the latest messages; if they reach back to the last one seen
+            // there is no gap. Else the gap is read first — it runs up to now, so the latest
+            // ones come after it, in order (reporting them first would put newer messages
+            // before the older ones the read finds).
+            if let first = latest.first, let last = catchUpFrom, first.id <= last { catchUpFrom = nil }
+            if let cursor = catchUpFrom, let focus {
+                try await readMissed(in: focus, after: cursor, baseURL: baseURL, progress: &progress, onUpdate: onUpdate)
             }
-        }
-        if let cursor = catchUpFrom, let focus {
-            try await readMissed(in: focus, after: cursor, baseURL: baseURL, progress: &progress, onUpdate: onUpdate)
+            for message in latest { await reportMessage(message, progress: &progress, onUpdate: onUpdate) }
         }
 
         let interval = heartbeatMs

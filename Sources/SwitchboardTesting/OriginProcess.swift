@@ -23,24 +23,24 @@ public final class OriginProcess: Sendable {
                                                  "--rate-limit", "0", "--worker-id", "\(workerID)"] + arguments,
                                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(extra) { $1 },
                                    mergeErrors: true)
-        // The log line "origin listening ... port=N" tells the port.
+        port = try await Self.boundPort(of: process, daemon: "origin")
+    }
+
+    /// The port a daemon logged once it listened ("… listening … port=N"), within 30 s; the
+    /// process is killed if it does not say.
+    static func boundPort(of process: ChildProcess, daemon: String) async throws -> Int {
         let deadline = Date().addingTimeInterval(30)
-        var found: Int?
         var seen = ""
-        while found == nil && Date() < deadline {
+        while Date() < deadline {
             seen = process.output
             // `port=N` in text logs, `"port":"N"` in JSON ones.
-            if let range = seen.range(of: #"port(=|":")\d+"#, options: .regularExpression) {
-                found = Int(seen[range].drop { !$0.isNumber })
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
+            if let range = seen.range(of: #"port(=|":")\d+"#, options: .regularExpression), let port = Int(seen[range].drop { !$0.isNumber }) {
+                return port
             }
+            try await Task.sleep(for: .milliseconds(20))
         }
-        guard let found else {
-            process.signal(SIGKILL)
-            throw TestFailure("the origin did not start: \(seen)")
-        }
-        port = found
+        process.signal(SIGKILL)
+        throw TestFailure("the \(daemon) did not start: \(seen)")
     }
 
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
@@ -48,6 +48,35 @@ public final class OriginProcess: Sendable {
     /// Sends a signal (SIGHUP: reload the certificate).
     public func signal(_ number: Int32) {
         process.signal(number)
+    }
+
+    public func kill() {
+        process.signal(SIGKILL)
+        process.waitBlocking()
+    }
+
+    public func stop() {
+        process.signal(SIGTERM)
+        process.waitBlocking()
+        process.cleanUp()
+    }
+}
+
+/// A running `switchboard-edge` process (for tests that kill one), on LMDB in `dataDirectory`.
+public final class EdgeProcess: Sendable {
+    public let process: ChildProcess
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public init(originURL: String, tokenSecret: String, dataDirectory: String, region: String = "test",
+                arguments: [String] = []) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard-edge")
+        // Secrets through the environment, as in production.
+        let environment = ["SWITCHBOARD_EDGE_KEY": TestOrigin.edgeKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
+        process = try ChildProcess(binary.path, ["--host", "127.0.0.1", "--port", "0", "--origin", originURL, "--data-dir", dataDirectory,
+                                                 "--region", region, "--edge-id", "edge-\(region)", "--drain-window-ms", "100"] + arguments,
+                                   environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, mergeErrors: true)
+        port = try await OriginProcess.boundPort(of: process, daemon: "edge")
     }
 
     public func kill() {
