@@ -39,13 +39,32 @@ in_ns() { local host="$1"; shift; ip netns exec "$prefix-$host" "$@"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "wan-regions.sh needs root (network namespaces)" >&2; exit 1; }
 
-down() {
-    for pidfile in "$DATA_DIR"/*.pid; do
+# Stops what the pid files name: SIGTERM (the edges drain over --drain-window-ms), SIGKILL for
+# whatever is still up after 20 s.
+stop_pids() {
+    local pids=() pidfile pid alive
+    for pidfile in "$@"; do
         [ -f "$pidfile" ] || continue
-        kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        pids+=("$(cat "$pidfile")")
         rm -f "$pidfile"
     done
-    sleep 0.5
+    [ ${#pids[@]} -gt 0 ] || return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 1 200); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && return 0
+        sleep 0.1
+    done
+    echo "still running 20 s after SIGTERM, killed: ${pids[*]}" >&2
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
+down() {
+    # The daemons first, while the links between them still carry their goodbyes; then the links.
+    stop_pids "$DATA_DIR"/edge-*.pid
+    stop_pids "$DATA_DIR"/origin.pid
+    stop_pids "$DATA_DIR"/*.pid
     for host in "${hosts[@]}"; do ip netns del "$prefix-$host" 2>/dev/null || true; done
     ip link del "$prefix-br" 2>/dev/null || true
 }
@@ -129,13 +148,15 @@ wait_for() {  # host-to-ask-from URL
     for _ in $(seq 1 200); do in_ns "$1" curl -sf --cacert "$tls/ca.pem" "$2/healthz" >/dev/null && return 0; sleep 0.1; done
     echo "$2 did not answer" >&2; exit 1
 }
-in_ns origin "$bin/switchboard-origin" --host "${ip[origin]}" --port "$port" --data-dir "$DATA_DIR/origin" --seed-demo \
+# Started with `ip netns exec` itself (it execs the daemon), not through `in_ns`: a function run
+# in the background is a subshell, and $! would name it rather than the daemon `down` must stop.
+ip netns exec "$prefix-origin" "$bin/switchboard-origin" --host "${ip[origin]}" --port "$port" --data-dir "$DATA_DIR/origin" --seed-demo \
     --rate-limit 0 --tls-cert "$tls/origin.pem" --tls-key "$tls/origin-key.pem" --edge-client-ca "$tls/ca.pem" \
     >"$DATA_DIR/origin.log" 2>&1 &
 echo $! > "$DATA_DIR/origin.pid"
 wait_for origin "$(url origin)"
 for region in us-east eu-west; do
-    in_ns "$region" "$bin/switchboard-edge" --host "${ip[$region]}" --port "$port" --region "$region" \
+    ip netns exec "$prefix-$region" "$bin/switchboard-edge" --host "${ip[$region]}" --port "$port" --region "$region" \
         --origin "$(url origin)" --origin-ca "$tls/ca.pem" --client-cert "$tls/edge-client.pem" --client-key "$tls/edge-client-key.pem" \
         --tls-cert "$tls/$region.pem" --tls-key "$tls/$region-key.pem" --public-url "$(url "$region")" \
         --data-dir "$DATA_DIR/edge-$region" --drain-window-ms 2000 >"$DATA_DIR/edge-$region.log" 2>&1 &
