@@ -23,11 +23,11 @@ trap stop_throwaway_postgres EXIT
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
     echo "== the origin and integration suites with the origin on PostgreSQL"
-    # Suites that do not depend on the store (configuration, deploy units, log format, haproxy)
-    # or that use PostgreSQL in either pass (shared origins, failover) ran in the first pass;
-    # leaving them out keeps this pass's machine less busy.
+    # Suites that do not depend on the store (configuration, deploy units, log format, haproxy,
+    # an edge process killed) or that use PostgreSQL in either pass (shared origins, failover)
+    # ran in the first pass; leaving them out keeps this pass's machine less busy.
     SWITCHBOARD_TEST_STORE=postgres swift test --skip-build --filter 'SwitchboardOriginTests|SwitchboardIntegrationTests' \
-        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests'
+        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|EdgeKillTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests'
     if [ "$(id -u)" -eq 0 ]; then
         echo "== two regions over an emulated WAN, every hop TLS (deploy/wan-regions.sh check)"
         wan_dir="$(mktemp -d)"
