@@ -3,7 +3,7 @@ import Foundation
 /// A running `switchboard-origin` process and the port it bound. Its store is the SQLite file
 /// in `dataDirectory`, or `databaseURL` when given; with `SWITCHBOARD_TEST_STORE=postgres` the
 /// schema that belongs to `dataDirectory`.
-public final class OriginProcess: Sendable {
+public final class OriginProcess: DaemonProcess {
     public let process: ChildProcess
     public let port: Int
 
@@ -49,41 +49,21 @@ public final class OriginProcess: Sendable {
     public func signal(_ number: Int32) {
         process.signal(number)
     }
-
-    public func kill() {
-        process.signal(SIGKILL)
-        process.waitBlocking()
-    }
-
-    public func stop() {
-        process.signal(SIGTERM)
-        process.waitBlocking()
-        process.cleanUp()
-    }
 }
 
-/// A running `switchboard-edge` process (for tests that kill one), on LMDB in `dataDirectory`.
-public final class EdgeProcess: Sendable {
-    public let process: ChildProcess
-    public let port: Int
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+/// A daemon a test started as a process of its own, to stop or to kill.
+public protocol DaemonProcess: Sendable {
+    var process: ChildProcess { get }
+}
 
-    public init(originURL: String, tokenSecret: String, dataDirectory: String, region: String = "test",
-                arguments: [String] = []) async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard-edge")
-        // Secrets through the environment, as in production.
-        let environment = ["SWITCHBOARD_EDGE_KEY": TestOrigin.edgeKey, "SWITCHBOARD_TOKEN_SECRET": tokenSecret]
-        process = try ChildProcess(binary.path, ["--host", "127.0.0.1", "--port", "0", "--origin", originURL, "--data-dir", dataDirectory,
-                                                 "--region", region, "--edge-id", "edge-\(region)", "--drain-window-ms", "100"] + arguments,
-                                   environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, mergeErrors: true)
-        port = try await OriginProcess.boundPort(of: process, daemon: "edge")
-    }
-
+extension DaemonProcess {
+    /// `kill -9`, and waits for it to be gone.
     public func kill() {
         process.signal(SIGKILL)
         process.waitBlocking()
     }
 
+    /// SIGTERM (the daemon drains and stops), and waits for it.
     public func stop() {
         process.signal(SIGTERM)
         process.waitBlocking()
