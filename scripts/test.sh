@@ -4,6 +4,8 @@
 # against SQLite and PostgreSQL, then the origin and integration suites again with every
 # origin on PostgreSQL, and — as root — two regions with real round trips in network namespaces
 # (deploy/wan-regions.sh check); then the web client in headless Chromium (Tests/browser).
+# Before those: the REST contract (docs/openapi.yaml, schemathesis against a live origin and edge:
+# scripts/api-contract.sh) and a short libFuzzer run of each parser target (scripts/fuzz.sh).
 # (`swift test` alone runs everything on SQLite.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,10 @@ if [ $# -eq 0 ]; then
     # ran in the first pass; leaving them out keeps this pass's machine less busy.
     SWITCHBOARD_TEST_STORE=postgres swift test --skip-build --filter 'SwitchboardOriginTests|SwitchboardIntegrationTests' \
         --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|EdgeKillTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests'
+    echo "== the REST contract: docs/openapi.yaml validated, schemathesis against a live origin and edge"
+    MAX_EXAMPLES=8 bash scripts/api-contract.sh "$(swift build --show-bin-path)"
+    echo "== libFuzzer on the parsers of untrusted bytes, 20 s a target (scripts/fuzz.sh)"
+    bash scripts/fuzz.sh "" 20
     if [ "$(id -u)" -eq 0 ]; then
         echo "== two regions over an emulated WAN, every hop TLS (deploy/wan-regions.sh check)"
         wan_dir="$(mktemp -d)"

@@ -24,8 +24,11 @@ public struct Mentions: Sendable, Equatable {
             if bytes[i] == UInt8(ascii: "<"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "@") {
                 var j = i + 2
                 while j < bytes.count, j - i - 2 <= 20, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9") { j += 1 }
+                // Only an id's own spelling is a mention (`<@065>` is not `<@65>`): clients match
+                // `<@ID>` against ids as written, so both sides must agree on who is mentioned.
+                let digits = String(decoding: bytes[(i + 2)..<min(j, bytes.count)], as: UTF8.self)
                 if j < bytes.count, bytes[j] == UInt8(ascii: ">"), j > i + 2,
-                   let id = Snowflake(String(decoding: bytes[(i + 2)..<j], as: UTF8.self)) {
+                   let id = Snowflake(digits), id.description == digits {
                     if seen.insert(id).inserted { userIDs.append(id) }
                     i = j + 1
                     continue

@@ -26,4 +26,11 @@ import Testing
         #expect(Mentions(parsing: resolved).userIDs == [alice, bob])
         #expect(Mentions.resolvingHandles(in: "naïve 😀 @bob!", ["bob": bob]) == "naïve 😀 <@7>!")
     }
+
+    /// Found by fuzzing (scripts/fuzz.sh mentions): `<@065>` counted as a mention of user 65,
+    /// while clients, which match `<@ID>` against ids as written, showed no mention at all.
+    @Test func onlyAnIdsOwnSpellingIsAMention() {
+        #expect(Mentions(parsing: "<@065> <@0065>").userIDs.isEmpty)
+        #expect(Mentions(parsing: "<@65> <@0>").userIDs == [Snowflake(65), Snowflake(0)])
+    }
 }

@@ -16,6 +16,8 @@ struct OriginProxy: Sendable {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
                                         "te", "trailer", "host", "content-length"]
 
+    static let methods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+
     /// The headers that say who the client is and how it reached the edge, and the request's
     /// id: set by the edge (a client's own copies are dropped, or they could claim any address;
     /// its id was already taken if plausible).
@@ -25,6 +27,8 @@ struct OriginProxy: Sendable {
     /// saying who the client is (`X-Forwarded-For`), where it reached the edge, and the
     /// request's id (`X-Request-Id`, so that the origin logs it too).
     func forward(_ request: Request, workspaceID: Snowflake?, requestID: String?, client: String?, scheme: String) async throws -> Response {
+        // The API's methods only: others (TRACE, CONNECT, …) are nobody's endpoint, as at the origin.
+        guard Self.methods.contains(request.method) else { throw SwitchboardError.notFound("endpoint") }
         var outbound = HTTPClientRequest(url: origins.url(for: workspaceID) + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName)
@@ -35,12 +39,20 @@ struct OriginProxy: Sendable {
         if let host = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: host) }
         outbound.headers.add(name: "X-Forwarded-Proto", value: scheme)
         if let requestID { outbound.headers.add(name: "X-Request-Id", value: requestID) }
+        let body = ForwardedBody(request.body)
         if let length = request.headers[.contentLength].flatMap(Int.init) {
-            outbound.body = .stream(request.body, length: .known(Int64(length)))
+            outbound.body = .stream(body, length: .known(Int64(length)))
         } else if request.method == .post || request.method == .put || request.method == .patch {
-            outbound.body = .stream(request.body, length: .unknown)
+            outbound.body = .stream(body, length: .unknown)
         }
-        let response = try await http.execute(outbound, timeout: .seconds(60))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(outbound, timeout: .seconds(60))
+        } catch {
+            await body.settle()
+            throw error
+        }
+        await body.settle()
         var headers = HTTPFields()
         for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }

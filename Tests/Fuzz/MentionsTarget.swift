@@ -1,0 +1,27 @@
+/// Message content as anyone may type it. The ids found are distinct and each is written
+/// `<@ID>` in the content; `@handle` words are distinct, lowercased, at most the limit; and
+/// resolving every handle word to an id yields content whose mentions include those ids.
+func fuzzMentions(_ bytes: [UInt8]) {
+    let content = String(decoding: bytes, as: UTF8.self)
+    let mentions = Mentions(parsing: content)
+    require(Set(mentions.userIDs).count == mentions.userIDs.count, "user ids are returned once each")
+    for id in mentions.userIDs {
+        require(content.contains("<@\(id)>"), "id \(id) is written <@\(id)> in the content")
+    }
+
+    let words = Mentions.handleWords(in: content, limit: 20)
+    require(words.count <= 20, "at most the limit of handle words")
+    require(Set(words).count == words.count, "handle words are returned once each")
+    for word in words {
+        require(word == word.lowercased() && !word.isEmpty, "a handle word is lowercased and not empty")
+        require(!["here", "channel", "everyone"].contains(word), "broadcast words are not handles")
+    }
+
+    var ids: [String: Snowflake] = [:]
+    for (index, word) in words.enumerated() { ids[word] = Snowflake(rawValue: UInt64(index + 1) << 22) }
+    let resolved = Mentions.resolvingHandles(in: content, ids)
+    let found = Set(Mentions(parsing: resolved).userIDs)
+    for (word, id) in ids {
+        require(found.contains(id), "@\(word) resolved to <@\(id)> is a mention of \(id)")
+    }
+}
