@@ -26,10 +26,10 @@ swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
     echo "== the origin and integration suites with the origin on PostgreSQL"
     # Suites that do not depend on the store (configuration, deploy units, log format, haproxy,
-    # an edge process killed, stalled readers, the edge's proxy) or that use PostgreSQL in either pass (shared origins, failover)
+    # an edge process killed, stalled readers, the edge's proxy, client-side faults) or that use PostgreSQL in either pass (shared origins, failover)
     # ran in the first pass; leaving them out keeps this pass's machine less busy.
     SWITCHBOARD_TEST_STORE=postgres swift test --skip-build --filter 'SwitchboardOriginTests|SwitchboardIntegrationTests' \
-        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|EdgeKillTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests|StalledReadersTests|EdgeProxyTests'
+        --skip 'SettingsTests|DeployUnitsTests|StructuredLogTests|BackupTests|HAProxyTests|KubernetesManifestTests|EdgeKillTests|OriginFailoverTests|SharedOriginsTests|SharedDatabaseTests|StalledReadersTests|EdgeProxyTests|ClientFaultTests'
     echo "== the REST contract: docs/openapi.yaml validated, schemathesis against a live origin and edge"
     MAX_EXAMPLES=8 bash scripts/api-contract.sh "$(swift build --show-bin-path)"
     echo "== libFuzzer on the parsers of untrusted bytes, 20 s a target (scripts/fuzz.sh)"

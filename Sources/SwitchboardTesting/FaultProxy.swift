@@ -6,7 +6,8 @@ import Synchronization
 /// A TCP proxy on a loopback port for fault tests: put it between two tiers (an edge and its
 /// origin, clients and an edge) and break the path on purpose — cut every connection (a FIN,
 /// or a reset), cut each one in the middle of the next chunk of bytes, drop every byte both
-/// ways without closing anything (a blackhole: no FIN, no RST), or delay every chunk.
+/// ways without closing anything (a blackhole: no FIN, no RST), or shape the path like a long
+/// or thin link: latency, jitter, and a bandwidth limit.
 /// Bytes are passed on as they come, in order, each connection's two directions independent.
 public final class FaultProxy: Sendable {
     public enum Cut: Sendable {
@@ -28,7 +29,7 @@ public final class FaultProxy: Sendable {
     private struct State {
         var pairs: [ObjectIdentifier: Pair] = [:]
         var blackholed = false
-        var delay: TimeAmount = .zero
+        var shape = Shape()
         /// Connections to cut in the middle of their next chunk.
         var cutPending: Set<ObjectIdentifier> = []
         var accepted = 0
@@ -94,10 +95,31 @@ public final class FaultProxy: Sendable {
         state.withLock { $0.blackholed = on }
     }
 
+    /// How the path delays what it carries.
+    public struct Shape: Sendable {
+        /// Every chunk waits this long before it is passed on…
+        public var latency: Duration = .zero
+        /// …plus a random part of this (order is kept, as on one TCP connection).
+        public var jitter: Duration = .zero
+        /// Bytes per second each direction of a connection carries (0: no limit); a chunk takes
+        /// its size over this rate, after the chunk before it.
+        public var bytesPerSecond = 0
+
+        public init(latency: Duration = .zero, jitter: Duration = .zero, bytesPerSecond: Int = 0) {
+            self.latency = latency
+            self.jitter = jitter
+            self.bytesPerSecond = bytesPerSecond
+        }
+    }
+
+    /// Shapes every connection from now on (open ones included).
+    public func shape(_ shape: Shape) {
+        state.withLock { $0.shape = shape }
+    }
+
     /// Every chunk waits this long before it is passed on (order kept).
     public func delay(_ amount: Duration) {
-        let nanoseconds = amount.components.seconds * 1_000_000_000 + amount.components.attoseconds / 1_000_000_000
-        state.withLock { $0.delay = .nanoseconds(nanoseconds) }
+        shape(Shape(latency: amount))
     }
 
     /// Stops listening and closes every connection.
@@ -134,15 +156,25 @@ public final class FaultProxy: Sendable {
     fileprivate enum Verdict {
         case drop
         case cutAfter(Int)
-        case pass(TimeAmount)
+        /// After waiting `delay`, and taking `transmit` on the wire behind the chunk before it.
+        case pass(delay: TimeAmount, transmit: TimeAmount)
     }
 
     fileprivate func verdict(for bytes: Int, key: ObjectIdentifier) -> Verdict {
         state.withLock { state in
             if state.blackholed { return .drop }
             if state.cutPending.remove(key) != nil { return .cutAfter(max(1, bytes / 2)) }
-            return .pass(state.delay)
+            let shape = state.shape
+            let jitter = shape.jitter == .zero ? Duration.zero : shape.jitter * Double.random(in: 0...1)
+            let transmit = shape.bytesPerSecond > 0 ? Int64(bytes) * 1_000_000_000 / Int64(shape.bytesPerSecond) : 0
+            return .pass(delay: .nanoseconds(Self.nanoseconds(shape.latency + jitter)), transmit: .nanoseconds(transmit))
         }
+    }
+}
+
+extension FaultProxy {
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }
 
@@ -181,11 +213,11 @@ private final class Forwarder: ChannelInboundHandler, @unchecked Sendable {
                 peer.close(promise: nil)
                 channel.close(promise: nil)
             }
-        case .pass(let delay):
-            if delay == .zero && lastDeadline < .now() {
+        case .pass(let delay, let transmit):
+            if delay == .zero && transmit == .zero && lastDeadline < .now() {
                 peer.writeAndFlush(buffer, promise: nil)
             } else {
-                let deadline = max(NIODeadline.now() + delay, lastDeadline)
+                let deadline = max(NIODeadline.now() + delay, lastDeadline) + transmit
                 lastDeadline = deadline
                 context.eventLoop.scheduleTask(deadline: deadline) { peer.writeAndFlush(buffer, promise: nil) }
             }
