@@ -18,7 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard-bench bootstrap --manifest ws32k.json --edge http://127.0.0.1:8081
             The admin key comes from --admin-key or SWITCHBOARD_ADMIN_KEY.
             """,
-        subcommands: [Seed.self, Bootstrap.self, Fanout.self, ConnectStorm.self, HistoryHerd.self, OriginLoad.self, Wan.self,
+        subcommands: [Seed.self, Bootstrap.self, Fanout.self, ConnectStorm.self, HistoryHerd.self, OriginLoad.self, Soak.self, Wan.self,
                       WanSend.self])
 }
 
@@ -159,6 +159,37 @@ struct HistoryHerd: AsyncParsableCommand {
         var scenario = HistoryHerdScenario(manifest: try BenchManifest.load(from: common.manifest), edgeURL: common.edge,
                                            originURL: common.origin, adminKey: try common.key())
         scenario.requests = requests
+        scenario.quiet = common.quiet
+        let report = try await scenario.run()
+        try common.write(report.table, report)
+    }
+}
+
+struct Soak: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A mixed load for a long time (sends, reads, reconnects, presence): RSS, open files, CPU and latency over time.")
+    @OptionGroup var common: Common
+    @Option(help: "Minutes of load.") var minutes = 30.0
+    @Option(name: .customLong("sample-seconds"), help: "Seconds per row of the report.") var sampleSeconds = 60.0
+    @Option(help: "Sessions at the edge looking at #general.") var viewers = 100
+    @Option(help: "Senders over the edge's gateway.") var senders = 4
+    @Option(help: "Messages per second, over all senders.") var rate = 20.0
+    @Option(name: .customLong("read-rate"), help: "REST reads per second at the edge.") var readRate = 10.0
+    @Option(name: .customLong("presence-rate"), help: "Presence changes per second.") var presenceRate = 2.0
+    @Option(name: .customLong("viewer-lifetime"), help: "Seconds a viewer stays connected, on average, before it reconnects.")
+    var viewerLifetime = 120.0
+
+    func run() async throws {
+        var scenario = SoakScenario(manifest: try BenchManifest.load(from: common.manifest), originURL: common.origin,
+                                    edgeURL: common.edge, adminKey: try common.key())
+        scenario.seconds = minutes * 60
+        scenario.sampleEvery = sampleSeconds
+        scenario.viewers = viewers
+        scenario.senders = senders
+        scenario.sendRate = rate
+        scenario.readRate = readRate
+        scenario.presenceRate = presenceRate
+        scenario.viewerLifetime = viewerLifetime
         scenario.quiet = common.quiet
         let report = try await scenario.run()
         try common.write(report.table, report)

@@ -85,6 +85,18 @@ import Testing
                 let edgeLoad = try await overEdge.run()
                 #expect(edgeLoad.messages > 0 && edgeLoad.via.contains("gateway"))
                 #expect(!loadReport.table.text.isEmpty && !fan.table.text.isEmpty && !boot.table.text.isEmpty)
+
+                // The soak's mixed load for a few seconds: every kind of traffic happens and is sampled.
+                var soak = SoakScenario(manifest: manifest, originURL: origin.baseURL, edgeURL: edge.baseURL, adminKey: TestOrigin.adminKey)
+                (soak.seconds, soak.sampleEvery, soak.viewers, soak.senders, soak.sendRate) = (6, 2, 5, 2, 10)
+                (soak.readRate, soak.presenceRate, soak.viewerLifetime, soak.quiet) = (10, 5, 1.5, true)
+                let soakReport = try await soak.run()
+                let rows = soakReport.rows
+                #expect(rows.count == 3 && rows.allSatisfy { $0.edgeRSSMiB > 0 && $0.originOpenFiles > 0 })
+                #expect(rows.reduce(0) { $0 + $1.sent } > 0 && rows.reduce(0) { $0 + $1.delivered } > 0)
+                #expect(rows.reduce(0) { $0 + $1.reads } > 0 && rows.reduce(0) { $0 + $1.presenceChanges } > 0)
+                #expect(rows.reduce(0) { $0 + $1.reconnects } > 0)
+                #expect(soakReport.errors == 0, "\(soakReport.firstErrors)")
             }
         }
     }
