@@ -34,8 +34,8 @@ for target in "${targets[@]}"; do
     seeds="Tests/Fuzz/corpus/$target"
     found="$out/corpus/$target"
     mkdir -p "$found"
-    if [ -n "${RUNS:-}" ]; then limit=(-runs="$RUNS"); else limit=(-max_total_time="$seconds"); fi
-    echo "== fuzzing $target (${RUNS:+$RUNS runs}${RUNS:-$seconds s})"
+    if [ -n "${RUNS:-}" ]; then limit=(-runs="$RUNS"); budget="$RUNS runs"; else limit=(-max_total_time="$seconds"); budget="$seconds s"; fi
+    echo "== fuzzing $target ($budget)"
     log="$out/$target.log"
     # -rss_limit_mb: the largest input is 64 KiB; anything near this is a leak or a blow-up.
     # Swift's own crash backtracer is off: it fights AddressSanitizer over the crashing thread.

@@ -78,7 +78,8 @@ import Testing
 
             // The watchers heard everything, in order (checked as it came), and are still connected.
             #expect(heard.allSatisfy { $0 == sent.count })
-            try await post(5, into: &latencies)
+            var after: [Duration] = []
+            try await post(10, into: &after)
             for watcher in watchers { await watcher.socket.close() }
 
             // Memory: what the edge held for the stalled sessions, against the bound their queues set.
@@ -89,7 +90,8 @@ import Testing
                 edge RSS \(startRSS >> 20) MiB before, \(connectedRSS >> 20) MiB connected, peak \(peakRSS >> 20) MiB \
                 (growth \(growth >> 20) MiB, ceiling \(ceiling >> 20) MiB); watcher latency p50/p99 \
                 \(Self.percentile(baseline, 0.5))/\(Self.percentile(baseline, 0.99)) before, \
-                \(Self.percentile(latencies, 0.5))/\(Self.percentile(latencies, 0.99)) with the stalled readers
+                \(Self.percentile(latencies, 0.5))/\(Self.percentile(latencies, 0.99)) with the stalled readers, \
+                \(Self.percentile(after, 0.5))/\(Self.percentile(after, 0.99)) once they were dropped
                 """)
             #expect(growth < ceiling, "the edge grew by \(growth >> 20) MiB, over the \(ceiling >> 20) MiB its queues allow")
         }

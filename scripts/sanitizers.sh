@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test suites under a sanitizer: ThreadSanitizer (data races) or AddressSanitizer (memory
+# errors, leaks left to LeakSanitizer's defaults). Each sanitizer builds into its own scratch
+# folder (.build-tsan, .build-asan: a first build takes as long as a clean debug build, or longer).
+#
+#   bash scripts/sanitizers.sh thread                 # every suite under TSan
+#   bash scripts/sanitizers.sh address 'Routing|Core' # the suites matching a filter, under ASan
+#
+# Not part of scripts/test.sh: two more full builds and suites several times slower do not fit
+# CI's time. Run it before a release and after changes to concurrency; docs/operations.md
+# records the last run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sanitizer="${1:?usage: sanitizers.sh thread|address [FILTER]}"
+case "$sanitizer" in
+    thread) scratch=.build-tsan ;;
+    address) scratch=.build-asan ;;
+    *) echo "sanitizer is 'thread' or 'address'" >&2; exit 2 ;;
+esac
+filter=()
+if [ -n "${2:-}" ]; then filter=(--filter "$2"); fi
+bash scripts/install-deps.sh
+swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
+# halt_on_error: the first report fails the run, with its stack.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1 detect_leaks=0}"
+# The daemons some suites start as processes come from the same sanitized build.
+swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "${filter[@]}"
