@@ -39,35 +39,17 @@ import Testing
 
                 let total = 300, cuts = 12
                 let kinds: [FaultProxy.Cut] = [.close, .reset, .midFrame]
-                var sender = try await GatewaySocket.identify(url, token: alice, focus: general, mailboxCapacity: 4_096)
+                let sender = ProtocolSender(try await GatewaySocket.identify(url, token: alice, focus: general, mailboxCapacity: 4_096).socket) { _ in
+                    try await GatewaySocket.identify(url, token: alice, focus: general, mailboxCapacity: 4_096).socket
+                }
                 var acknowledged: [Snowflake] = []
-                var resent = 0, senderConnections = 1
                 for number in 1...total {
-                    while true {
-                        do {
-                            try await sender.socket.send(.send(.init(channelID: general, content: "message \(number)", nonce: "cut-\(number)")))
-                            let (answer, _) = try await sender.socket.next(where: { $0.op == "ack" || $0.op == "error" }, timeout: .seconds(30))
-                            if answer.op == "ack" {
-                                acknowledged.append(try answer.payload(GatewayFrame.Ack.self).message.id)
-                                break
-                            }
-                            let refused = try answer.payload(GatewayFrame.ErrorPayload.self)
-                            try #require(refused.code == ErrorCode.unavailable.rawValue, "\(refused.message)")
-                            try await Task.sleep(for: .milliseconds(200))
-                        } catch is APIError {
-                            throw TestFailure("refused")
-                        } catch {
-                            // The connection was cut before the ack: a new one, and the same nonce.
-                            resent += 1
-                            senderConnections += 1
-                            sender = try await GatewaySocket.identify(url, token: alice, focus: general, mailboxCapacity: 4_096)
-                        }
-                    }
+                    acknowledged.append(try await sender.send(number, in: general, noncePrefix: "cut"))
                     let every = total / cuts
                     if number % every == every / 2 { proxy.cutAll(kinds[(number / every) % kinds.count]) }
                 }
                 print("client faults: \(total) sends over a shaped path (15 ms ± 10 ms, 2 MB/s), \(cuts) cuts; the sender "
-                      + "reconnected \(senderConnections - 1) times and sent \(resent) again; LiveSession connections \(live.connections), "
+                      + "lost its socket \(sender.losses.count) times and sent those messages again; LiveSession connections \(live.connections), "
                       + "the resuming reader's \(resumer.connections)")
 
                 // Stored once each; both readers heard each once, in order, across every cut.

@@ -36,42 +36,25 @@ import Testing
 
                 // The sender follows the protocol: on a lost socket it identifies at the next
                 // edge and sends the unacknowledged message again, with the same nonce.
-                var sender = try await GatewaySocket.identify(LiveSession.gatewayURL(edges[0]), token: ws.client("alice").token!,
-                                                              focus: general, mailboxCapacity: 4_096)
+                let sender = ProtocolSender(try await GatewaySocket.identify(LiveSession.gatewayURL(edges[0]), token: ws.client("alice").token!,
+                                                                             focus: general, mailboxCapacity: 4_096).socket) { lost in
+                    _ = try await eventually(timeout: .seconds(5)) { lost.isClosed ? true : nil }
+                    return try await GatewaySocket.identify(LiveSession.gatewayURL(edges[1]), token: ws.client("alice").token!,
+                                                            focus: general, mailboxCapacity: 4_096).socket
+                }
                 var acknowledged: [Snowflake] = []
-                var movedAfter: Int?
                 for number in 1...300 {
-                    let nonce = "kill-\(number)"
-                    while true {
-                        do {
-                            try await sender.socket.send(.send(.init(channelID: general, content: "message \(number)", nonce: nonce)))
-                            let (answer, _) = try await sender.socket.next(where: { $0.op == "ack" || $0.op == "error" }, timeout: .seconds(30))
-                            if answer.op == "ack" {
-                                acknowledged.append(try answer.payload(GatewayFrame.Ack.self).message.id)
-                                break
-                            }
-                            let refused = try answer.payload(GatewayFrame.ErrorPayload.self)
-                            try #require(refused.code == ErrorCode.unavailable.rawValue, "\(refused.message)")
-                            try await Task.sleep(for: .milliseconds(200))
-                        } catch {
-                            // The edge is gone (the socket ended; a write to it may fail a
-                            // moment before the socket says so): on to the next one, once.
-                            let lost = sender.socket
-                            _ = try await eventually(timeout: .seconds(5)) { lost.isClosed ? true : nil }
-                            try #require(movedAfter == nil, "\(error)")
-                            movedAfter = number
-                            sender = try await GatewaySocket.identify(LiveSession.gatewayURL(edges[1]), token: ws.client("alice").token!,
-                                                                      focus: general, mailboxCapacity: 4_096)
-                        }
-                    }
+                    acknowledged.append(try await sender.send(number, in: general, noncePrefix: "kill"))
                     if number == 100 {
                         doomed.kill()
                         killed = true
                         // One more send goes to the dead edge's socket before the client notices.
                     }
                 }
+                // The sender moved once, to the other edge.
+                #expect(sender.losses.count == 1)
+                let movedAfter = sender.losses.first
                 print("edge kill: 300 sends, the sender moved at message \(movedAfter ?? 0)")
-                #expect(movedAfter != nil)
 
                 // Stored once each (the nonce de-duplicated whatever the dead edge had already passed on).
                 let stored = try await FeedFaultTests.history(general, client: ws.client("bob"))

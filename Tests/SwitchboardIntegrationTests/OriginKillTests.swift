@@ -44,18 +44,9 @@ import Testing
             var retried = 0
             var restart: Task<OriginProcess, any Error>?
             for number in 1...300 {
-                while true {
-                    try await sender.socket.send(.send(.init(channelID: general, content: "message \(number)", nonce: "kill-\(number)")))
-                    let (answer, _) = try await sender.socket.next(where: { $0.op == "ack" || $0.op == "error" }, timeout: .seconds(60))
-                    if answer.op == "ack" {
-                        acknowledged.append(try answer.payload(GatewayFrame.Ack.self).message.id)
-                        break
-                    }
-                    let refused = try answer.payload(GatewayFrame.ErrorPayload.self)
-                    try #require(refused.code == ErrorCode.unavailable.rawValue, "\(refused.message)")
-                    retried += 1
-                    try await Task.sleep(for: .milliseconds(200))
-                }
+                let (id, retries) = try await FeedFaultTests.send(number, in: general, over: sender.socket)
+                acknowledged.append(id)
+                retried += retries
                 if number == 100 {
                     first.kill()
                     // Back a moment later, on the same port and store, while sends keep coming.
