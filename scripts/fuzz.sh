@@ -5,7 +5,7 @@
 # corpus in Tests/Fuzz/corpus/TARGET (read only) and keeps what it finds in .build/fuzz/corpus.
 #
 #   bash scripts/fuzz.sh                 # every target, 30 s each
-#   bash scripts/fuzz.sh "" 20           # every target, 20 s each (what scripts/test.sh runs)
+#   bash scripts/fuzz.sh "" 15           # every target, 15 s each (what scripts/test.sh runs)
 #   bash scripts/fuzz.sh feed 600        # one target for 600 s
 #   RUNS=10000000 bash scripts/fuzz.sh   # every target for 10 million executions each
 #
