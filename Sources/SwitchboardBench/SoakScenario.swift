@@ -111,7 +111,7 @@ public struct SoakScenario: Sendable {
                     print(String(format: "soak %6.0f s: edge %.1f MiB %.0f fds, origin %.1f MiB %.0f fds, %d sent, %d delivered, p99 %.1f ms, %d errors",
                                  row.atSeconds, row.edgeRSSMiB, row.edgeOpenFiles, row.originRSSMiB, row.originOpenFiles,
                                  row.sent, row.delivered, row.latencyP99Ms, row.errors))
-                    fflush(stdout)   // a row a minute, also when the output is a file
+                    fflush(nil)   // a row a minute, also when the output is a file
                 }
             }
             try await group.waitForAll()
