@@ -48,10 +48,12 @@ let package = Package(
         // The version and commit of the build, stamped by the plugin below.
         .target(name: "SwitchboardBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        // The lock every target shares (a pthread mutex: ThreadSanitizer sees it).
+        .target(name: "SwitchboardLocking", swiftSettings: swiftSettings),
         // Ids, model types, wire protocol and errors. No I/O.
         .target(
             name: "SwitchboardCore",
-            dependencies: [],
+            dependencies: ["SwitchboardLocking"],
             swiftSettings: swiftSettings
         ),
         // Who sees what of a workspace: one pure router for the origin's gateway and the edge's.
@@ -71,7 +73,7 @@ let package = Package(
         // TLS files and settings shared by servers and clients: certificates, trust, reloads.
         .target(
             name: "SwitchboardTLS",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,7 +83,7 @@ let package = Package(
         // upgrades), the gateway's connection loop and session outboxes, error mapping, bounded queues.
         .target(
             name: "SwitchboardServer",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardCore",
                 "SwitchboardBuildInfo",
                 "SwitchboardTLS",
@@ -106,7 +108,7 @@ let package = Package(
         // The origin server: storage, REST API, auth, rate limits.
         .target(
             name: "SwitchboardOrigin",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardCore",
                 "SwitchboardAuth",
                 "SwitchboardServer",
@@ -131,7 +133,7 @@ let package = Package(
         // The regional edge: upstream feed per workspace, LMDB state, working set, lazy loads.
         .target(
             name: "SwitchboardEdge",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardCore",
                 "SwitchboardAuth",
                 "SwitchboardServer",
@@ -155,7 +157,7 @@ let package = Package(
         // Client-side WebSockets: dialing (TLS, no SNI for IP literals), frames read as fast as taken.
         .target(
             name: "SwitchboardSockets",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardTLS",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -190,7 +192,7 @@ let package = Package(
         // Starts an origin on port 0 in a temporary directory, for tests and the bench.
         .target(
             name: "SwitchboardTesting",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardOrigin",
                 "SwitchboardEdge",
                 "SwitchboardClient",
@@ -221,7 +223,7 @@ let package = Package(
         // The benchmark: synthetic workspaces and the scenarios of docs/benchmarks.md.
         .target(
             name: "SwitchboardBench",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardClient",
                 "SwitchboardTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -242,7 +244,7 @@ let package = Package(
         // The command-line client.
         .executableTarget(
             name: "switchboard",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardTLS",
                 "SwitchboardClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -267,12 +269,12 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchboardCoreTests",
-            dependencies: ["SwitchboardCore"],
+            dependencies: ["SwitchboardLocking", "SwitchboardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SwitchboardOriginTests",
-            dependencies: [
+            dependencies: ["SwitchboardLocking",
                 "SwitchboardOrigin",
                 "SwitchboardAuth",
                 "SwitchboardServer",
@@ -287,13 +289,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardEdgeTests",
-            dependencies: ["SwitchboardEdge", "SwitchboardCore", "LMDB"],
+            dependencies: ["SwitchboardLocking", "SwitchboardEdge", "SwitchboardCore", "LMDB"],
             swiftSettings: swiftSettings
         ),
         // Origin and edges together, in-process on ephemeral ports.
         .testTarget(
             name: "SwitchboardIntegrationTests",
-            dependencies: ["SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth",
+            dependencies: ["SwitchboardLocking", "SwitchboardOrigin", "SwitchboardEdge", "SwitchboardClient", "SwitchboardTesting", "SwitchboardAuth",
                            "SwitchboardBench", "SwitchboardServer", "SwitchboardTLS"],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import Histogram
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 
@@ -81,7 +81,7 @@ public struct FanoutScenario: Sendable {
 
     /// Shared by the receiving tasks.
     final class Tally: Sendable {
-        let state = Mutex((histogram: Histogram<UInt64>(highestTrackableValue: 120_000_000), deliveries: 0, badges: 0))
+        let state = Locked((histogram: Histogram<UInt64>(highestTrackableValue: 120_000_000), deliveries: 0, badges: 0))
 
         func delivered(latencyUs: UInt64) {
             state.withLock { state in

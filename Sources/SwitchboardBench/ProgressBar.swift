@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 
 /// A one-line progress bar on standard error: `seed [#########.........] 45% 123,456/270,000 rows 12.3 s`.
 /// Redrawn at most ten times a second; silent when standard error is not a terminal and `quiet`.
@@ -14,7 +14,7 @@ public final class ProgressBar: Sendable {
     let unit: String
     let quiet: Bool
     private let started = ContinuousClock.now
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(_ label: String, total: Int, unit: String = "", quiet: Bool = false) {
         self.label = label

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 
@@ -76,17 +76,19 @@ public struct SoakScenario: Sendable {
         let general = manifest.generalChannelID
         let tally = Tally()
         let deadline = ContinuousClock.now + .seconds(seconds)
+        // The load outlasts the last sample by a moment, so that sample sees it at full strength.
+        let loadDeadline = deadline + .seconds(3)
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<viewers {
-                group.addTask { await Self.view(gateway, token: tokens[index], general: general, lifetime: viewerLifetime, until: deadline, tally: tally) }
+                group.addTask { await Self.view(gateway, token: tokens[index], general: general, lifetime: viewerLifetime, until: loadDeadline, tally: tally) }
             }
             for index in 0..<senders {
                 let interval = Double(senders) / max(sendRate, 0.001)
-                group.addTask { await Self.send(gateway, token: tokens[viewers + index], general: general, every: interval, until: deadline, tally: tally) }
+                group.addTask { await Self.send(gateway, token: tokens[viewers + index], general: general, every: interval, until: loadDeadline, tally: tally) }
             }
-            group.addTask { await Self.read(edgeURL, tokens: Array(tokens.prefix(viewers)), general: general, every: 1 / max(readRate, 0.001), until: deadline, tally: tally) }
-            group.addTask { await Self.presence(edgeURL, tokens: Array(tokens.prefix(viewers)), every: 1 / max(presenceRate, 0.001), until: deadline, tally: tally) }
+            group.addTask { await Self.read(edgeURL, tokens: Array(tokens.prefix(viewers)), general: general, every: 1 / max(readRate, 0.001), until: loadDeadline, tally: tally) }
+            group.addTask { await Self.presence(edgeURL, tokens: Array(tokens.prefix(viewers)), every: 1 / max(presenceRate, 0.001), until: loadDeadline, tally: tally) }
 
             // Samples, one row per period, until the end.
             var rows: [Row] = []
@@ -236,7 +238,7 @@ public struct SoakScenario: Sendable {
             var sent = 0, reads = 0, presence = 0, reconnects = 0, errors = 0
             var latencies = Samples()
         }
-        private let state = Mutex((window: Window(), firstErrors: [String]()))
+        private let state = Locked((window: Window(), firstErrors: [String]()))
 
         func count(_ field: WritableKeyPath<Window, Int>) { state.withLock { $0.window[keyPath: field] += 1 } }
         func delivered(_ latencyMs: Double) { state.withLock { $0.window.latencies.add(latencyMs) } }

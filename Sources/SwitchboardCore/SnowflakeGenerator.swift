@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 
 /// Makes strictly increasing ``Snowflake``s for one worker.
 ///
@@ -13,7 +13,7 @@ public final class SnowflakeGenerator: Sendable {
 
     public let worker: UInt64
     private let clock: @Sendable () -> UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// - Parameters:
     ///   - worker: 0...1023, unique per process that writes to the same store.

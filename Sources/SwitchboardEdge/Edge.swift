@@ -4,6 +4,7 @@ import Logging
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// The parts of a running edge, built once from its configuration.
 public struct Edge: Sendable {

@@ -3,6 +3,7 @@ import Logging
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// The parts of a running origin, built once from its configuration and shared by the HTTP
 /// routes (and, later, the gateway and the edge feed).

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// What differs between the origin's and the edge's gateway: how a session is identified or
@@ -38,7 +38,7 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
 
     /// Shared by the reader, the writer and the monitor.
     private final class Bound: Sendable {
-        let session = Mutex<Handler.Session?>(nil)
+        let session = Locked<Handler.Session?>(nil)
     }
 
     /// Serves the socket. `channel` is its connection: frames are written to it in batches,

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// One client WebSocket of a gateway as its handler sees it: the bounded queue toward the
@@ -11,7 +11,7 @@ public final class GatewayLink: Sendable {
         var closeCode: GatewayCloseCode?
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
     public let queue: OutboundQueue
     /// The id announced in `hello`; a session created by `identify` takes it.
     public let helloSessionID: String
@@ -19,7 +19,7 @@ public final class GatewayLink: Sendable {
     init(queue: OutboundQueue, helloSessionID: String, nowMs: UInt64) {
         self.queue = queue
         self.helloSessionID = helloSessionID
-        state = Mutex(State(lastHeartbeatMs: nowMs))
+        state = Locked(State(lastHeartbeatMs: nowMs))
     }
 
     /// Queues a frame outside the event sequence (ack, error, ...).

@@ -1,6 +1,7 @@
 import Hummingbird
 import SwitchboardBuildInfo
 import SwitchboardCore
+import SwitchboardLocking
 
 /// `/healthz` (liveness: the process and its event loops answer) and `/readyz` (readiness:
 /// send it traffic), shared by origin and edge; each says what it checks.

@@ -1,6 +1,6 @@
 import DequeModule
 import NIOCore
-import Synchronization
+import SwitchboardLocking
 
 /// One frame on its way to a socket: a small head of its own and a body that many
 /// recipients share. An event is encoded once; a Swift array's storage is shared until
@@ -54,7 +54,7 @@ public final class OutboundQueue: Sendable {
 
     /// Most bytes that may wait in the queue.
     public let limitBytes: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(limitBytes: Int) {
         self.limitBytes = limitBytes

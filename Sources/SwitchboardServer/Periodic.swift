@@ -1,5 +1,5 @@
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 
 /// Runs `tick` every `interval` until a graceful shutdown or cancellation.
 ///
@@ -28,7 +28,7 @@ public func runPeriodically(every interval: Duration, step: Duration = .millisec
 
 /// A flag raised once, readable from any thread.
 public final class ShutdownFlag: Sendable {
-    private let flag = Mutex(false)
+    private let flag = Locked(false)
     public init() {}
     public func set() { flag.withLock { $0 = true } }
     public var isSet: Bool { flag.withLock { $0 } }

@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// The outbound side of one gateway session, shared by the origin's and the edge's gateways:
@@ -21,7 +21,7 @@ public final class SessionOutbox: Sendable {
         var detachedAtMs: UInt64?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     public let limits: GatewayLimits
 
     public init(limits: GatewayLimits) {

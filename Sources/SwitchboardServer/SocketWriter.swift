@@ -1,6 +1,6 @@
 import NIOCore
 import NIOWebSocket
-import Synchronization
+import SwitchboardLocking
 
 /// Writes a client's ``OutboundQueue`` to its channel from the channel's event loop: no task
 /// between the producer and the socket. A frame queued while the writer is idle schedules it
@@ -14,7 +14,7 @@ import Synchronization
 final class SocketWriter: Sendable {
     private let queue: OutboundQueue
     private let channel: any Channel
-    private let done = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+    private let done = Locked<CheckedContinuation<Void, any Error>?>(nil)
 
     init(queue: OutboundQueue, channel: any Channel) {
         self.queue = queue

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import NIOSSL
-import Synchronization
+import SwitchboardLocking
 import SwitchboardTLS
 
 /// One TLS context and one HTTP client per trust setting, made on first use and kept for the
@@ -9,8 +9,8 @@ import SwitchboardTLS
 public final class ClientTLSContexts: Sendable {
     public static let shared = ClientTLSContexts()
 
-    private let contexts = Mutex<[ClientTLS: NIOSSLContext]>([:])
-    private let clients = Mutex<[ClientTLS: HTTPClient]>([:])
+    private let contexts = Locked<[ClientTLS: NIOSSLContext]>([:])
+    private let clients = Locked<[ClientTLS: HTTPClient]>([:])
 
     /// The NIOSSL context for `tls` (its files are read the first time, under the lock: once).
     public func context(for tls: ClientTLS) throws -> NIOSSLContext {

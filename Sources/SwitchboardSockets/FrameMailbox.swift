@@ -1,6 +1,6 @@
 import DequeModule
 import Dispatch
-import Synchronization
+import SwitchboardLocking
 
 /// A bounded hand-off between a socket reader and one consumer. The reader suspends while
 /// the mailbox is full, so a consumer that stops reading stops the socket (and the server
@@ -25,7 +25,7 @@ final class FrameMailbox<Element: Sendable>: Sendable {
     private enum PutOutcome { case done, handTo(CheckedContinuation<Taken, Never>), full }
 
     let capacity: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(capacity: Int) { self.capacity = capacity }
 

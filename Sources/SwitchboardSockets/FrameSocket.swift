@@ -4,7 +4,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
+import SwitchboardLocking
 import WSCompression
 import SwitchboardTLS
 
@@ -28,7 +28,7 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     }
 
     private let mailbox: FrameMailbox<Frame>
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private init(mailboxCapacity: Int) {
         mailbox = FrameMailbox<Frame>(capacity: mailboxCapacity)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOSSL
-import Synchronization
+import SwitchboardLocking
 
 /// The server's current TLS context. Each new connection takes the context current when it
 /// arrives; ``reload()`` swaps in a renewed certificate for new connections without touching
@@ -16,16 +16,16 @@ public final class ServerCertificates: Sendable {
         var files: [[UInt8]]
         var leaf: NIOSSLCertificate
     }
-    private let loaded: Mutex<Loaded>
+    private let loaded: Locked<Loaded>
     /// Bytes that failed to load, so that a broken renewal is reported once, not every poll.
-    private let refused = Mutex<[[UInt8]]?>(nil)
+    private let refused = Locked<[[UInt8]]?>(nil)
 
     /// Loads the files; throws ``TLSFileError`` naming the file that cannot be used.
     public init(_ configuration: ServerTLSConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         let first = try Self.load(configuration)
-        loaded = Mutex(first)
+        loaded = Locked(first)
         Self.warnIfExpiring(first.leaf, path: configuration.certificateFile, logger: logger)
     }
 

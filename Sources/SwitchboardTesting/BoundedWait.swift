@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import SwitchboardLocking
 
 /// Waits for `task` to finish, at most `seconds`; returns whether it finished. The wait is
 /// ended by a timer, not by cancelling anything, so it cannot itself get stuck.
@@ -16,10 +16,10 @@ func waitForCompletion(of task: Task<Void, any Error>, seconds: Double) async ->
 
 /// Resumes a continuation with the first value offered; later offers are ignored.
 final class ResumeOnce: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+    private let continuation: Locked<CheckedContinuation<Bool, Never>?>
 
     init(_ continuation: CheckedContinuation<Bool, Never>) {
-        self.continuation = Mutex(continuation)
+        self.continuation = Locked(continuation)
     }
 
     func resume(_ value: Bool) {

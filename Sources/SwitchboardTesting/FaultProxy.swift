@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import SwitchboardLocking
 
 /// A TCP proxy on a loopback port for fault tests: put it between two tiers (an edge and its
 /// origin, clients and an edge) and break the path on purpose — cut every connection (a FIN,
@@ -24,7 +24,7 @@ public final class FaultProxy: Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
 
     private let server: any Channel
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var pairs: [ObjectIdentifier: Pair] = [:]

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import SwitchboardLocking
 
 /// A gateway client that identifies and then stops reading — a phone that went into a tunnel
 /// with its socket open. Written on raw TCP with a small receive buffer (`SO_RCVBUF`), so that
@@ -71,7 +71,7 @@ public final class StalledReader: Sendable {
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         let hello: EventLoopPromise<Void>
-        private let state = Mutex(State())
+        private let state = Locked(State())
 
         private struct State {
             var bytes: [UInt8] = []

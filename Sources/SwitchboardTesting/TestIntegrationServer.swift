@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// An integration's server on an ephemeral loopback port: records every POST (headers and
 /// body) and answers each path with a fixed JSON body (or status).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SwitchboardServer
+import SwitchboardLocking
 
 /// A small website on an ephemeral loopback port, for link previews: fixed pages by path,
 /// and a count of the requests each path received.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 
@@ -40,7 +40,7 @@ final class Printer: Sendable {
     let channelNames: [Snowflake: String]
     /// Profiles by id, for handles the session was not sent.
     let lookUp: @Sendable ([Snowflake]) async -> [User]
-    private let state = Mutex<(handles: [Snowflake: String], messages: Int)>(([:], 0))
+    private let state = Locked<(handles: [Snowflake: String], messages: Int)>(([:], 0))
 
     init(json: Bool, channelNames: [Snowflake: String], lookUp: @escaping @Sendable ([Snowflake]) async -> [User]) {
         self.json = json

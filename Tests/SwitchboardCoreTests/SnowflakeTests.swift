@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import Testing
 @testable import SwitchboardCore
 
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func strictlyIncreasingWhenTheClockStepsBack() {
-        let now = Mutex<UInt64>(Snowflake.epochMs + 10_000)
+        let now = Locked<UInt64>(Snowflake.epochMs + 10_000)
         let generator = SnowflakeGenerator(worker: 7) { now.withLock { $0 } }
         var last = generator.next()
         for step in 0..<20_000 {

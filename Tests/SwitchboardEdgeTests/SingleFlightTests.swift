@@ -1,9 +1,9 @@
-import Synchronization
+import SwitchboardLocking
 @testable import SwitchboardEdge
 import Testing
 
 final class Counter: Sendable {
-    let count = Mutex(0)
+    let count = Locked(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }
@@ -30,7 +30,7 @@ final class Counter: Sendable {
     }
 
     @Test func recentValuesAreReusedUntilTheyExpire() async throws {
-        let clock = Mutex<UInt64>(0)
+        let clock = Locked<UInt64>(0)
         let flight = SingleFlight<String, Int>(ttlMs: 1_000, now: { clock.withLock { $0 } })
         #expect(try await flight.value(for: "k") { 1 } == (1, true))
         #expect(try await flight.value(for: "k") { 2 } == (1, false))

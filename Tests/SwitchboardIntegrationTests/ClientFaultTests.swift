@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 import SwitchboardTesting
@@ -71,7 +71,7 @@ import Testing
 final class ResumingReader: Sendable {
     let url: String
     let token: String
-    private let state = Mutex<(messages: [Snowflake], connections: Int)>(([], 0))
+    private let state = Locked<(messages: [Snowflake], connections: Int)>(([], 0))
 
     init(url: String, token: String) {
         self.url = url

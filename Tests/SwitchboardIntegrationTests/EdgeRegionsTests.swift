@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 import SwitchboardEdge
@@ -47,7 +47,7 @@ import Testing
             let general = try await ws.client("alice").general()
             let token = ws.client("alice").token!
             // Messages keep coming while the edge drains and the client moves.
-            let sent = Mutex<[Snowflake]>([])
+            let sent = Locked<[Snowflake]>([])
             let poster = Task {
                 for i in 0..<60 {
                     let id = try await ws.client("bob").post("m\(i)", to: general.id).message.id
@@ -89,10 +89,10 @@ import Testing
 
     /// What a ``LiveSession`` reported.
     final class Recorder: Sendable {
-        let messages = Mutex<[Snowflake]>([])
-        let connections = Mutex<[String]>([])
-        let eastURL = Mutex<String?>(nil)
-        let sent = Mutex<[Snowflake]>([])
+        let messages = Locked<[Snowflake]>([])
+        let connections = Locked<[String]>([])
+        let eastURL = Locked<String?>(nil)
+        let sent = Locked<[Snowflake]>([])
     }
 
     @Test func aLiveSessionFollowsADrainToTheOtherEdgeAndReportsEveryMessageOnce() async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 @testable import SwitchboardEdge
@@ -155,7 +155,7 @@ import Testing
 
     /// What a `LiveSession` reported.
     final class LiveRecorder: Sendable {
-        private let state = Mutex<(messages: [Snowflake], connections: Int)>(([], 0))
+        private let state = Locked<(messages: [Snowflake], connections: Int)>(([], 0))
         func record(_ update: LiveSession.Update) {
             switch update {
             case .message(let message): state.withLock { $0.messages.append(message.id) }

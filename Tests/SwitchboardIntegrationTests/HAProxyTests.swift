@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 @testable import SwitchboardEdge
@@ -128,7 +128,7 @@ struct HAProxyTests {
             var connections: [String: Int] = [:]
             var sent: [Snowflake: [Snowflake]] = [:]
         }
-        private let state = Mutex(State())
+        private let state = Locked(State())
 
         func heard(_ id: Snowflake, by session: String) { state.withLock { $0.heard[session, default: []].append(id) } }
         func heard(by session: String) -> [Snowflake] { state.withLock { $0.heard[session] ?? [] } }

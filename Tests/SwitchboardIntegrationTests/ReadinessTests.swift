@@ -4,6 +4,7 @@ import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTesting
 import Testing
+import SwitchboardLocking
 
 /// `/healthz` answers while the process runs; `/readyz` says whether to send it traffic: an
 /// origin while its store answers and it is not shutting down, an edge once the workspaces it

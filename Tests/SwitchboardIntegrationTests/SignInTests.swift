@@ -4,6 +4,7 @@ import SwitchboardCore
 import SwitchboardOrigin
 import SwitchboardTesting
 import Testing
+import SwitchboardLocking
 
 /// Passwords, sign-in, sign-out and invites, through a real origin and an edge in front of it.
 @Suite struct SignInTests {

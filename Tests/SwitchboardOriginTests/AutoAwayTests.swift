@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 @testable import SwitchboardOrigin
@@ -8,14 +8,14 @@ import Testing
 /// Auto-away on the presence tracker, with a clock the test moves; and end to end through an edge.
 @Suite struct AutoAwayTests {
     final class Clock: Sendable {
-        let ms = Mutex<UInt64>(1_000_000)
+        let ms = Locked<UInt64>(1_000_000)
         func advance(_ by: UInt64) { ms.withLock { $0 += by } }
         var now: UInt64 { ms.withLock { $0 } }
     }
 
     @Test func idleUsersShowAwayUntilTheyDoSomething() throws {
         let clock = Clock()
-        let published = Mutex<[PresenceStatus]>([])
+        let published = Locked<[PresenceStatus]>([])
         let tracker = PresenceTracker(graceMs: 30_000, idleMs: 600_000, now: { clock.now }) { _, change in
             published.withLock { $0.append(change.status) }
         }

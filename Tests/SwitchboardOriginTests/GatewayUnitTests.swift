@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 @testable import SwitchboardOrigin
@@ -38,8 +38,8 @@ import Testing
     }
 
     @Test func presenceGraceHidesQuickReconnects() {
-        let clock = Mutex<UInt64>(1_000)
-        let published = Mutex<[PresenceStatus]>([])
+        let clock = Locked<UInt64>(1_000)
+        let published = Locked<[PresenceStatus]>([])
         let tracker = PresenceTracker(graceMs: 30_000, now: { clock.withLock { $0 } }) { _, change in
             published.withLock { $0.append(change.status) }
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardClient
 import SwitchboardCore
 import SwitchboardOrigin
@@ -21,7 +21,7 @@ import Testing
             }
         }
 
-        let received = Mutex<[Push]>([])
+        let received = Locked<[Push]>([])
         var pushes: [Push] { received.withLock { $0 } }
 
         func run(_ body: (String) async throws -> Void) async throws {

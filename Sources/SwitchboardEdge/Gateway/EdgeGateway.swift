@@ -1,6 +1,6 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -18,7 +18,7 @@ public final class EdgeGateway: Service, Sendable {
     let metrics: EdgeMetrics
     let limits: GatewayLimits
     let badgeIntervalMs: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(store: EdgeStore, metrics: EdgeMetrics, limits: GatewayLimits, badgeIntervalMs: UInt64) {
         self.store = store

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
@@ -32,13 +32,13 @@ final class EdgeSession: Sendable {
     /// Most events held while one working set is read; more and the session starts over.
     static let heldLimit = 10_000
 
-    let state: Mutex<State>
+    let state: Locked<State>
 
     init(id: String, caller: Caller, limits: GatewayLimits) {
         self.id = id
         self.caller = caller
         outbox = SessionOutbox(limits: limits)
-        state = Mutex(State(typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
+        state = Locked(State(typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
     }
 
     var userID: Snowflake { caller.userID }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardRouting
 
@@ -24,7 +24,7 @@ final class WorkspaceFanout: Sendable {
         func sessions(_ ids: some Sequence<String>) -> [EdgeSession] { ids.compactMap { sessions[$0] } }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(workspaceID: Snowflake, store: EdgeStore, metrics: EdgeMetrics, badgeIntervalMs: UInt64) {
         self.workspaceID = workspaceID

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 
 /// Request coalescing: concurrent calls with the same key share one execution of the work,
 /// and its result is kept for a short time so a herd that arrives a little spread out is
@@ -11,7 +11,7 @@ final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     private enum Plan { case recent(Value), join(Task<Value, any Error>), lead(Task<Value, any Error>) }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let ttlMs: UInt64
     private let capacity: Int
     private let now: @Sendable () -> UInt64

@@ -6,6 +6,7 @@ import NIOFoundationCompat
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// Announces this edge (id, region, public URL) to the origin every few seconds, so that
 /// `GET /api/edges` lists it and clients can pick the nearest edge.

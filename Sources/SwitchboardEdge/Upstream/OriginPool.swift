@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Logging
 import Prometheus
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -17,13 +17,13 @@ public final class OriginPool: Service, Sendable {
     private let intervalMs: UInt64
     private let timeoutMs: UInt64
     private let logger: Logger
-    private let health: Mutex<OriginHealth>
+    private let health: Locked<OriginHealth>
     /// `switchboard_edge_origin_up{origin}`, one per process.
     private let upGauges: [String: Prometheus.Gauge]
     /// Woken after each change of which processes are up (the upstreams then reconsider).
-    private let watchers = Mutex<[AsyncStream<Void>.Continuation]>([])
+    private let watchers = Locked<[AsyncStream<Void>.Continuation]>([])
     /// The wait before the next round of probes (cancelled to probe at once).
-    private let nextRound = Mutex<Task<Void, Never>?>(nil)
+    private let nextRound = Locked<Task<Void, Never>?>(nil)
 
     init(directory: OriginDirectory, http: HTTPClient, intervalMs: UInt64, timeoutMs: UInt64, logger: Logger, metrics: EdgeMetrics) {
         self.directory = directory
@@ -31,7 +31,7 @@ public final class OriginPool: Service, Sendable {
         self.intervalMs = intervalMs
         self.timeoutMs = timeoutMs
         self.logger = logger
-        health = Mutex(OriginHealth(urls: directory.urls))
+        health = Locked(OriginHealth(urls: directory.urls))
         upGauges = Dictionary(directory.urls.map { ($0, metrics.originUp($0)) }, uniquingKeysWith: { first, _ in first })
         for gauge in upGauges.values { gauge.set(to: 1) }
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// `send`s forwarded over a feed and waiting for the origin's `ack {ref}` or `error {ref}`.
@@ -20,7 +20,7 @@ final class PendingReplies: Sendable {
         var next: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Registers `command` under `ref`, sends it with `send` (a feed that is down sends nothing:
     /// ``resend(with:)`` does when one opens), and waits for the reply (at most `timeout`).

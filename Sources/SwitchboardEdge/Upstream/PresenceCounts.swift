@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// How many live connections each user has at this edge, and what the origin has been told.
@@ -14,7 +14,7 @@ final class PresenceCounts: Sendable {
         var signal: AsyncStream<Void>.Continuation?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func changed(user: Snowflake, delta: Int) {
         let signal = state.withLock { state in

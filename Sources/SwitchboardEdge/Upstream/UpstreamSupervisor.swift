@@ -1,6 +1,6 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -13,7 +13,7 @@ public final class UpstreamSupervisor: Service, Sendable {
     private let origins: OriginPool
     private let logger: Logger
     private let metrics: EdgeMetrics
-    private let upstreams = Mutex<[Snowflake: WorkspaceUpstream]>([:])
+    private let upstreams = Locked<[Snowflake: WorkspaceUpstream]>([:])
     private let starts: AsyncStream<WorkspaceUpstream>
     private let startInput: AsyncStream<WorkspaceUpstream>.Continuation
     /// Where applied events go (the edge gateway's fan-out).

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import SwitchboardLocking
 import SwitchboardSockets
 import SwitchboardCore
 import SwitchboardTLS
@@ -54,7 +54,7 @@ final class WorkspaceUpstream: Sendable {
         case serving
     }
 
-    private let link = Mutex(Link())
+    private let link = Locked(Link())
     /// Applied events go on to local fan-out (the gateway) through this hook.
     let onEvents: @Sendable ([FeedMessage]) -> Void
     /// Called when a snapshot has replaced the workspace: local sessions may have missed events

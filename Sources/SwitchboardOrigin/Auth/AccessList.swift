@@ -1,6 +1,6 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
@@ -12,9 +12,9 @@ public final class AccessList: Service {
     private let store: any Store
     private let refreshMs: UInt64
     private let logger: Logger
-    private let restricted = Mutex<[Snowflake: User]>([:])
+    private let restricted = Locked<[Snowflake: User]>([:])
     /// Session id → when its token expires.
-    private let signedOut = Mutex<[String: UInt64]>([:])
+    private let signedOut = Locked<[String: UInt64]>([:])
 
     /// Reads the list before returning: a restarted origin refuses revoked tokens from its first request.
     init(store: any Store, refreshMs: UInt64, logger: Logger) async throws {

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// At most `limit` events per `windowMs` per key: a sliding log of the last `limit` times per
@@ -12,7 +12,7 @@ public final class SlidingWindowLimiter<Key: Hashable & Sendable>: Sendable {
 
     public let limit: Int
     public let windowMs: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(limit: Int, windowMs: UInt64) {
         self.limit = limit

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// Receives a workspace's committed events, in sequence order, from the ``EventHub``.
@@ -35,7 +35,7 @@ public final class EventHub: Service, Sendable {
 
     private let store: any Store
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Wakes the pump; holds at most one pending wake-up, so pokes coalesce.
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 
 /// The edges currently connected to this origin (`GET /api/edges`): which regions they
@@ -11,7 +11,7 @@ public final class EdgeDirectory: Sendable {
         var lastSeenMs: UInt64 = 0
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
     /// An edge that neither heartbeats nor holds a feed for this long is no longer listed (ms).
     let registrationTTLms: UInt64
     private let now: @Sendable () -> UInt64

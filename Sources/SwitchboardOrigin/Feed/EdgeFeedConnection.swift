@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 import NIOCore
 import NIOWebSocket
-import Synchronization
+import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
@@ -20,7 +20,7 @@ public final class GatewaySession: Sendable {
         var typing: TypingThrottle<Snowflake>
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
     let limits: GatewayLimits
     /// Numbering, replay and the attached connection.
     let outbox: SessionOutbox
@@ -32,7 +32,7 @@ public final class GatewaySession: Sendable {
         self.limits = limits
         self.onOverflow = onOverflow
         outbox = SessionOutbox(limits: limits)
-        state = Mutex(State(logSeq: logSeq, typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
+        state = Locked(State(logSeq: logSeq, typing: TypingThrottle(intervalMs: limits.typingIntervalMs)))
     }
 
     var logSeq: UInt64 { state.withLock { $0.logSeq } }

@@ -1,6 +1,6 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -19,7 +19,7 @@ public final class SessionRegistry: Service, Sendable {
     let limits: GatewayLimits
     private let logger: Logger
     private let now: @Sendable () -> UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(hub: EventHub, limits: GatewayLimits, logger: Logger, now: @escaping @Sendable () -> UInt64 = { WallClock.nowMs() }) {
         self.hub = hub

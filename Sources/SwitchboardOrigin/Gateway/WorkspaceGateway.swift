@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardRouting
 
@@ -41,14 +41,14 @@ final class WorkspaceGateway: EventSink, Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Starts routing the workspace's events after `position`.
     init(workspaceID: Snowflake, position: UInt64, hub: EventHub, logger: Logger) {
         self.workspaceID = workspaceID
         self.hub = hub
         self.logger = logger
-        state = Mutex(State(position: position))
+        state = Locked(State(position: position))
         hub.subscribe(self, workspaceID: workspaceID, after: position)
     }
 

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SwitchboardAuth
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// Calls integrations' servers: signed JSON POSTs (``IntegrationSignature``) with a deadline.
 /// Outgoing hooks are called off the posting path from a bounded queue (a full queue drops the

@@ -6,6 +6,7 @@ import NIOFoundationCompat
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// Turns committed messages into notifications for the people they concern who are not
 /// there to see them: mentioned users, `@channel` members, connected-but-away members for

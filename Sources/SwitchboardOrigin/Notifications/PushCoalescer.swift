@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -33,7 +33,7 @@ final class PushCoalescer: Sendable {
     private let configuration: NotificationConfiguration
     private let http: HTTPClient
     private let logger: Logger
-    private let slots = Mutex<[Key: Slot]>([:])
+    private let slots = Locked<[Key: Slot]>([:])
     private let outbox: AsyncStream<Push>
     private let outboxInput: AsyncStream<Push>.Continuation
 

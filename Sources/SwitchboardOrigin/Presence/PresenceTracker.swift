@@ -1,5 +1,5 @@
 import ServiceLifecycle
-import Synchronization
+import SwitchboardLocking
 import SwitchboardCore
 import SwitchboardServer
 
@@ -28,7 +28,7 @@ public final class PresenceTracker: Service, Sendable {
     /// Away after this long without activity (milliseconds); 0: never.
     public let idleMs: UInt64
     private let now: @Sendable () -> UInt64
-    private let entries = Mutex<[Snowflake: Entry]>([:])
+    private let entries = Locked<[Snowflake: Entry]>([:])
     private let publish: @Sendable (Snowflake, PresenceChange) -> Void
 
     /// - Parameter publish: called with (workspace, change) whenever a user's visible status changes.

@@ -1,4 +1,4 @@
-import Synchronization
+import SwitchboardLocking
 
 /// Writes that arrive together are committed together: the first caller starts a writer that
 /// takes everything waiting (up to `maxBatch`) and hands it to `commit` as one unit — one
@@ -15,7 +15,7 @@ final class GroupCommit<Request: Sendable, Output: Sendable>: Sendable {
         var writing = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let maxBatch: Int
     private let commit: Commit
     private let prepare: Prepare

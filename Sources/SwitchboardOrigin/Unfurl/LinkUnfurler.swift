@@ -5,6 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardLocking
 
 /// Adds link previews to new messages, after the fact: each message with http(s) links is
 /// queued (bounded; the overflow is skipped), its pages fetched under ``AddressPolicy`` with a

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import SwitchboardLocking
 
 /// One JSON object a line on standard error (standard output is for what a command prints): `time` (RFC 3339, milliseconds, UTC), `level`,
 /// `label`, `message`, then the metadata's keys (`workspace_id`, `session_id`, `request_id`, …)
@@ -60,7 +60,7 @@ public struct JSONLogHandler: LogHandler {
 
 /// Where log lines go; lines from concurrent tasks never interleave.
 public final class LineSink: Sendable {
-    private let lock = Mutex(())
+    private let lock = Locked(())
     private let handle: FileHandle
 
     public init(_ handle: FileHandle) { self.handle = handle }

@@ -1,5 +1,6 @@
 import PostgresNIO
 import SwitchboardCore
+import SwitchboardLocking
 
 extension PostgresStore {
     public func administerUser(userID: Snowflake, _ change: UserAdministration, nowMs: UInt64) async throws -> User {
