@@ -4,7 +4,7 @@
 # edge's gateway, REST reads, presence — with both daemons' RSS, open files and CPU and the
 # delivery latency sampled every minute. Figures go to OUT/soak.json (and the table to stdout).
 #
-#   bash scripts/bench-soak.sh OUT            # USERS=1500 MINUTES=30 VIEWERS=200 RATE=20
+#   bash scripts/bench-soak.sh OUT            # USERS=1500 MINUTES=30 VIEWERS=200 RATE=20 LIFETIME=120
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-bench-soak}")
@@ -34,4 +34,4 @@ pids+=($!)
 wait_ready $edge
 echo "== soak: ${MINUTES:-30} min, ${VIEWERS:-200} viewers, ${RATE:-20} msg/s ($(date -u +%FT%TZ), $(nproc) cores)"
 .build/release/switchboard-bench soak --origin $origin --edge $edge --manifest "$work/ws.json" --minutes "${MINUTES:-30}" \
-    --viewers "${VIEWERS:-200}" --rate "${RATE:-20}" --json "$out/soak.json"
+    --viewers "${VIEWERS:-200}" --rate "${RATE:-20}" --viewer-lifetime "${LIFETIME:-120}" --json "$out/soak.json"

@@ -25,4 +25,6 @@ swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1 detect_leaks=0}"
 # The daemons some suites start as processes come from the same sanitized build.
-swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "${filter[@]}"
+# One suite at a time: under a sanitizer everything runs several times slower, and suites that
+# wait for a condition or a port fail for time, not for what the sanitizer looks for.
+swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --no-parallel "${filter[@]}"
