@@ -76,14 +76,29 @@ public struct SwitchboardClient: Sendable {
             if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await http().execute(request, timeout: timeout)
-        } catch {
-            throw TLSFailure(error, server: baseURL, trustOption: "--ca-file / SWITCHBOARD_CA_FILE") ?? error
+        // A read may meet a pooled connection the server closed a moment before it was reused
+        // (a reset on the first read): it is sent once more on a fresh one, as browsers do.
+        // Writes are not: whether they were applied is not known.
+        var attempts = method == .GET || method == .HEAD ? 2 : 1
+        while true {
+            attempts -= 1
+            do {
+                let response = try await http().execute(request, timeout: timeout)
+                let buffer = try await response.body.collect(upTo: 256 << 20)
+                return (Int(response.status.code), Data(buffer: buffer))
+            } catch where attempts > 0 && Self.isStaleConnection(error) {
+                continue
+            } catch {
+                throw TLSFailure(error, server: baseURL, trustOption: "--ca-file / SWITCHBOARD_CA_FILE") ?? error
+            }
         }
-        let buffer = try await response.body.collect(upTo: 256 << 20)
-        return (Int(response.status.code), Data(buffer: buffer))
+    }
+
+    /// A connection the peer had already closed or reset when the request went out on it.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let io = error as? IOError { return io.errnoCode == ECONNRESET || io.errnoCode == EPIPE }
+        if let client = error as? HTTPClientError { return client == .remoteConnectionClosed }
+        return false
     }
 
     /// A request whose 2xx body decodes as `R`; other statuses throw ``APIError``.
