@@ -47,6 +47,8 @@ SWITCHBOARD_TEST_TOKEN="$(sed -n 's/^export TOKEN=//p' "$work/origin.log")"
 export SWITCHBOARD_TEST_TOKEN
 [ -n "$SWITCHBOARD_TEST_TOKEN" ] || { echo "the demo seed printed no token" >&2; exit 1; }
 
+# One worker: with two, hypothesis (6.170, on Python 3.11) sometimes fails inside itself
+# ("AST constructor recursion depth mismatch": two threads parsing source at once).
 # The calls that end the run's own sign-in (sign-out, deactivation, revocation: schemathesis
 # reuses ids it has seen, the demo user's among them) go last, so the rest run signed in.
 enders='^/api/(auth/logout|users/\{id\}/(deactivate|sessions/revoke)|workspaces/\{workspace\}/users/\{id\})$'
@@ -58,7 +60,7 @@ for pass in "--exclude-path-regex" "--include-path-regex"; do
         if ! "$venv/bin/schemathesis" --config-file Tests/api/schemathesis.toml run docs/openapi.yaml --url "$2" \
                 "$pass" "$enders" \
                 --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-                --phases examples,coverage,fuzzing --max-examples "${MAX_EXAMPLES:-15}" --workers 2 \
+                --phases examples,coverage,fuzzing --max-examples "${MAX_EXAMPLES:-15}" --workers 1 \
                 --seed 20261206 --no-color; then
             status=1
             echo "-- the $1's log (all of it in .build/api-contract/$1.log):"
