@@ -17,10 +17,10 @@ public struct TestEdge: Sendable {
 
     public var baseURL: String { "\(edge.transport.scheme)://127.0.0.1:\(port)" }
     public var gatewayURL: String { SwitchboardClient.webSocketURL(baseURL) + "/gateway" }
-    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls) }
+    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls, timeout: .testRequest) }
 
     /// A client of this edge acting with `token`.
-    public func client(token: String?) -> SwitchboardClient { SwitchboardClient(baseURL: baseURL, token: token, tls: tls) }
+    public func client(token: String?) -> SwitchboardClient { SwitchboardClient(baseURL: baseURL, token: token, tls: tls, timeout: .testRequest) }
 
     /// Runs `body` against an edge of `originURL`; pass `dataDirectory` to keep (and reuse)
     /// its LMDB state across runs.

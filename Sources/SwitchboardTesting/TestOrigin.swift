@@ -23,10 +23,10 @@ public struct TestOrigin: Sendable {
     public var gatewayURL: String { SwitchboardClient.webSocketURL(baseURL) + "/gateway" }
 
     /// A client carrying the admin key.
-    public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey, tls: tls) }
+    public var admin: SwitchboardClient { SwitchboardClient(baseURL: baseURL, adminKey: Self.adminKey, tls: tls, timeout: .testRequest) }
 
     /// A client without credentials.
-    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls) }
+    public var anonymous: SwitchboardClient { SwitchboardClient(baseURL: baseURL, tls: tls, timeout: .testRequest) }
 
     /// Runs `body` against a fresh origin, then shuts it down gracefully and deletes its data.
     /// Throws if the shutdown itself fails.
@@ -101,7 +101,7 @@ public struct TestWorkspace: Sendable {
                 workspaceID: workspace.id,
                 CreateUserRequest(handle: handle, displayName: handle.capitalized, realName: "\(handle.capitalized) Tester",
                                   title: "Engineer", email: "\(handle)@example.com", tz: "Europe/Paris", role: roles[handle]))
-            users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: origin.tls))
+            users[handle] = (created.user, SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: origin.tls, timeout: .testRequest))
         }
         return TestWorkspace(workspace: workspace, users: users)
     }

@@ -162,7 +162,7 @@ import Testing
             #expect(try await Self.closeCode(of: session.socket) == GatewayCloseCode.sessionRevoked.rawValue)
             await expectAPIError(401, .unauthorized) { _ = try await ws.client("mia").me() }
             let fresh = try await origin.admin.issueToken(workspaceID: mia.workspaceID, userID: mia.id)
-            #expect(try await SwitchboardClient(baseURL: origin.baseURL, token: fresh).me().id == mia.id)
+            #expect(try await SwitchboardClient(baseURL: origin.baseURL, token: fresh, timeout: .testRequest).me().id == mia.id)
             _ = try await eventually { try? await edge.client(token: fresh).me() }
         }
     }
@@ -273,7 +273,7 @@ import Testing
             try await operatorKey.revokeHook(hook.id)
             await expectAPIError(404, .notFound) { _ = try await ws.client("mia").postToHook(token: hook.token, content: "x") }
             // A wrong key is refused, not taken for a user.
-            let forged = SwitchboardClient(baseURL: origin.baseURL, adminKey: "wrong-key-0123456789")
+            let forged = SwitchboardClient(baseURL: origin.baseURL, adminKey: "wrong-key-0123456789", timeout: .testRequest)
             await expectAPIError(401, .unauthorized) { _ = try await forged.deactivate(ws.user("mia").id) }
             #expect(try await ws.client("mia").me().deleted == false)
         }

@@ -36,7 +36,7 @@ import Testing
                 #expect(manifest.memberships > 60 && manifest.messages >= 6 * 50)
                 // The import keeps the counts the normal paths keep.
                 let token = try await admin.issueToken(workspaceID: manifest.workspaceID, userID: manifest.userIDs[0])
-                let general = try await SwitchboardClient(baseURL: origin.baseURL, token: token).channel(manifest.generalChannelID)
+                let general = try await SwitchboardClient(baseURL: origin.baseURL, token: token, timeout: .testRequest).channel(manifest.generalChannelID)
                 #expect(general.memberCount == 60 && general.lastMessageID != nil)
 
                 var bootstrap = BootstrapScenario(manifest: manifest, originURL: origin.baseURL, edgeURL: edge.baseURL,

@@ -27,7 +27,7 @@ import Testing
                 let viewer = FeedFaultTests.LiveRecorder()
                 // (A dead edge refuses at once; the generous timeout is for a busy machine's live one.)
                 let session = LiveSession(token: ws.client("bob").token!, focus: general) {
-                    try await SwitchboardClient(baseURL: origin.baseURL).nearestEdge(among: [edges[0]], timeout: .seconds(10))
+                    try await SwitchboardClient(baseURL: origin.baseURL, timeout: .testRequest).nearestEdge(among: [edges[0]], timeout: .seconds(10))
                         ?? edges[1]
                 }
                 let runner = Task { await session.run { viewer.record($0) } }

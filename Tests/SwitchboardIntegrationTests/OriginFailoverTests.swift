@@ -34,7 +34,7 @@ struct OriginFailoverTests {
             serving?.stop()
             second.stop()
         }
-        let admin = SwitchboardClient(baseURL: second.baseURL, adminKey: adminKey)
+        let admin = SwitchboardClient(baseURL: second.baseURL, adminKey: adminKey, timeout: .testRequest)
         let origins = OriginDirectory(urls: [first.baseURL, second.baseURL])
         // A workspace whose first choice is the process that will be killed.
         var workspace: Workspace?
@@ -45,7 +45,7 @@ struct OriginFailoverTests {
         let workspaceID = workspace!.id
         let sender = try await admin.createUser(workspaceID: workspaceID, CreateUserRequest(handle: "sender", displayName: "Sender"))
         let reader = try await admin.createUser(workspaceID: workspaceID, CreateUserRequest(handle: "reader", displayName: "Reader"))
-        let general = try #require(try await SwitchboardClient(baseURL: second.baseURL, token: sender.token).channels().first)
+        let general = try #require(try await SwitchboardClient(baseURL: second.baseURL, token: sender.token, timeout: .testRequest).channels().first)
 
         try await TestEdge.with(originURL: first.baseURL, tokenSecret: secret, configure: {
             $0.moreOriginURLs = [second.baseURL]
@@ -113,7 +113,7 @@ struct OriginFailoverTests {
             }
             #expect(heard == acknowledged)
             // And the database holds each once.
-            let history = SwitchboardClient(baseURL: back.baseURL, token: reader.token)
+            let history = SwitchboardClient(baseURL: back.baseURL, token: reader.token, timeout: .testRequest)
             var stored: [Snowflake] = []
             while true {
                 let page = try await history.messages(in: general.id, before: stored.first, limit: 100).messages.map(\.id)
@@ -130,7 +130,7 @@ struct OriginFailoverTests {
 
     /// Feed connections open at this origin process.
     static func feeds(at origin: OriginProcess, adminKey: String) async throws -> Double {
-        try await SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey).metric("switchboard_feed_connections")
+        try await SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey, timeout: .testRequest).metric("switchboard_feed_connections")
     }
 
     /// Starts on a port below the kernel's ephemeral range, another one if it is taken.

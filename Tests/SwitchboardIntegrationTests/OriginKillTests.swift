@@ -25,7 +25,7 @@ import Testing
         var first = try #require(origin)
         let port = first.port
         defer { first.stop() }
-        let admin = SwitchboardClient(baseURL: first.baseURL, adminKey: TestOrigin.adminKey)
+        let admin = SwitchboardClient(baseURL: first.baseURL, adminKey: TestOrigin.adminKey, timeout: .testRequest)
         let workspace = try await admin.createWorkspace(name: "Kill")
         let alice = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "alice", displayName: "Alice")).token
         let bob = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "bob", displayName: "Bob")).token
@@ -40,6 +40,10 @@ import Testing
 
             // The sender follows the protocol: an `unavailable` send is sent again, same nonce.
             let sender = try await GatewaySocket.identify(edge.gatewayURL, token: alice, focus: general, mailboxCapacity: 4_096)
+            // A busy machine stretches the sends past the heartbeat window: without heartbeats
+            // the edge closes the sender's socket (as CI saw, NIOAsyncWriterError.alreadyFinished).
+            let heartbeats = FeedFaultTests.heartbeat([sender])
+            defer { heartbeats.cancel() }
             var acknowledged: [Snowflake] = []
             var retried = 0
             var restart: Task<OriginProcess, any Error>?
@@ -60,14 +64,14 @@ import Testing
             print("origin kill: 300 sends through the edge, \(retried) answered unavailable and sent again")
 
             // Stored once each, in the order they were acknowledged.
-            let reader = SwitchboardClient(baseURL: first.baseURL, token: bob)
+            let reader = SwitchboardClient(baseURL: first.baseURL, token: bob, timeout: .testRequest)
             #expect(try await FeedFaultTests.history(general, client: reader) == acknowledged)
             // The viewer's stream: every acknowledged message once, in order, across the restart.
             _ = try await eventually(timeout: .seconds(60)) { viewer.messages.count >= acknowledged.count ? true : nil }
             #expect(viewer.messages == acknowledged)
             // Resumed by seq: the edge took one snapshot (its first feed), the new origin sent none.
             #expect(try await edge.anonymous.metric("switchboard_edge_snapshots_total") == 1)
-            #expect(try await SwitchboardClient(baseURL: first.baseURL).metric("switchboard_feed_snapshots_total") == 0)
+            #expect(try await SwitchboardClient(baseURL: first.baseURL, timeout: .testRequest).metric("switchboard_feed_snapshots_total") == 0)
             #expect(try await edge.anonymous.metric("switchboard_edge_upstream_connects_total") >= 2)
             await sender.socket.close()
         }

@@ -118,7 +118,7 @@ import Testing
                 try await alice.raw(.POST, "/api/attachments/upload", body: Data(body.utf8), headers: [("Content-Type", "application/json")])
             }
             func put(_ path: String, _ bytes: [UInt8], type: String = "text/plain") async throws -> Int {
-                let (status, _) = try await SwitchboardClient(baseURL: edge.baseURL).raw(.PUT, path, body: Data(bytes),
+                let (status, _) = try await SwitchboardClient(baseURL: edge.baseURL, timeout: .testRequest).raw(.PUT, path, body: Data(bytes),
                                                                                        headers: [("Content-Type", type)])
                 return status
             }
@@ -126,7 +126,7 @@ import Testing
             #expect(try await ask(#"{"filename":"big.bin","content_type":"application/octet-stream","size":999999999999}"#).0 == 413)
             #expect(try await ask(#"{"filename":"x.txt","content_type":"text/plain","size":-1}"#).0 == 400)
             #expect(try await ask(#"{"filename":"x.txt","content_type":"text/plain"}"#).0 == 400)
-            #expect(try await SwitchboardClient(baseURL: edge.baseURL).raw(.POST, "/api/attachments/upload",
+            #expect(try await SwitchboardClient(baseURL: edge.baseURL, timeout: .testRequest).raw(.POST, "/api/attachments/upload",
                                                                           body: Data(#"{"filename":"x","content_type":"text/plain","size":1}"#.utf8)).status == 401)
 
             let (status, body) = try await ask(#"{"filename":"notes.txt","content_type":"text/plain","size":5}"#)

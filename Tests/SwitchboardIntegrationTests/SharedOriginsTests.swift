@@ -37,7 +37,7 @@ struct SharedOriginsTests {
                         // The feed went to the process the directory picked, and nowhere else.
                         #expect(try await origin.admin.metric("switchboard_feed_connections") == 1)
                         // A message written through the *other* process arrives at the edge's client.
-                        let writer = SwitchboardClient(baseURL: other.baseURL, token: workspace.client(handles[0]).token)
+                        let writer = SwitchboardClient(baseURL: other.baseURL, token: workspace.client(handles[0]).token, timeout: .testRequest)
                         let posted = try await writer.post("through \(other.port)", to: general.id).message
                         let heard = try await session.socket.expectEvent(.messageCreated)
                         #expect(try heard.payload(Message.self).id == posted.id)

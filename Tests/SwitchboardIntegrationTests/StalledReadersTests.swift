@@ -23,7 +23,7 @@ import Testing
             let edge = try await EdgeProcess(originURL: origin.baseURL, tokenSecret: secret, dataDirectory: directory, arguments: [
                 "--gateway-outbound-queue-bytes", String(Self.queueBytes), "--gateway-heartbeat-interval-ms", "600000"])
             defer { edge.stop() }
-            let edgeClient = SwitchboardClient(baseURL: edge.baseURL)
+            let edgeClient = SwitchboardClient(baseURL: edge.baseURL, timeout: .testRequest)
             let general = try await ws.client("alice").general()
 
             // Readers that keep up, and the latency of the channel before anyone stalls.

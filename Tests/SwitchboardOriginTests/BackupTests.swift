@@ -21,10 +21,10 @@ import Testing
         let environment = ["SWITCHBOARD_TOKEN_SECRET": secret]
 
         let origin = try await OriginProcess(dataDirectory: live, adminKey: adminKey, tokenSecret: secret)
-        let admin = SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey)
+        let admin = SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey, timeout: .testRequest)
         let workspace = try await admin.createWorkspace(name: "Backed")
         let user = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "bea", displayName: "Bea"))
-        let client = SwitchboardClient(baseURL: origin.baseURL, token: user.token)
+        let client = SwitchboardClient(baseURL: origin.baseURL, token: user.token, timeout: .testRequest)
         let general = try #require(try await client.channels().first)
         var before: [Snowflake] = []
         for i in 0..<40 { before.append(try await client.post("before \(i)", to: general.id).message.id) }
@@ -54,7 +54,7 @@ import Testing
 
         let again = try await OriginProcess(dataDirectory: restored, adminKey: adminKey, tokenSecret: secret)
         defer { again.stop() }
-        let reader = SwitchboardClient(baseURL: again.baseURL, token: user.token)
+        let reader = SwitchboardClient(baseURL: again.baseURL, token: user.token, timeout: .testRequest)
         var history: [Message] = []
         var page = try await reader.messages(in: general.id, after: Snowflake(0), limit: 100)
         history += page.messages

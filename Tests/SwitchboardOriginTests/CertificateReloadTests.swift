@@ -18,7 +18,7 @@ import Testing
                                              arguments: ["--tls-cert", first.certificateFile, "--tls-key", first.keyFile],
                                              environment: ["SWITCHBOARD_TLS_RELOAD_CHECK_INTERVAL_MS": "0"])
         defer { origin.stop() }
-        let admin = SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey, tls: ca.trust)
+        let admin = SwitchboardClient(baseURL: origin.baseURL, adminKey: adminKey, tls: ca.trust, timeout: .testRequest)
         let workspace = try await admin.createWorkspace(name: "Rotating")
         let created = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "rita", displayName: "Rita"))
         let session = try await GatewaySocket.identify(SwitchboardClient.webSocketURL(origin.baseURL) + "/gateway",
@@ -34,7 +34,7 @@ import Testing
         // The socket opened on the old certificate is still up and answering.
         try await session.socket.send(.heartbeat(.init(s: 0)))
         _ = try await session.socket.expect("heartbeat_ack")
-        #expect(try await SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: ca.trust).me().handle == "rita")
+        #expect(try await SwitchboardClient(baseURL: origin.baseURL, token: created.token, tls: ca.trust, timeout: .testRequest).me().handle == "rita")
         await session.socket.close()
     }
 }

@@ -14,10 +14,10 @@ import Testing
         let adminKey = "durability-admin-key", secret = TestOrigin.randomSecret()
 
         let first = try await OriginProcess(dataDirectory: directory, adminKey: adminKey, tokenSecret: secret)
-        let admin = SwitchboardClient(baseURL: "http://127.0.0.1:\(first.port)", adminKey: adminKey)
+        let admin = SwitchboardClient(baseURL: "http://127.0.0.1:\(first.port)", adminKey: adminKey, timeout: .testRequest)
         let workspace = try await admin.createWorkspace(name: "Durable")
         let created = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "dora", displayName: "Dora"))
-        let client = SwitchboardClient(baseURL: admin.baseURL, token: created.token)
+        let client = SwitchboardClient(baseURL: admin.baseURL, token: created.token, timeout: .testRequest)
         let general = try #require(try await client.channels().first)
 
         let session = try await GatewaySocket.identify("ws://127.0.0.1:\(first.port)/gateway", token: created.token)
@@ -42,7 +42,7 @@ import Testing
 
         let second = try await OriginProcess(dataDirectory: directory, adminKey: adminKey, tokenSecret: secret)
         defer { second.stop() }
-        let again = SwitchboardClient(baseURL: "http://127.0.0.1:\(second.port)", token: created.token)
+        let again = SwitchboardClient(baseURL: "http://127.0.0.1:\(second.port)", token: created.token, timeout: .testRequest)
         var history: [Message] = []
         var page = try await again.messages(in: general.id, after: Snowflake(0), limit: 100)
         history += page.messages

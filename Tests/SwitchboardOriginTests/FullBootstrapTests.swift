@@ -65,7 +65,7 @@ import Testing
                 return try await group.reduce(into: [Snowflake]()) { $0 += $1 }
             }
             let tokens = [try await origin.origin.tokens.issue(for: .init(userID: ids[0], workspaceID: workspace.id))]
-            let client = SwitchboardClient(baseURL: origin.baseURL, token: tokens[0])
+            let client = SwitchboardClient(baseURL: origin.baseURL, token: tokens[0], timeout: .testRequest)
             let (bootstrap, bytes) = try await client.fullBootstrap()
             #expect(bootstrap.users.count == 2_050)
             #expect(Set(bootstrap.users.map(\.id)).count == 2_050)

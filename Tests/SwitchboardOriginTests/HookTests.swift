@@ -19,7 +19,7 @@ import Testing
             #expect(message.id == posted.id && message.authorID == hook.botUserID && message.mentions == [ws.user("bob").id])
 
             // The bot is a user like any other, marked as a bot, with its own token for REST and the gateway.
-            let bot = SwitchboardClient(baseURL: origin.baseURL, token: hook.botToken)
+            let bot = SwitchboardClient(baseURL: origin.baseURL, token: hook.botToken, timeout: .testRequest)
             let me = try await bot.me()
             #expect(me.isBot && me.handle == "ci-alerts-bot" && me.displayName == "CI alerts")
             #expect(try await bot.channels().map(\.id).contains(general.id))

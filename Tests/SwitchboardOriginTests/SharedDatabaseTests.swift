@@ -23,12 +23,12 @@ struct SharedDatabaseTests {
         defer { west.stop() }
 
         // Created through east.
-        let admin = SwitchboardClient(baseURL: east.baseURL, adminKey: adminKey)
+        let admin = SwitchboardClient(baseURL: east.baseURL, adminKey: adminKey, timeout: .testRequest)
         let workspace = try await admin.createWorkspace(name: "Shared")
         let ann = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "ann", displayName: "Ann"))
         let ben = try await admin.createUser(workspaceID: workspace.id, CreateUserRequest(handle: "ben", displayName: "Ben"))
-        let annEast = SwitchboardClient(baseURL: east.baseURL, token: ann.token)
-        let benWest = SwitchboardClient(baseURL: west.baseURL, token: ben.token)
+        let annEast = SwitchboardClient(baseURL: east.baseURL, token: ann.token, timeout: .testRequest)
+        let benWest = SwitchboardClient(baseURL: west.baseURL, token: ben.token, timeout: .testRequest)
         let general = try #require(try await annEast.channels().first)
 
         // Ben is connected to west's gateway when Ann posts through east.

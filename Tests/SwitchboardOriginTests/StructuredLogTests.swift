@@ -28,7 +28,7 @@ import Testing
         let edgePort = try await eventually(timeout: .seconds(30)) { () -> Int? in
             Self.lines(edge.errors).first { $0["message"] as? String == "edge listening" }.flatMap { ($0["port"] as? String).flatMap(Int.init) }
         }
-        let client = SwitchboardClient(baseURL: "http://127.0.0.1:\(edgePort)")
+        let client = SwitchboardClient(baseURL: "http://127.0.0.1:\(edgePort)", timeout: .testRequest)
         let login = #"{"workspace":"nowhere","email":"nobody@example.com","password":"not-the-password"}"#
         // The client's own id is kept; without one, the edge makes one.
         let named = try await client.raw(.POST, "/api/auth/login", body: Data(login.utf8),
