@@ -301,7 +301,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardClientTests",
-            dependencies: ["SwitchboardClient", "SwitchboardTesting"],
+            dependencies: ["SwitchboardClient", "SwitchboardSockets", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
     ]

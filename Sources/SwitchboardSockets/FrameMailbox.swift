@@ -15,9 +15,8 @@ final class FrameMailbox<Element: Sendable>: Sendable {
 
     private struct State {
         var items = Deque<Element>()
-        /// The waiting timed consumer and its ticket (so a late timer cannot wake a later wait).
-        var timedConsumer: (ticket: UInt64, continuation: CheckedContinuation<Taken, Never>)?
-        var nextTicket: UInt64 = 0
+        /// The waiting consumer and when its wait times out.
+        var timedConsumer: (deadline: DispatchTime, continuation: CheckedContinuation<Taken, Never>)?
         var producers: [CheckedContinuation<Void, Never>] = []
         var finished = false
     }
@@ -26,8 +25,33 @@ final class FrameMailbox<Element: Sendable>: Sendable {
 
     let capacity: Int
     private let state = Locked(State())
+    /// One timer for every timed wait of this mailbox, re-armed by each. Not a timer per wait:
+    /// `asyncAfter` cannot be taken back, so each wait that ended early would hold its timer
+    /// (and a closure) until its timeout — the edge's feed loop waits up to a day per frame, and
+    /// that held ~500 bytes per message for a day (found by the soak's heap profile).
+    /// (A dispatch source is safe to arm and cancel from any thread; Dispatch does not say so
+    /// in Swift's types.)
+    nonisolated(unsafe) private let timer: any DispatchSourceTimer
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        self.capacity = capacity
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.setEventHandler { [weak self] in self?.expireTimedWait() }
+        timer.activate()
+    }
+
+    deinit { timer.cancel() }
+
+    /// Ends the waiting consumer's wait with `.timedOut` if its deadline has passed. A timer
+    /// armed for an earlier wait may fire late; the deadline check makes that harmless.
+    private func expireTimedWait() {
+        let expired = state.withLock { state -> CheckedContinuation<Taken, Never>? in
+            guard let timed = state.timedConsumer, DispatchTime.now() >= timed.deadline else { return nil }
+            state.timedConsumer = nil
+            return timed.continuation
+        }
+        expired?.resume(returning: .timedOut)
+    }
 
     /// Adds an element; waits while the mailbox is full.
     func put(_ element: Element) async {
@@ -62,33 +86,26 @@ final class FrameMailbox<Element: Sendable>: Sendable {
         }
     }
 
-    /// The next element, or `.timedOut` after `timeout`, or `.finished`. The timeout is a
-    /// timer that resumes this one wait; nothing depends on cancelling a sleeping task.
+    /// The next element, or `.timedOut` after `timeout`, or `.finished`.
     func take(timeout: Duration) async -> Taken {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Taken, Never>) in
-            let (immediate, producer, ticket) = state.withLock { state -> (Taken?, CheckedContinuation<Void, Never>?, UInt64) in
+        let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let deadline = DispatchTime.now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max / 2))))
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Taken, Never>) in
+            let (immediate, producer) = state.withLock { state -> (Taken?, CheckedContinuation<Void, Never>?) in
                 if let item = state.items.popFirst() {
-                    return (.element(item), state.producers.isEmpty ? nil : state.producers.removeFirst(), 0)
+                    return (.element(item), state.producers.isEmpty ? nil : state.producers.removeFirst())
                 }
-                if state.finished { return (.finished, nil, 0) }
-                state.nextTicket += 1
-                state.timedConsumer = (state.nextTicket, continuation)
-                return (nil, nil, state.nextTicket)
+                if state.finished { return (.finished, nil) }
+                state.timedConsumer = (deadline, continuation)
+                return (nil, nil)
             }
             producer?.resume()
             if let immediate {
                 continuation.resume(returning: immediate)
                 return
             }
-            let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max))))) {
-                let expired = self.state.withLock { state -> CheckedContinuation<Taken, Never>? in
-                    guard let timed = state.timedConsumer, timed.ticket == ticket else { return nil }
-                    state.timedConsumer = nil
-                    return timed.continuation
-                }
-                expired?.resume(returning: .timedOut)
-            }
+            // Re-arming replaces the previous deadline: at most one pending timer per mailbox.
+            timer.schedule(deadline: deadline, leeway: .milliseconds(10))
         }
     }
 
