@@ -8,6 +8,8 @@
 #   bash scripts/fuzz.sh "" 15           # every target, 15 s each (what scripts/test.sh runs)
 #   bash scripts/fuzz.sh feed 600        # one target for 600 s
 #   RUNS=10000000 bash scripts/fuzz.sh   # every target for 10 million executions each
+#   TIMEOUT=60 ...                       # seconds one input may take (default 10; more for a
+#                                        # long run at low priority on a busy machine)
 #
 # A crash leaves the input in .build/fuzz/crash-*; replay it with
 #   SWITCHBOARD_FUZZ_TARGET=feed .build/fuzz/switchboard-fuzz .build/fuzz/crash-...
@@ -46,7 +48,7 @@ for target in "${targets[@]}"; do
     # -rss_limit_mb: the largest input is 64 KiB; anything near this is a leak or a blow-up.
     # Swift's own crash backtracer is off: it fights AddressSanitizer over the crashing thread.
     if ! SWIFT_BACKTRACE=enable=no SWITCHBOARD_FUZZ_TARGET="$target" "$binary" "${limit[@]}" -max_len=65536 -rss_limit_mb=2048 \
-            -timeout=10 -print_final_stats=1 -artifact_prefix="$out/" "$found" "$seeds" >"$log" 2>&1; then
+            -timeout="${TIMEOUT:-10}" -print_final_stats=1 -artifact_prefix="$out/" "$found" "$seeds" >"$log" 2>&1; then
         tail -n 60 "$log"
         echo "fuzzing $target failed: the input is in $out/ (see above)" >&2
         exit 1

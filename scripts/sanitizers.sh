@@ -27,4 +27,6 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1 detect_leaks=0}"
 # The daemons some suites start as processes come from the same sanitized build.
 # One suite at a time: under a sanitizer everything runs several times slower, and suites that
 # wait for a condition or a port fail for time, not for what the sanitizer looks for.
-swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --no-parallel "${filter[@]}"
+# StalledReadersTests asserts a ceiling on the edge's resident memory, which a sanitizer's shadow
+# memory and (ASan) quarantine of freed blocks exceed by design: 867 MB against 250 MB under ASan.
+swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --no-parallel "${filter[@]}" --skip StalledReadersTests

@@ -39,6 +39,7 @@ struct EdgeCommand: AsyncParsableCommand {
         }
         configuration.logging.bootstrap()
         raiseOpenFileLimit()  // one per client socket
+        MallocArenas.limitToOnePerCore()
         let logger = Logger(label: "switchboard.edge")
         let edge = try await Edge(configuration: configuration, logger: logger)
         let region = configuration.region

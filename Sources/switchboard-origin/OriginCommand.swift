@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.logging.bootstrap()
         raiseOpenFileLimit()  // one per client socket
+        MallocArenas.limitToOnePerCore()
         let logger = Logger(label: "switchboard.origin")
         // One origin per SQLite file: a second one, or a restore, is refused while this one runs.
         let lock = try configuration.databaseURL == nil ? DirectoryLock(directory: configuration.dataDirectory, name: "origin") : nil
