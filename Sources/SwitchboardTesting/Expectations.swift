@@ -21,8 +21,10 @@ public func expectAPIError(_ status: Int, _ code: ErrorCode, sourceLocation: Sou
 /// Polls `check` until it returns a value or the time is up, for effects that arrive
 /// asynchronously (notifications, state reaching an edge through its feed). A check that
 /// throws is tried again; the last error is reported if time runs out. Never used to wait
-/// for something a test could await directly.
-public func eventually<T>(timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+/// for something a test could await directly. The default time is generous on purpose: a
+/// condition met is returned at once, and on a loaded two-core CI machine 15 s was not enough
+/// for 100 posts through two edges and haproxy.
+public func eventually<T>(timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
                           _ check: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + timeout
     var lastError: (any Error)?
