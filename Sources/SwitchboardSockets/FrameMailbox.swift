@@ -97,15 +97,14 @@ final class FrameMailbox<Element: Sendable>: Sendable {
                 }
                 if state.finished { return (.finished, nil) }
                 state.timedConsumer = (deadline, continuation)
+                // Armed under the lock, so that timers are armed in the order waits begin: a wait
+                // that already ended cannot re-arm the timer after the next wait has armed it.
+                // Re-arming replaces the previous deadline: one pending timer per mailbox.
+                timer.schedule(deadline: deadline, leeway: .milliseconds(10))
                 return (nil, nil)
             }
             producer?.resume()
-            if let immediate {
-                continuation.resume(returning: immediate)
-                return
-            }
-            // Re-arming replaces the previous deadline: at most one pending timer per mailbox.
-            timer.schedule(deadline: deadline, leeway: .milliseconds(10))
+            if let immediate { continuation.resume(returning: immediate) }
         }
     }
 
