@@ -28,7 +28,7 @@ final class FrameMailbox<Element: Sendable>: Sendable {
     /// One timer for every timed wait of this mailbox, re-armed by each. Not a timer per wait:
     /// `asyncAfter` cannot be taken back, so each wait that ended early would hold its timer
     /// (and a closure) until its timeout — the edge's feed loop waits up to a day per frame, and
-    /// that held ~500 bytes per message for a day (found by the soak's heap profile).
+    /// that held ~250–300 bytes per message for a day (found by the soak's heap profile).
     /// (A dispatch source is safe to arm and cancel from any thread; Dispatch does not say so
     /// in Swift's types.)
     nonisolated(unsafe) private let timer: any DispatchSourceTimer
