@@ -22,7 +22,8 @@ if [ -n "${2:-}" ]; then filter=(--filter "$2"); fi
 bash scripts/install-deps.sh
 swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
 # halt_on_error: the first report fails the run, with its stack.
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}"
+# The suppressions file lists reports known not to be races in Switchboard's code, and why.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1 detect_leaks=0}"
 # The daemons some suites start as processes come from the same sanitized build.
 # One suite at a time: under a sanitizer everything runs several times slower, and suites that

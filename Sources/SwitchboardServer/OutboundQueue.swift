@@ -47,7 +47,9 @@ public final class OutboundQueue: Sendable {
         /// No more frames will be accepted; the queued ones are still delivered.
         var finishing = false
         /// A consumer that is woken rather than awaited (``SocketWriter``), and whether it is
-        /// idle — waiting to be woken — rather than busy with a batch.
+        /// idle — waiting to be woken — rather than busy with a batch. Dropped once the queue
+        /// has ended: the writer holds this queue, so keeping its wake-up would be a cycle that
+        /// kept the writer, its channel and the channel's buffers alive after every disconnect.
         var wake: (@Sendable () -> Void)?
         var consumerIdle = false
     }
@@ -111,9 +113,9 @@ public final class OutboundQueue: Sendable {
     /// consumer is busy until its next call.
     public func takeBatch(maxBytes: Int = 256 << 10) -> Batch {
         state.withLock { state in
-            if state.closed { return .ended }
+            if state.closed { return state.ended() }
             guard let first = state.frames.popFirst() else {
-                if state.finishing { return .ended }
+                if state.finishing { return state.ended() }
                 state.consumerIdle = true
                 return .empty
             }
@@ -166,7 +168,9 @@ public final class OutboundQueue: Sendable {
             state.closed = true
             state.frames.removeAll()
             state.bytes = 0
-            defer { state.waiter = nil }
+            // An idle consumer is woken once more to see the end; a busy one sees it in its next
+            // `takeBatch`, or never if its socket failed — so the queue lets go of it now.
+            defer { state.waiter = nil; state.wake = nil }
             return (state.waiter, state.takeWake())
         }
         waiter?.resume(returning: nil)
@@ -195,5 +199,11 @@ extension OutboundQueue.State {
         guard consumerIdle, let wake else { return nil }
         consumerIdle = false
         return wake
+    }
+
+    /// Nothing more will come: the consumer is not woken again.
+    fileprivate mutating func ended() -> OutboundQueue.Batch {
+        wake = nil
+        return .ended
     }
 }

@@ -28,6 +28,51 @@ import Testing
         #expect(await queue.next()?.bytes == nil)
     }
 
+    /// The socket writer holds its queue and the queue holds the writer's wake-up: the queue
+    /// must let go once it has ended, or every disconnected client's writer, channel and buffers
+    /// stay in memory (the edge's RSS rose with every reconnect in the soak).
+    @Test func anEndedQueueLetsGoOfItsConsumer() {
+        final class Consumer: Sendable {
+            let woken = Locked(0)
+        }
+        func attach(_ queue: OutboundQueue) -> () -> Consumer? {
+            let consumer = Consumer()
+            queue.setConsumer { consumer.woken.withLock { $0 += 1 } }
+            return { [weak consumer] in consumer }
+        }
+
+        // Closed while the consumer was idle: woken once more to see the end.
+        let idle = OutboundQueue(limitBytes: 100)
+        let idleConsumer = attach(idle)
+        #expect(idleConsumer()?.woken.withLock { $0 } == 1)
+        idle.close()
+        #expect(idleConsumer() == nil)
+        guard case .ended = idle.takeBatch() else { Issue.record("a closed queue has ended"); return }
+
+        // Closed while the consumer was busy writing (its socket failed): it is never back.
+        let busy = OutboundQueue(limitBytes: 100)
+        let busyConsumer = attach(busy)
+        #expect(busy.enqueue([1]) == .enqueued)
+        guard case .frames = busy.takeBatch() else { Issue.record("the frame is taken"); return }
+        #expect(busyConsumer() != nil)
+        busy.close()
+        #expect(busyConsumer() == nil)
+
+        // Finished: kept until the consumer has taken what was queued and seen the end.
+        let finished = OutboundQueue(limitBytes: 100)
+        let finishedConsumer = attach(finished)
+        _ = finished.takeBatch()  // idle again
+        #expect(finished.enqueue([2]) == .enqueued)
+        finished.finish()
+        #expect(finishedConsumer() != nil)
+        guard case .frames(let last) = finished.takeBatch(), last.map(\.bytes) == [[2]] else {
+            Issue.record("the queued frame is still delivered"); return
+        }
+        #expect(finishedConsumer() != nil)
+        guard case .ended = finished.takeBatch() else { Issue.record("a drained, finished queue has ended"); return }
+        #expect(finishedConsumer() == nil)
+    }
+
     @Test func floodGuardRefusesThenDisconnects() {
         var guardian = FloodGuard(limit: 3, windowMs: 1_000)
         #expect((0..<3).map { _ in guardian.admit(nowMs: 0) } == [.admit, .admit, .admit])
