@@ -31,7 +31,7 @@ extension EdgeStore {
                 ?? (named.first { $0.name == "general" } ?? named.first ?? direct.first)?.id
             var messages: [Message] = []
             if let focusID {
-                messages = try cachedTimeline(ws, focusID, txn).suffix(messageLimit).map { Self.present($0, to: userID) }
+                messages = try cachedTimeline(ws, focusID, txn, last: messageLimit).map { Self.present($0, to: userID) }
             }
 
             // Short profiles: DM partners, then the focused messages' authors and mentioned users.

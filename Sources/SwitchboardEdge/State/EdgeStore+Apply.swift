@@ -100,7 +100,7 @@ extension EdgeStore {
             }
             try updateChannel(ws, deletion.channelID, txn) { record in
                 if record.channel.lastMessageID == deletion.id {
-                    record.channel.lastMessageID = try self.cachedTimeline(ws, deletion.channelID, txn).last?.id
+                    record.channel.lastMessageID = try self.cachedTimeline(ws, deletion.channelID, txn, last: 1).last?.id
                 }
             }
         case .reactionAdded(let change), .reactionRemoved(let change):
@@ -253,7 +253,10 @@ extension EdgeStore {
         try txn.put(meta, key, try Self.encode(workspace))
     }
 
-    func cachedTimeline(_ ws: Snowflake, _ channelID: Snowflake, _ txn: borrowing LMDBTransaction) throws -> [Message] {
-        try txn.prefixed(messages, Self.key(ws, channelID)).map { try Self.decode(Message.self, $0.value) }
+    /// The channel's cached messages, oldest first; only the newest `last` are decoded (the
+    /// working set shows 30 of the 50 kept, and decoding is most of what it costs).
+    func cachedTimeline(_ ws: Snowflake, _ channelID: Snowflake, _ txn: borrowing LMDBTransaction,
+                        last: Int = .max) throws -> [Message] {
+        try txn.prefixed(messages, Self.key(ws, channelID)).suffix(last).map { try Self.decode(Message.self, $0.value) }
     }
 }
