@@ -105,15 +105,23 @@ public struct Edge: Sendable {
     /// Makes sure the caller's workspace is synced here (opening its feed if needed) and that
     /// their token still speaks for them. A valid token names a user the origin has, so one this
     /// edge does not know yet is waited for briefly: the `user.created` event is on its way.
+    ///
+    /// A new user joined `#general` in the same commit, but the feed carries that as a second
+    /// event, which the edge may apply a moment later: for a user created in the last few
+    /// seconds it is waited for too (within the same bound), so that their first working set
+    /// is not an empty sidebar.
     func ready(_ caller: Caller) async throws {
         try await upstreams.waitUntilSynced(caller.workspaceID)
         let deadline = ContinuousClock.now + .seconds(2)
-        // A user created a moment ago may still be on its way down the feed.
         while true {
             if let (user, signedOut) = try await holder(of: caller) {
-                return try Self.requireAccepted(caller, by: user, signedOut: signedOut)
+                try Self.requireAccepted(caller, by: user, signedOut: signedOut)
+                guard WallClock.nowMs() < user.createdAtMs + 10_000, ContinuousClock.now < deadline,
+                      try await !blocking({ try self.store.hasChannels(caller.workspaceID, user: caller.userID) })
+                else { return }
+            } else {
+                guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
             }
-            guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

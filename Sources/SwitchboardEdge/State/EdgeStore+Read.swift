@@ -63,6 +63,11 @@ extension EdgeStore {
         try env.read { txn in try self.viewerChannel(ws, id, viewer, txn) }
     }
 
+    /// Whether `user` belongs to any channel or DM here.
+    public func hasChannels(_ ws: Snowflake, user: Snowflake) throws -> Bool {
+        try env.read { txn in try !txn.prefixed(userChannels, Self.key(ws, user), limit: 1).isEmpty }
+    }
+
     /// The channels `user` belongs to, with unread and mention counts, in id order.
     public func channels(_ ws: Snowflake, of user: Snowflake) throws -> [Channel] {
         try env.read { txn in
