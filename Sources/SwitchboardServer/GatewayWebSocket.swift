@@ -2,18 +2,43 @@ import Hummingbird
 import HummingbirdWebSocket
 import HummingbirdWSCompression
 import NIOCore
+import SwitchboardLocking
 
 /// Request context of both daemons' WebSocket upgrades: Hummingbird's, plus the connection
 /// (where the edge feed finds a client certificate, and where the gateway writes its frames).
 public struct ChannelWebSocketContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<Self>
     public let channel: any NIOCore.Channel
+    private let upgrade: UpgradeSlot
+
+    /// hummingbird-websocket's router (2.8) stores the upgrade's handler together with a copy
+    /// of this context in the box this reference holds — a cycle that nothing breaks, so every
+    /// WebSocket's context, logger, channel and the channel's buffers stayed in memory after it
+    /// closed (~3 KB a connection; the edge's RSS rose with every reconnect). The slot lets go
+    /// of the reference when the connection closes, which breaks the cycle on every path
+    /// (upgraded, refused, or failed in between).
+    public var webSocket: WebSocketHandlerReference<Self> { upgrade.reference }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        webSocket = .init()
         channel = source.channel
+        let upgrade = UpgradeSlot()
+        self.upgrade = upgrade
+        source.channel.closeFuture.whenComplete { _ in upgrade.release() }
+    }
+}
+
+/// The upgrade's handler reference until the connection closes.
+private final class UpgradeSlot: Sendable {
+    private let held = Locked<WebSocketHandlerReference<ChannelWebSocketContext>?>(WebSocketHandlerReference())
+
+    /// After the close nothing reads it; a fresh, empty one keeps the getter total.
+    var reference: WebSocketHandlerReference<ChannelWebSocketContext> {
+        held.withLock { $0 } ?? WebSocketHandlerReference()
+    }
+
+    func release() {
+        held.withLock { $0 = nil }
     }
 }
 
