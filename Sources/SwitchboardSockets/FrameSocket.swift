@@ -24,6 +24,8 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     private struct State {
         var outbound: WebSocketOutboundWriter?
         var closeCode: UInt16?
+        /// What ended the connection after it opened, if it failed rather than closed.
+        var failure: (any Error)?
         var closed = false
     }
 
@@ -79,6 +81,8 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
                 }
                 socket.state.withLock { $0.closeCode = closeFrame?.closeCode.rawCode }
             } catch {
+                // Before the open this is the caller's error; after it, what ended the socket.
+                socket.state.withLock { $0.failure = error }
                 openedContinuation.finish(throwing: TLSFailure(error, server: url, trustOption: "--ca-file / SWITCHBOARD_CA_FILE") ?? error)
             }
             socket.state.withLock { $0.closed = true }
@@ -127,6 +131,14 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     public var isClosed: Bool { state.withLock { $0.closed } }
     /// The close code the server sent, once closed.
     public var closeCode: UInt16? { state.withLock { $0.closeCode } }
+    /// Why the socket ended, once closed: the close code, or the error that ended it (a ping
+    /// left unanswered, a frame too large, a reset).
+    public var endReason: String {
+        state.withLock { state in
+            if let failure = state.failure { return "\(failure)" }
+            return state.closeCode.map { "closed with \($0)" } ?? "closed"
+        }
+    }
 }
 
 extension WebSocketErrorCode {

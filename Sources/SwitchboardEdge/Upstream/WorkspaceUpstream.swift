@@ -215,6 +215,7 @@ final class WorkspaceUpstream: Sendable {
                     try await pending.resend { try await feed.send($0) }
                     try await consume(feed)
                     // A move to another process (or the origin closing) ends the feed without an error.
+                    logger.info("the feed ended", metadata: ["workspace_id": "\(workspaceID)", "reason": "\(feed.endReason)"])
                 } catch let failure as TLSFailure {
                     let said = TLSFailure(failure.underlying, server: "the origin \(origin)", trustOption: "--origin-ca") ?? failure
                     logger.error("\(said.description); the feed was not opened",
