@@ -7,7 +7,6 @@ import SwitchboardTLS
 public typealias GatewaySocket = FrameSocket<ServerFrame>
 
 extension FrameSocket where Frame == ServerFrame {
-    /// Connects to a gateway.
     /// Connects to a gateway; `compress` offers permessage-deflate, `wire` counts the bytes read.
     public static func connect(_ url: String, mailboxCapacity: Int = 256, tls: ClientTLS = .environment,
                                compress: Bool = false, wire: WireCounter? = nil) async throws -> GatewaySocket {

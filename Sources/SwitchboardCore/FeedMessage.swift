@@ -24,6 +24,9 @@ public enum FeedMessage: Sendable {
     case ack(ref: String, message: Message)
     /// A command was refused (`ref` names the `send`, if it was one).
     case error(ref: String?, SwitchboardError)
+    /// The origin is there: sent every few seconds whatever else is going on, so that an edge
+    /// can tell a silent origin (a blackholed path) from a busy one.
+    case heartbeat
 
     public enum Op: String, Codable, Sendable {
         case snapshot
@@ -33,6 +36,7 @@ public enum FeedMessage: Sendable {
         case event
         case ack
         case error
+        case heartbeat
     }
 
     struct Header: Codable {
@@ -97,6 +101,7 @@ public enum FeedMessage: Sendable {
         case .error:
             let code = ErrorCode(rawValue: try need(header.code, "code")) ?? .internalError
             self = .error(ref: header.ref, SwitchboardError(code, header.message ?? "", retryAfterMs: header.retryAfterMs))
+        case .heartbeat: self = .heartbeat
         }
     }
 
@@ -109,6 +114,8 @@ public enum FeedMessage: Sendable {
     public static func snapshotEnd(seq: UInt64) -> [UInt8] { frame(Header(op: .snapshotEnd, seq: seq)) }
 
     public static func position(seq: UInt64) -> [UInt8] { frame(Header(op: .position, seq: seq)) }
+
+    public static func heartbeat() -> [UInt8] { frame(Header(op: .heartbeat)) }
 
     public static func presenceState(_ statuses: [Snowflake: PresenceStatus]) throws -> [UInt8] {
         frame(Header(op: .presenceState), payload: [UInt8](try JSON.encode(PresenceState(statuses: statuses))))

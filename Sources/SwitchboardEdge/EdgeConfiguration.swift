@@ -39,6 +39,9 @@ public struct EdgeConfiguration: Sendable {
     public var workspaces: [String] = []
     /// How long a workspace's feed stays open after its last local use (ms). Default 10 minutes.
     public var upstreamIdleMs: UInt64 = 10 * 60 * 1000
+    /// A feed on which nothing arrives from the origin this long is closed and reopened (ms):
+    /// the origin heartbeats every `feed.heartbeatMs` (4 s), so keep this a few of those. Default 10,000.
+    public var feedSilenceLimitMs: UInt64 = 10_000
     /// LMDB map size: the most the state may grow to (bytes). Default 8 GiB.
     public var mapSize: Int = 8 << 30
     /// LMDB readers allowed at once. Default 512.

@@ -65,6 +65,9 @@ public struct OriginConfiguration: Sendable {
     public var feedQueueBytes: Int = 64 << 20
     /// A feed with no frame from its edge for this long is closed (ms). Default 30,000.
     public var feedIdleTimeoutMs: UInt64 = 30_000
+    /// How often the origin sends `heartbeat` on each feed, from its first moment, snapshot
+    /// or not (ms): edges close a feed silent for `feed.silenceLimitMs` (10 s). Default 4,000.
+    public var feedHeartbeatMs: UInt64 = 4_000
     /// Latest messages per channel in a feed snapshot. Default 50.
     public var snapshotMessagesPerChannel: Int = 50
     /// TLS for the listener (`--tls-cert`, `--tls-key`, `--require-tls`). Its client CA is

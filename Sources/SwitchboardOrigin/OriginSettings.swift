@@ -62,6 +62,9 @@ public enum OriginSettings {
                      unit: "bytes", range: 65_536...(4 << 30)),
             .integer("feed.idleTimeoutMs", \.feedIdleTimeoutMs, "A feed with no frame from its edge this long is closed.",
                      unit: "ms", range: 1_000...3_600_000),
+            .integer("feed.heartbeatMs", \.feedHeartbeatMs,
+                     "How often each feed gets a heartbeat (edges close a feed silent for their feed.silenceLimitMs, 10 s).",
+                     unit: "ms", range: 100...60_000),
             .integer("feed.snapshotMessagesPerChannel", \.snapshotMessagesPerChannel, "Latest messages per channel in a feed snapshot.",
                      range: 0...1_000),
         ]

@@ -44,21 +44,23 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     }
 
     /// Connects to `url` (`ws://host:port/gateway`, or `wss://` verified as `tls` says).
-    /// Returns once the socket is open. Frames that `parse` rejects are skipped. At most
+    /// Returns once the socket is open. Frames that `parse` rejects are logged and skipped;
+    /// those it reads as nil carry nothing for the reader (a keepalive) and are dropped. At most
     /// `mailboxCapacity` frames wait to be taken; beyond that the socket is not read (the
     /// server sees a slow reader).
     /// `compress` offers permessage-deflate; `wire` counts the bytes read off the network.
-    /// `pingEvery` sends a WebSocket ping at that period and closes the socket when a pong has
-    /// not come back by the next one: a peer that went silent without closing (a blackholed
-    /// path, a frozen process) is noticed within two periods.
+    /// `silenceLimit` closes the socket when nothing has arrived for that long while it was
+    /// being read (time spent waiting for room in the mailbox does not count): a peer that
+    /// went silent without closing (a blackholed path, a frozen process) is noticed. The peer
+    /// must send something more often (see ``SilenceWatchdog``).
     public static func connect(_ url: String, headers: [(String, String)] = [], tls: ClientTLS = .environment,
-                               compress: Bool = false, wire: WireCounter? = nil, pingEvery: Duration? = nil,
-                               parse: @escaping @Sendable (Data) throws -> Frame, mailboxCapacity: Int = 256,
+                               compress: Bool = false, wire: WireCounter? = nil, silenceLimit: Duration? = nil,
+                               parse: @escaping @Sendable (Data) throws -> Frame?, mailboxCapacity: Int = 256,
                                logger: Logger = Logger(label: "switchboard.socket")) async throws -> FrameSocket<Frame> {
         let socket = FrameSocket<Frame>(mailboxCapacity: mailboxCapacity)
+        let silence = silenceLimit.map { SilenceWatchdog(limit: $0) }
         var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20,
-                                                         extensions: compress ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : [],
-                                                         autoPing: pingEvery.map { .enabled(timePeriod: $0) } ?? .disabled)
+                                                         extensions: compress ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : [])
         for (name, value) in headers {
             if let field = HTTPField.Name(name) { configuration.additionalHeaders[field] = value }
         }
@@ -67,7 +69,8 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
         // its own task and ends when either side closes.
         Task {
             do {
-                let closeFrame = try await WebSocketDialer.run(url: url, configuration: configuration, tls: tls, wire: wire, logger: logger) { inbound, outbound, _ in
+                let closeFrame = try await WebSocketDialer.run(url: url, configuration: configuration, tls: tls, wire: wire,
+                                                               silence: silence, logger: logger) { inbound, outbound, _ in
                     socket.state.withLock { $0.outbound = outbound }
                     openedContinuation.yield()
                     for try await message in inbound.messages(maxSize: 512 << 20) {
@@ -76,7 +79,19 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
                         case .text(let text): data = Data(text.utf8)
                         case .binary(let buffer): data = Data(buffer.readableBytesView)
                         }
-                        if let frame = try? parse(data) { await socket.mailbox.put(frame) }
+                        let frame: Frame?
+                        do {
+                            frame = try parse(data)
+                        } catch {
+                            logger.warning("a frame that could not be read was skipped",
+                                           metadata: ["error": "\(error)", "bytes": "\(data.count)"])
+                            continue
+                        }
+                        guard let frame else { continue }
+                        // A full mailbox stops the reading: the peer is not silent meanwhile.
+                        silence?.pause()
+                        await socket.mailbox.put(frame)
+                        silence?.resume()
                     }
                 }
                 socket.state.withLock { $0.closeCode = closeFrame?.closeCode.rawCode }
@@ -131,8 +146,8 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     public var isClosed: Bool { state.withLock { $0.closed } }
     /// The close code the server sent, once closed.
     public var closeCode: UInt16? { state.withLock { $0.closeCode } }
-    /// Why the socket ended, once closed: the close code, or the error that ended it (a ping
-    /// left unanswered, a frame too large, a reset).
+    /// Why the socket ended, once closed: the close code, or the error that ended it (the
+    /// peer silent past the limit, a frame too large, a reset).
     public var endReason: String {
         state.withLock { state in
             if let failure = state.failure { return "\(failure)" }

@@ -38,10 +38,13 @@ public enum WebSocketDialer {
     /// Connects to `url`, runs `handler` until the socket closes, and returns the server's close frame.
     /// A server that takes the TCP connection but does not complete the upgrade within
     /// `openTimeout` (a blackholed path, a stuck proxy) gets the connection closed: `run` throws
-    /// instead of waiting for ever.
+    /// instead of waiting for ever. With `silence`, an open socket on which nothing arrives for
+    /// its limit is closed at once (no close handshake: that would wait on the same silence)
+    /// and `run` throws ``SilenceWatchdog/Silent``.
     @discardableResult
     public static func run(url: String, configuration: WebSocketClientConfiguration, tls: ClientTLS = .system,
-                           wire: WireCounter? = nil, openTimeout: TimeAmount = .seconds(10), logger: Logger,
+                           wire: WireCounter? = nil, silence: SilenceWatchdog? = nil, openTimeout: TimeAmount = .seconds(10),
+                           logger: Logger,
                            handler: @escaping WebSocketDataHandler<Context>) async throws -> WebSocketCloseFrame? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty else { throw InvalidURL(url: url) }
@@ -51,7 +54,8 @@ public enum WebSocketDialer {
         var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { path += "?" + query }
         let channel = DialChannel(host: host, port: port, path: path, scheme: scheme, sslContext: context,
-                                  configuration: configuration, wire: wire, openTimeout: openTimeout, handler: handler)
+                                  configuration: configuration, wire: wire, silence: silence, openTimeout: openTimeout,
+                                  handler: handler)
         let connection = ClientConnection(channel, address: .hostname(host, port: port), logger: logger)
         return try await connection.run()
     }
@@ -70,6 +74,7 @@ public enum WebSocketDialer {
         let sslContext: NIOSSLContext?
         let configuration: WebSocketClientConfiguration
         let wire: WireCounter?
+        let silence: SilenceWatchdog?
         let openTimeout: TimeAmount
         let handler: WebSocketDataHandler<Context>
 
@@ -121,19 +126,35 @@ public enum WebSocketDialer {
                                                                position: .first)
             }
             if let wire { try channel.pipeline.syncOperations.addHandler(WireCounter.Handler(counter: wire), position: .first) }
+            if let silence { try channel.pipeline.syncOperations.addHandler(SilenceWatchdog.Handler(watchdog: silence), position: .first) }
             return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
         }
 
         func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
             switch try await value.get() {
             case .websocket(let webSocket, let extensions):
-                return try await WebSocketHandler.handle(
-                    type: .client,
-                    configuration: .init(extensions: extensions, autoPing: configuration.autoPing,
-                                         closeTimeout: configuration.closeTimeout, validateUTF8: configuration.validateUTF8,
-                                         ignoreUncleanSSLShutdownErrors: configuration.ignoreUncleanSSLShutdownErrors,
-                                         maxFrameSize: configuration.maxFrameSize),
-                    asyncChannel: webSocket, context: Context(logger: logger), handler: handler)
+                let handlerConfiguration = WebSocketHandler.Configuration(
+                    extensions: extensions, autoPing: configuration.autoPing, closeTimeout: configuration.closeTimeout,
+                    validateUTF8: configuration.validateUTF8,
+                    ignoreUncleanSSLShutdownErrors: configuration.ignoreUncleanSSLShutdownErrors,
+                    maxFrameSize: configuration.maxFrameSize)
+                let handler = self.handler
+                @Sendable func serve() async throws -> WebSocketCloseFrame? {
+                    try await WebSocketHandler.handle(type: .client, configuration: handlerConfiguration, asyncChannel: webSocket,
+                                                      context: Context(logger: logger), handler: handler)
+                }
+                guard let silence else { return try await serve() }
+                return try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
+                    silence.resume()
+                    group.addTask { try await serve() }
+                    group.addTask {
+                        try await silence.silence()
+                        webSocket.channel.close(promise: nil)
+                        throw SilenceWatchdog.Silent(limit: silence.limit)
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next() ?? nil
+                }
             case .notUpgraded(let refusal):
                 throw try await refusal.get()
             }

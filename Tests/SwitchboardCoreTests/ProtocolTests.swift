@@ -74,3 +74,24 @@ import Testing
         #expect(throws: (any Error).self) { try ServerFrame(Data(#"{"op":"event","s":1,"t":"#.utf8)) }
     }
 }
+
+@Suite struct FeedMessageTests {
+    /// The messages without a payload read back as what was written; an op this build does not
+    /// know is an error (the socket logs and skips it), not a crash.
+    @Test func headerOnlyMessagesReadBack() throws {
+        guard case .heartbeat = try FeedMessage(decoding: FeedMessage.heartbeat()) else {
+            Issue.record("heartbeat")
+            return
+        }
+        guard case .position(let seq) = try FeedMessage(decoding: FeedMessage.position(seq: 42)), seq == 42 else {
+            Issue.record("position")
+            return
+        }
+        guard case .snapshotEnd(let end) = try FeedMessage(decoding: FeedMessage.snapshotEnd(seq: 7)), end == 7 else {
+            Issue.record("snapshot_end")
+            return
+        }
+        #expect(String(decoding: FeedMessage.heartbeat(), as: UTF8.self) == #"{"op":"heartbeat"}"#)
+        #expect(throws: (any Error).self) { try FeedMessage(decoding: Array(#"{"op":"later"}"#.utf8)) }
+    }
+}

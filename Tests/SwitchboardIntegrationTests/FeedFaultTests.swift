@@ -10,16 +10,25 @@ import Testing
 /// under send load, and the origin blackholed (no FIN, no RST). Each asserts nothing lost,
 /// nothing doubled and order kept — for a raw gateway client and for the SDK's `LiveSession`.
 @Suite struct FeedFaultTests {
-    /// The edge, its origin behind a fault proxy, a workspace, and its #general.
+    /// Shorter than the defaults (4 s, 10 s) so that a blackhole is noticed in a moment.
+    static let heartbeatMs: UInt64 = 250
+    static let silenceLimit = Duration.seconds(2)
+
+    /// The edge, its origin behind a fault proxy, a workspace, and its #general. The edge's
+    /// feed opens on the workspace's first use.
     func withProxiedOrigin(_ body: (TestOrigin, TestWorkspace, FaultProxy, TestEdge, Snowflake) async throws -> Void) async throws {
         let secret = TestOrigin.randomSecret()
-        try await TestOrigin.with(tokenSecret: secret, configure: { $0.messageRateLimit = 0 }) { origin in
+        try await TestOrigin.with(tokenSecret: secret, configure: {
+            $0.messageRateLimit = 0
+            $0.feedHeartbeatMs = Self.heartbeatMs
+        }) { origin in
             let ws = try await TestWorkspace.make(on: origin, handles: ["alice", "bob"])
             let general = try await ws.client("alice").general().id
             let proxy = try await FaultProxy(targetPort: origin.port)
             do {
                 try await TestEdge.with(originURL: proxy.url, tokenSecret: secret, configure: {
                     $0.gateway.commandsPerWindow = 100_000   // the sender sends as fast as acks come back
+                    $0.feedSilenceLimitMs = UInt64(Self.silenceLimit.components.seconds * 1_000)
                 }) { edge in
                     try await body(origin, ws, proxy, edge, general)
                 }
@@ -91,11 +100,11 @@ import Testing
 
             proxy.blackhole(true)
             let start = ContinuousClock.now
-            // No FIN, no RST: only the feed's pings going unanswered tell the edge.
+            // No FIN, no RST: only the silence (no heartbeat, no byte) tells the edge.
             _ = try await eventually(timeout: .seconds(60)) { edge.edge.upstreams.readiness()[workspaceID] == .stale ? true : nil }
             let noticed = ContinuousClock.now - start
-            print("feed faults: a blackholed origin noticed after \(noticed) (ping period \(FeedSocket.pingPeriod))")
-            #expect(noticed < FeedSocket.pingPeriod * 4)
+            print("feed faults: a blackholed origin noticed after \(noticed) (silence limit \(Self.silenceLimit))")
+            #expect(noticed >= Self.silenceLimit && noticed < Self.silenceLimit * 4)
 
             var during: [Snowflake] = []
             for index in 0..<5 { during.append(try await ws.client("alice").post("during \(index)", to: general).message.id) }
@@ -108,6 +117,35 @@ import Testing
             #expect(heard == during)
             #expect(edge.edge.upstreams.readiness()[workspaceID] == .current)
             #expect(try await edge.anonymous.metric("switchboard_edge_snapshots_total") == 1)
+            await reader.socket.close()
+        }
+    }
+
+    /// The regression of a ping-based watchdog: a pong queues behind the snapshot the origin is
+    /// streaming, so a snapshot that took longer than two ping periods was cut and restarted
+    /// for ever (an edge could not take a 32,000-user workspace). Here the path carries
+    /// 100 KB/s, so the ~600 KB snapshot takes about three silence limits; bytes keep arriving,
+    /// and the feed takes it in one go. Then an idle feed outlives the limit on heartbeats alone.
+    @Test func aSnapshotOutlastingTheSilenceLimitIsTakenInOneGoAndAnIdleFeedStaysOpen() async throws {
+        try await withProxiedOrigin { origin, ws, proxy, edge, general in
+            // 50 messages of 4,000 three-byte characters: the snapshot's latest 50 of #general.
+            let long = String(repeating: "€", count: Limits.maxContentCharacters)
+            for _ in 0..<50 { _ = try await ws.client("alice").post(long, to: general) }
+            proxy.shape(FaultProxy.Shape(bytesPerSecond: 100_000))
+            let start = ContinuousClock.now
+            let reader = try await GatewaySocket.identify(edge.gatewayURL, token: ws.client("bob").token!, focus: general,
+                                                          timeout: .seconds(120))
+            let synced = ContinuousClock.now - start
+            print("feed faults: a snapshot over a 100 KB/s path took \(synced) (silence limit \(Self.silenceLimit))")
+            #expect(synced > Self.silenceLimit * 2)   // the premise: it outlasts the old watchdog's two periods
+            #expect(try await edge.anonymous.metric("switchboard_edge_snapshots_total") == 1)
+            #expect(try await edge.anonymous.metric("switchboard_edge_upstream_connects_total") == 1)
+
+            proxy.shape(FaultProxy.Shape())
+            try await Task.sleep(for: Self.silenceLimit * 3)
+            #expect(try await edge.anonymous.metric("switchboard_edge_upstream_connects_total") == 1)
+            let after = try await ws.client("alice").post("after the quiet", to: general).message
+            #expect(try await reader.socket.expectEvent(.messageCreated).payload(Message.self).id == after.id)
             await reader.socket.close()
         }
     }

@@ -97,7 +97,7 @@ final class WorkspaceFanout: Sendable {
                 }
             case .presenceState(let state):
                 replacePresence(state.statuses)
-            case .snapshot, .snapshotEnd, .position, .ack, .error:
+            case .snapshot, .snapshotEnd, .position, .ack, .error, .heartbeat:
                 continue
             }
         }

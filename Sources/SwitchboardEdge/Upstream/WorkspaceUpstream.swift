@@ -205,7 +205,8 @@ final class WorkspaceUpstream: Sendable {
                     let feed = try await FeedSocket.openFeed(
                         originURL: origin, edgeKey: configuration.edgeKey, workspaceID: workspaceID,
                         after: after, edgeID: edgeID, region: configuration.region,
-                        publicURL: publicURL(), tls: configuration.originTLS)
+                        publicURL: publicURL(), tls: configuration.originTLS,
+                        silenceLimit: .milliseconds(Int(configuration.feedSilenceLimitMs)))
                     link.withLock { link in
                         link.socket = feed
                         link.origin = origin
@@ -294,6 +295,8 @@ final class WorkspaceUpstream: Sendable {
                     update { $0.machine.announced(position: seq) }
                 case .presenceState, .ack, .error:
                     dispatch([message])
+                case .heartbeat:
+                    continue   // dropped by the socket; kept for the switch
                 }
             }
         }
@@ -333,7 +336,7 @@ final class WorkspaceUpstream: Sendable {
                                metadata: ["workspace_id": "\(workspaceID)", "error": "\(refused.message)"])
             case .event, .presenceState:
                 rest.append(message)
-            case .snapshot, .snapshotEnd, .position:
+            case .snapshot, .snapshotEnd, .position, .heartbeat:
                 continue
             }
         }

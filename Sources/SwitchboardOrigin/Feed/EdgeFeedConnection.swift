@@ -32,6 +32,10 @@ struct EdgeFeedConnection {
     static let messageChannelsPerFrame = 50
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        // From the first moment: an edge tells a silent origin from a busy one by the bytes it
+        // gets, and a snapshot can spend seconds on one page of a large workspace.
+        let heartbeats = Task { await heartbeat(to: outbound) }
+        defer { heartbeats.cancel() }
         let workspaceID = request.workspaceID
         let metrics = origin.metrics
         metrics.feedConnections.increment()
@@ -69,6 +73,7 @@ struct EdgeFeedConnection {
         } catch {
             // Most often the edge went away during the snapshot.
             logger.info("edge feed ended before it started", metadata: ["workspace_id": "\(workspaceID)", "error": "\(error)"])
+            heartbeats.cancel()
             try? await outbound.close(.unexpectedServerError, reason: "feed failed to start")
             return
         }
@@ -76,7 +81,7 @@ struct EdgeFeedConnection {
         // A server shutting down waits for its connections: close the feed (the edge resumes
         // from its cursor when the origin is back).
         await withGracefulShutdownHandler {
-            await serve(inbound: inbound, outbound: outbound, queue: queue, closeCode: closeCode)
+            await serve(inbound: inbound, outbound: outbound, queue: queue, closeCode: closeCode, heartbeats: heartbeats)
         } onGracefulShutdown: {
             closeCode.withLock { $0 = $0 ?? .draining }
             queue.finish()
@@ -91,7 +96,7 @@ struct EdgeFeedConnection {
     /// Reads the edge's commands and writes the queued frames until either side ends; a
     /// feed that stays silent past the idle timeout is closed.
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, queue: OutboundQueue,
-                       closeCode: Locked<GatewayCloseCode?>) async {
+                       closeCode: Locked<GatewayCloseCode?>, heartbeats: Task<Void, Never>) async {
         let lastFrameMs = Locked(WallClock.nowMs())
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -114,9 +119,27 @@ struct EdgeFeedConnection {
                 do { try await write(frame.buffer(), to: outbound) } catch { break }
             }
             queue.close()
+            heartbeats.cancel()   // nothing after the close frame
             let code = closeCode.value
             try? await outbound.close(code.map { .unknown($0.rawValue) } ?? .normalClosure, reason: code?.reason)
             group.cancelAll()
+        }
+    }
+
+    /// Writes `heartbeat` every `feedHeartbeatMs` until cancelled or the socket fails. Beside
+    /// the snapshot's and the queue's writes: each write is one whole frame, the writer takes
+    /// them from several tasks (as swift-websocket's own pings do), and a feed negotiates no
+    /// extension that would hold state between frames.
+    private func heartbeat(to outbound: WebSocketOutboundWriter) async {
+        let period = Duration.milliseconds(Int(origin.configuration.feedHeartbeatMs))
+        let frame = ByteBuffer(bytes: FeedMessage.heartbeat())
+        while true {
+            do {
+                try await Task.sleep(for: period)
+                try await write(frame, to: outbound)
+            } catch {
+                return   // cancelled: the feed ended; a failed write: the feed is ending
+            }
         }
     }
 
