@@ -43,11 +43,14 @@ edge_pid=$!
 pids+=($edge_pid)
 wait_ready $edge
 # The edge takes the workspace's snapshot on first use (tens of seconds at 32,000 users):
-# warm it before anything is measured.
+# warm it before anything is measured, and say how long that took and in how many feeds.
+warm_start=$(date +%s)
 for _ in $(seq 1 30); do
     bench bootstrap --manifest "$work/ws.json" --samples 1 --full-samples 1 >/dev/null 2>&1 && break
     sleep 5
 done
+feeds=$(curl -s $edge/metrics | awk '/^switchboard_edge_(snapshots|upstream_connects)_total/ {printf "%s %s  ", $1, $2}')
+echo "== edge warm: $(( $(date +%s) - warm_start )) s; $feeds" | tee "$out/warm.txt"
 
 for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k bootstrap storm}; do
     echo "== $scenario"
