@@ -77,9 +77,12 @@ for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k boots
             bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json" ;;
         bootstrap)
             if [ "${PERF:-0}" = 1 ]; then
-                perf record -F 999 -g -p $edge_pid -o "$out/perf-bootstrap.data" -- sleep 15 >/dev/null 2>&1 &
+                # The whole scenario (the full bootstraps come first and are the origin's): stopped after it.
+                perf record -F 999 -g -p $edge_pid -o "$out/perf-bootstrap.data" >/dev/null 2>&1 &
+                perf_pid=$!
             fi
-            bench bootstrap --manifest "$work/ws.json" --samples 200 --full-samples 5 --json "$out/bootstrap.json" ;;
+            bench bootstrap --manifest "$work/ws.json" --samples 200 --full-samples 5 --json "$out/bootstrap.json"
+            if [ -n "${perf_pid:-}" ]; then kill -INT $perf_pid; wait $perf_pid || true; unset perf_pid; fi ;;
         origin-rest)
             bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --history-messages 1000 \
                 --history-requests 10 --json "$out/origin-rest.json" ;;

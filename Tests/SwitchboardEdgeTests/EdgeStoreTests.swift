@@ -136,4 +136,72 @@ import Testing
             #expect(try store.workingSet(ws, user: Snowflake(5), focus: nil) == nil)
         }
     }
+
+    /// Channels and users are stored as a binary head ahead of their JSON, memberships in
+    /// binary: each reads back as written, a working set reads only the heads, and a copy
+    /// written before (plain JSON) reads the same.
+    @Test func storedRecordsReadBackAndOlderPlainJSONStillReads() throws {
+        var dm = Channel(id: Snowflake(20), workspaceID: ws, name: "", kind: .dm, creatorID: alice, createdAtMs: 1, memberCount: 2)
+        dm.memberIDs = [alice, bob]
+        dm.lastMessageID = Snowflake(4_321)
+        let record = ChannelRecord(channel: dm, posted: 7, broadcasts: 2)
+        let stored = try EdgeStore.encode(record)
+        #expect(stored.first == FramedRecord.marker)
+        #expect(try ChannelRecord.head(ofStored: stored) == record.head)
+        #expect(record.head.memberIDs == [alice, bob] && record.head.lastMessageID == Snowflake(4_321))
+        #expect(try EdgeStore.decode(ChannelRecord.self, stored).channel == dm)
+        let plain = try EdgeStore.encode(AnyEncodable(record))
+        #expect(plain.first == UInt8(ascii: "{"))
+        #expect(try ChannelRecord.head(ofStored: plain) == record.head)
+        #expect(try EdgeStore.decode(ChannelRecord.self, plain).channel == dm)
+
+        let member = MemberRecord(lastReadID: Snowflake(99), unreadBase: 3, mentionBase: 1, postedBase: 5, broadcastsBase: 1,
+                                  directMentions: 2, preferences: ChannelPreferences(level: .nothing, muted: true))
+        #expect(try EdgeStore.decode(MemberRecord.self, try EdgeStore.encode(member)) == member)
+        let defaults = MemberRecord(lastReadID: nil, unreadBase: 0, mentionBase: 0, postedBase: 0, broadcastsBase: 0)
+        #expect(try EdgeStore.decode(MemberRecord.self, try EdgeStore.encode(defaults)) == defaults)
+        #expect(try EdgeStore.decode(MemberRecord.self, try EdgeStore.encode(AnyEncodable(member))) == member)
+        #expect(member.unreadCount(in: record.head) == 3 + 2 && member.mentionCount(in: record.head) == 1 + 1 + 2)
+
+        let alice = user(self.alice, "alice")
+        let storedUser = try EdgeStore.encode(alice)
+        #expect(try User.short(ofStored: storedUser) == alice.short)
+        #expect(try EdgeStore.decode(User.self, storedUser) == alice)
+        #expect(try JSON.decode(User.self, from: Data(try FramedRecord.json(storedUser))) == alice)
+        #expect(try User.short(ofStored: try EdgeStore.encode(AnyEncodable(alice))) == alice.short)
+
+        // Cut short: an error, not a crash or a wrong value.
+        #expect(throws: FramedRecord.Malformed.self) { try ChannelRecord.head(ofStored: Array(stored.prefix(12))) }
+        #expect(throws: FramedRecord.Malformed.self) { try EdgeStore.decode(MemberRecord.self, [MemberRecord.marker, 1, 2]) }
+    }
+
+    @Test func aWorkingSetFromRecordsStoredAsPlainJSONIsTheSame() throws {
+        try withStore { store in
+            try seed(store)
+            try store.apply([try event(11, .messageCreated, channel: general, message(4_000, by: bob, "hello <@\(alice)>"))], workspaceID: ws)
+            let framed = try #require(try store.workingSet(ws, user: alice, focus: nil))
+            // Rewrite every channel, membership and user as an edge before heads stored them.
+            try store.env.write { txn in
+                for (db, key) in [(store.channels, EdgeStore.key(ws, general)), (store.members, EdgeStore.key(ws, general, alice)),
+                                  (store.users, EdgeStore.key(ws, alice)), (store.users, EdgeStore.key(ws, bob))] {
+                    let stored = try #require(try txn.get(db, key))
+                    let json: [UInt8] = if db.name == store.members.name {
+                        try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(MemberRecord.self, stored)))
+                    } else {
+                        try FramedRecord.json(stored)
+                    }
+                    #expect(json.first == UInt8(ascii: "{"))
+                    try txn.put(db, key, json)
+                }
+            }
+            #expect(try store.workingSet(ws, user: alice, focus: nil) == framed)
+        }
+    }
+}
+
+/// Encodes a value with its Codable form only (the overloads for stored records do not apply).
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

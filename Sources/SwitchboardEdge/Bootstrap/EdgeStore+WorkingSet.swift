@@ -15,14 +15,19 @@ extension EdgeStore {
                   let workspace = try txn.get(meta, Self.metaKey(ws, "w")).map({ try Self.decode(Workspace.self, $0) })
             else { return nil }
 
+            // From the stored heads and memberships: no JSON is decoded for the sidebar.
             var named: [ChannelSummary] = [], direct: [ChannelSummary] = []
             for (key, _) in try txn.prefixed(userChannels, Self.key(ws, userID)) {
-                guard let channel = try viewerChannel(ws, Self.id(key, at: 2), userID, txn) else { continue }
+                let channelID = Self.id(key, at: 2)
+                guard let stored = try txn.get(channels, Self.key(ws, channelID)) else { continue }
+                let channel = try ChannelRecord.head(ofStored: stored)
+                let member = try txn.get(members, Self.key(ws, channelID, userID)).map { try Self.decode(MemberRecord.self, $0) }
+                let preferences = member?.preferences.flatMap { $0 == .defaults(for: channel.kind) ? nil : $0 }
                 let summary = ChannelSummary(id: channel.id, name: channel.name, kind: channel.kind,
-                                             unreadCount: channel.unreadCount ?? 0, mentionCount: channel.mentionCount ?? 0,
+                                             unreadCount: member?.unreadCount(in: channel) ?? 0,
+                                             mentionCount: member?.mentionCount(in: channel) ?? 0,
                                              lastMessageID: channel.lastMessageID, memberCount: channel.memberCount,
-                                             memberIDs: channel.kind.isDirect ? channel.memberIDs : nil,
-                                             preferences: channel.preferences == .defaults(for: channel.kind) ? nil : channel.preferences)
+                                             memberIDs: channel.memberIDs, preferences: preferences)
                 if channel.kind.isDirect { direct.append(summary) } else { named.append(summary) }
             }
 
@@ -44,7 +49,7 @@ extension EdgeStore {
                 message.mentions.forEach(want)
             }
             let profiles = try wanted.compactMap { id in
-                try txn.get(users, Self.key(ws, id)).map { try Self.decode(User.self, $0).short }
+                try txn.get(users, Self.key(ws, id)).map { try User.short(ofStored: $0) }
             }
             return WorkingSet(me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
                               messages: messages, focusChannelID: focusID)

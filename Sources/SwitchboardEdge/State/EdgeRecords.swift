@@ -1,18 +1,89 @@
+import Foundation
 import SwitchboardCore
+
+/// A channel's message counters, from which each member's unread and mention counts follow.
+protocol ChannelCounters {
+    /// Timeline messages seen at this edge since the snapshot.
+    var posted: UInt64 { get }
+    /// Of those, the ones that said `@here` or `@channel`.
+    var broadcasts: UInt64 { get }
+}
 
 /// A channel as the edge keeps it: the channel, and counters from which every member's unread
 /// and mention counts follow without touching each member on every message.
-struct ChannelRecord: Codable, Sendable {
+struct ChannelRecord: Codable, Sendable, ChannelCounters {
     var channel: Channel
-    /// Timeline messages seen at this edge since the snapshot.
     var posted: UInt64 = 0
-    /// Of those, the ones that said `@here` or `@channel`.
     var broadcasts: UInt64 = 0
+
+    /// What the sidebar shows of it, stored ahead of its JSON (see ``FramedRecord``).
+    var head: ChannelHead {
+        ChannelHead(id: channel.id, name: channel.name, kind: channel.kind, memberCount: channel.memberCount,
+                    lastMessageID: channel.lastMessageID, memberIDs: channel.kind.isDirect ? channel.memberIDs : nil,
+                    posted: posted, broadcasts: broadcasts)
+    }
+
+    /// The head of a stored record, without decoding its JSON (unless it has no head).
+    static func head(ofStored bytes: [UInt8]) throws -> ChannelHead {
+        let (head, json) = try FramedRecord.split(bytes)
+        guard let head else { return try EdgeStore.decode(ChannelRecord.self, Array(json)).head }
+        var reader = ByteReader(head)
+        return try ChannelHead(reading: &reader)
+    }
+}
+
+/// The fields of a channel its sidebar entry needs, with its counters.
+struct ChannelHead: Equatable, ChannelCounters {
+    var id: Snowflake
+    var name: String
+    var kind: ChannelKind
+    var memberCount: Int
+    var lastMessageID: Snowflake?
+    /// DMs only: who is in them.
+    var memberIDs: [Snowflake]?
+    var posted: UInt64
+    var broadcasts: UInt64
+
+    func write(to writer: inout ByteWriter) {
+        writer.id(id)
+        writer.string(name)
+        writer.string(kind.rawValue)
+        writer.int64(memberCount)
+        writer.id(lastMessageID)
+        writer.ids(memberIDs)
+        writer.uint64(posted)
+        writer.uint64(broadcasts)
+    }
+
+    init(id: Snowflake, name: String, kind: ChannelKind, memberCount: Int, lastMessageID: Snowflake?,
+         memberIDs: [Snowflake]?, posted: UInt64, broadcasts: UInt64) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.memberCount = memberCount
+        self.lastMessageID = lastMessageID
+        self.memberIDs = memberIDs
+        self.posted = posted
+        self.broadcasts = broadcasts
+    }
+
+    init(reading reader: inout ByteReader) throws {
+        guard let id = try reader.id() else { throw FramedRecord.Malformed() }
+        self.id = id
+        name = try reader.string()
+        guard let kind = ChannelKind(rawValue: try reader.string()) else { throw FramedRecord.Malformed() }
+        self.kind = kind
+        memberCount = try reader.int64()
+        lastMessageID = try reader.id()
+        memberIDs = try reader.ids()
+        posted = try reader.uint64()
+        broadcasts = try reader.uint64()
+    }
 }
 
 /// One membership. A member's counts are their counts at the last sync point (snapshot, read
 /// marker, own post, joining) plus what the channel's counters added since.
-struct MemberRecord: Codable, Sendable {
+struct MemberRecord: Codable, Sendable, Equatable {
     var lastReadID: Snowflake?
     var unreadBase: Int
     var mentionBase: Int
@@ -23,11 +94,11 @@ struct MemberRecord: Codable, Sendable {
     /// The member's choices; nil for the defaults.
     var preferences: ChannelPreferences?
 
-    func unreadCount(in channel: ChannelRecord) -> Int {
+    func unreadCount(in channel: some ChannelCounters) -> Int {
         unreadBase + Int(channel.posted - postedBase)
     }
 
-    func mentionCount(in channel: ChannelRecord) -> Int {
+    func mentionCount(in channel: some ChannelCounters) -> Int {
         mentionBase + Int(channel.broadcasts - broadcastsBase) + directMentions
     }
 
@@ -39,5 +110,81 @@ struct MemberRecord: Codable, Sendable {
         postedBase = channel.posted
         broadcastsBase = channel.broadcasts
         directMentions = 0
+    }
+
+    // MARK: Stored form: binary, read for every channel of every working set
+
+    static let marker: UInt8 = 0x02
+
+    var stored: [UInt8] {
+        var writer = ByteWriter()
+        writer.uint8(Self.marker)
+        writer.id(lastReadID)
+        writer.int64(unreadBase)
+        writer.int64(mentionBase)
+        writer.uint64(postedBase)
+        writer.uint64(broadcastsBase)
+        writer.int64(directMentions)
+        if let preferences {
+            writer.uint8(1)
+            writer.string(preferences.level.rawValue)
+            writer.uint8(preferences.muted ? 1 : 0)
+        } else {
+            writer.uint8(0)
+        }
+        return writer.bytes
+    }
+
+    /// Reads ``stored``, or the JSON of a record written before it.
+    init(stored bytes: [UInt8]) throws {
+        guard bytes.first == Self.marker else {
+            self = try EdgeStore.decoder.decode(MemberRecord.self, from: Data(bytes))
+            return
+        }
+        var reader = ByteReader(bytes[1...])
+        lastReadID = try reader.id()
+        unreadBase = try reader.int64()
+        mentionBase = try reader.int64()
+        postedBase = try reader.uint64()
+        broadcastsBase = try reader.uint64()
+        directMentions = try reader.int64()
+        if try reader.uint8() == 1 {
+            guard let level = NotificationLevel(rawValue: try reader.string()) else { throw FramedRecord.Malformed() }
+            preferences = ChannelPreferences(level: level, muted: try reader.uint8() == 1)
+        } else {
+            preferences = nil
+        }
+    }
+
+    init(lastReadID: Snowflake?, unreadBase: Int, mentionBase: Int, postedBase: UInt64, broadcastsBase: UInt64,
+         directMentions: Int = 0, preferences: ChannelPreferences? = nil) {
+        self.lastReadID = lastReadID
+        self.unreadBase = unreadBase
+        self.mentionBase = mentionBase
+        self.postedBase = postedBase
+        self.broadcastsBase = broadcastsBase
+        self.directMentions = directMentions
+        self.preferences = preferences
+    }
+}
+
+extension User {
+    /// The working set's short profile, stored ahead of the user's JSON (see ``FramedRecord``).
+    var storedHead: [UInt8] {
+        var writer = ByteWriter()
+        writer.id(id)
+        writer.string(handle)
+        writer.string(displayName)
+        writer.string(avatar.image48)
+        return writer.bytes
+    }
+
+    /// The short profile of a stored user, without decoding its JSON (unless it has no head).
+    static func short(ofStored bytes: [UInt8]) throws -> UserShort {
+        let (head, json) = try FramedRecord.split(bytes)
+        guard let head else { return try EdgeStore.decode(User.self, Array(json)).short }
+        var reader = ByteReader(head)
+        guard let id = try reader.id() else { throw FramedRecord.Malformed() }
+        return UserShort(id: id, handle: try reader.string(), displayName: try reader.string(), image48: try reader.string())
     }
 }

@@ -52,12 +52,12 @@ extension EdgeStore {
         }
     }
 
-    /// The encoded profiles of `ids` that this edge knows, as stored.
+    /// The profiles of `ids` that this edge knows, as their stored JSON.
     public func encodedUsers(_ ws: Snowflake, ids: some Sequence<Snowflake>) throws -> [Snowflake: [UInt8]] {
         try env.read { txn in
             var result: [Snowflake: [UInt8]] = [:]
             for id in ids where result[id] == nil {
-                if let bytes = try txn.get(users, Self.key(ws, id)) { result[id] = bytes }
+                if let stored = try txn.get(users, Self.key(ws, id)) { result[id] = try FramedRecord.json(stored) }
             }
             return result
         }

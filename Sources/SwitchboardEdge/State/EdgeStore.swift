@@ -53,8 +53,33 @@ public final class EdgeStore: Sendable {
     static let encoder = JSON.encoder()
     static let decoder = JSON.decoder()
 
+    // MARK: Values
+    // JSON, except where the working set reads a record for every connect: channels and users
+    // are stored with a binary head ahead of their JSON (``FramedRecord``), memberships in
+    // binary. These overloads are the one place that decides; call sites say `encode`/`decode`.
+
     static func encode(_ value: some Encodable) throws -> [UInt8] { [UInt8](try encoder.encode(value)) }
-    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T { try decoder.decode(type, from: Data(bytes)) }
+
+    static func encode(_ record: ChannelRecord) throws -> [UInt8] {
+        var head = ByteWriter()
+        record.head.write(to: &head)
+        return FramedRecord.frame(head: head.bytes, json: [UInt8](try encoder.encode(record)))
+    }
+
+    static func encode(_ user: User) throws -> [UInt8] {
+        FramedRecord.frame(head: user.storedHead, json: [UInt8](try encoder.encode(user)))
+    }
+
+    static func encode(_ member: MemberRecord) throws -> [UInt8] { member.stored }
+
+    /// Any record's JSON, framed or not.
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        try decoder.decode(type, from: Data(try FramedRecord.split(bytes).json))
+    }
+
+    static func decode(_ type: MemberRecord.Type, _ bytes: [UInt8]) throws -> MemberRecord {
+        try MemberRecord(stored: bytes)
+    }
 
     // MARK: Position
 
