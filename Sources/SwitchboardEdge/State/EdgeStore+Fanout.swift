@@ -12,14 +12,14 @@ extension EdgeStore {
             var general: Snowflake?, firstNamed: Snowflake?, firstDirect: Snowflake?
             for (key, _) in try txn.prefixed(userChannels, Self.key(ws, user)) {
                 let id = Self.id(key, at: 2)
-                guard let record = try txn.get(channels, Self.key(ws, id)).map({ try Self.decode(ChannelRecord.self, $0) })
+                guard let channel = try txn.get(channels, Self.key(ws, id)).map({ try ChannelRecord.head(ofStored: $0) })
                 else { continue }
                 ids.insert(id)
-                if record.channel.kind.isDirect {
+                if channel.kind.isDirect {
                     firstDirect = firstDirect ?? id
                 } else {
                     firstNamed = firstNamed ?? id
-                    if record.channel.name == "general" { general = general ?? id }
+                    if channel.name == "general" { general = general ?? id }
                 }
             }
             return (ids, general ?? firstNamed ?? firstDirect)
@@ -29,7 +29,7 @@ extension EdgeStore {
     /// `unread.updated` for each of `users` in `channel`, in one read transaction.
     public func badges(_ ws: Snowflake, channel: Snowflake, users: some Sequence<Snowflake>) throws -> [Snowflake: ReadState] {
         try env.read { txn in
-            guard let record = try txn.get(channels, Self.key(ws, channel)).map({ try Self.decode(ChannelRecord.self, $0) })
+            guard let record = try txn.get(channels, Self.key(ws, channel)).map({ try ChannelRecord.head(ofStored: $0) })
             else { return [:] }
             var result: [Snowflake: ReadState] = [:]
             for user in users where result[user] == nil {
@@ -39,7 +39,7 @@ extension EdgeStore {
                 result[user] = ReadState(channelID: channel, lastReadID: member.lastReadID,
                                          unreadCount: member.unreadCount(in: record),
                                          mentionCount: member.mentionCount(in: record),
-                                         lastMessageID: record.channel.lastMessageID)
+                                         lastMessageID: record.lastMessageID)
             }
             return result
         }
