@@ -74,7 +74,9 @@ for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k boots
             bench fanout --manifest "$work/ws.json" --clients 5000 --viewers 5000 --rate 8 --senders 20 --seconds 5 \
                 --via-gateway --capacity --json "$out/capacity-5000.json" ;;
         storm)
-            bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json" ;;
+            bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json"
+            # What the resident memory is: heap (anonymous) or LMDB's map (file-backed pages read).
+            grep -E "^(Rss|Pss_Anon|Pss_File|Anonymous)" /proc/$edge_pid/smaps_rollup | tee "$out/storm-smaps.txt" ;;
         bootstrap)
             if [ "${PERF:-0}" = 1 ]; then
                 # The whole scenario (the full bootstraps come first and are the origin's): stopped after it.

@@ -9,9 +9,9 @@ import SwitchboardCore
 ///
 /// Keys start with the workspace id (big-endian), then the ids that make the entry:
 ///   meta           ws · "s" → seq · ws · "w" → workspace
-///   users          ws · user → User
-///   channels       ws · channel → ChannelRecord
-///   members        ws · channel · user → MemberRecord
+///   users          ws · user → User (short-profile head + JSON, see ``FramedRecord``)
+///   channels       ws · channel → ChannelRecord (sidebar head + JSON)
+///   members        ws · channel · user → MemberRecord (binary)
 ///   userChannels   ws · user · channel → (empty): the channels of a user
 ///   messages       ws · channel · message → Message (the latest N timeline messages)
 ///   threads        ws · thread · user → [1] following / [0] unfollowed (the origin's follows)
