@@ -18,6 +18,7 @@ public final class SilenceWatchdog: Sendable {
     private struct State {
         var lastHeard = ContinuousClock.now
         var paused = false
+        var fired = false
     }
 
     public let limit: Duration
@@ -45,6 +46,9 @@ public final class SilenceWatchdog: Sendable {
         }
     }
 
+    /// Whether ``silence()`` has returned: the connection ended for it.
+    public var fired: Bool { state.withLock { $0.fired } }
+
     /// Returns once nothing has arrived for `limit` while the reader was reading; throws
     /// `CancellationError` if cancelled first. Wakes about once per `limit`, not per byte.
     public func silence() async throws {
@@ -52,7 +56,11 @@ public final class SilenceWatchdog: Sendable {
             let wait: Duration? = state.withLock { state in
                 if state.paused { return limit }
                 let quiet = ContinuousClock.now - state.lastHeard
-                return quiet >= limit ? nil : limit - quiet
+                if quiet >= limit {
+                    state.fired = true
+                    return nil
+                }
+                return limit - quiet
             }
             guard let wait else { return }
             try await Task.sleep(for: wait)

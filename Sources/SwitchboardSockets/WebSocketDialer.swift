@@ -153,7 +153,10 @@ public enum WebSocketDialer {
                         throw SilenceWatchdog.Silent(limit: silence.limit)
                     }
                     defer { group.cancelAll() }
-                    return try await group.next() ?? nil
+                    let closeFrame = try await group.next() ?? nil
+                    // Closing the channel can end the socket before the watchdog's error is collected: say why all the same.
+                    if silence.fired { throw SilenceWatchdog.Silent(limit: silence.limit) }
+                    return closeFrame
                 }
             case .notUpgraded(let refusal):
                 throw try await refusal.get()

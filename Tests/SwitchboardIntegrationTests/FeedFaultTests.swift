@@ -104,7 +104,7 @@ import Testing
             _ = try await eventually(timeout: .seconds(60)) { edge.edge.upstreams.readiness()[workspaceID] == .stale ? true : nil }
             let noticed = ContinuousClock.now - start
             print("feed faults: a blackholed origin noticed after \(noticed) (silence limit \(Self.silenceLimit))")
-            #expect(noticed >= Self.silenceLimit && noticed < Self.silenceLimit * 4)
+            #expect(noticed >= Self.silenceLimit && noticed < Self.silenceLimit * 10)   // loose: a busy machine wakes late
 
             var during: [Snowflake] = []
             for index in 0..<5 { during.append(try await ws.client("alice").post("during \(index)", to: general).message.id) }
