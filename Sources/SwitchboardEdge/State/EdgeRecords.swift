@@ -54,19 +54,9 @@ struct ChannelHead: Equatable, ChannelCounters {
         writer.uint64(posted)
         writer.uint64(broadcasts)
     }
+}
 
-    init(id: Snowflake, name: String, kind: ChannelKind, memberCount: Int, lastMessageID: Snowflake?,
-         memberIDs: [Snowflake]?, posted: UInt64, broadcasts: UInt64) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-        self.memberCount = memberCount
-        self.lastMessageID = lastMessageID
-        self.memberIDs = memberIDs
-        self.posted = posted
-        self.broadcasts = broadcasts
-    }
-
+extension ChannelHead {
     init(reading reader: inout ByteReader) throws {
         guard let id = try reader.id() else { throw FramedRecord.Malformed() }
         self.id = id
@@ -134,7 +124,9 @@ struct MemberRecord: Codable, Sendable, Equatable {
         }
         return writer.bytes
     }
+}
 
+extension MemberRecord {
     /// Reads ``stored``, or the JSON of a record written before it.
     init(stored bytes: [UInt8]) throws {
         guard bytes.first == Self.marker else {
@@ -154,17 +146,6 @@ struct MemberRecord: Codable, Sendable, Equatable {
         } else {
             preferences = nil
         }
-    }
-
-    init(lastReadID: Snowflake?, unreadBase: Int, mentionBase: Int, postedBase: UInt64, broadcastsBase: UInt64,
-         directMentions: Int = 0, preferences: ChannelPreferences? = nil) {
-        self.lastReadID = lastReadID
-        self.unreadBase = unreadBase
-        self.mentionBase = mentionBase
-        self.postedBase = postedBase
-        self.broadcastsBase = broadcastsBase
-        self.directMentions = directMentions
-        self.preferences = preferences
     }
 }
 
