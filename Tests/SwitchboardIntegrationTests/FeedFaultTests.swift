@@ -104,7 +104,11 @@ import Testing
             _ = try await eventually(timeout: .seconds(60)) { edge.edge.upstreams.readiness()[workspaceID] == .stale ? true : nil }
             let noticed = ContinuousClock.now - start
             print("feed faults: a blackholed origin noticed after \(noticed) (silence limit \(Self.silenceLimit))")
-            #expect(noticed >= Self.silenceLimit && noticed < Self.silenceLimit * 10)   // loose: a busy machine wakes late
+            // The silence counts from the last byte heard, which came up to a heartbeat (or, on a
+            // loaded machine, a late heartbeat) before the blackhole began: the lower bound only
+            // shows the edge waited for the limit rather than a missed heartbeat or two. The upper
+            // bound is loose because a busy machine wakes late.
+            #expect(noticed >= Self.silenceLimit / 2 && noticed < Self.silenceLimit * 10)
 
             var during: [Snowflake] = []
             for index in 0..<5 { during.append(try await ws.client("alice").post("during \(index)", to: general).message.id) }
