@@ -136,6 +136,19 @@ public struct UserShort: Codable, Sendable, Equatable, Hashable {
         case displayName = "display_name"
         case image48 = "image_48"
     }
+
+    /// What `encode(to:)` writes, without `JSONEncoder`.
+    public func write(to json: inout JSONWriter) {
+        json.raw(#"{"id":"#)
+        json.id(id)
+        json.raw(#","handle":"#)
+        json.string(handle)
+        json.raw(#","display_name":"#)
+        json.string(displayName)
+        json.raw(#","image_48":"#)
+        json.string(image48)
+        json.raw("}")
+    }
 }
 
 /// Presence of a user as others see it.

@@ -34,6 +34,35 @@ public struct ChannelSummary: Codable, Sendable, Equatable {
         case memberIDs = "member_ids"
         case preferences
     }
+
+    /// What the synthesized `encode(to:)` writes (nil fields left out), without `JSONEncoder`.
+    public func write(to json: inout JSONWriter) throws {
+        json.raw(#"{"id":"#)
+        json.id(id)
+        json.raw(#","name":"#)
+        json.string(name)
+        json.raw(#","kind":"#)
+        json.string(kind.rawValue)
+        json.raw(#","unread_count":"#)
+        json.number(unreadCount)
+        json.raw(#","mention_count":"#)
+        json.number(mentionCount)
+        if let lastMessageID {
+            json.raw(#","last_message_id":"#)
+            json.id(lastMessageID)
+        }
+        json.raw(#","member_count":"#)
+        json.number(memberCount)
+        if let memberIDs {
+            json.raw(#","member_ids":"#)
+            json.ids(memberIDs)
+        }
+        if let preferences {
+            json.raw(#","preferences":"#)
+            try json.encoded(preferences)
+        }
+        json.raw("}")
+    }
 }
 
 /// The edge's `ready` / `GET /api/bootstrap`: just the first screen. Everything else is lazy.

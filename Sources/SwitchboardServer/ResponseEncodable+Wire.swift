@@ -33,11 +33,15 @@ extension ImportResult: ResponseEncodable {}
 extension HookResponse: ResponseEncodable {}
 extension AttachmentResponse: ResponseEncodable {}
 
-extension WorkingSet: ResponseGenerator {
-    /// The working set leaves out fields at their default values, as in `ready`.
+/// A JSON body written without `Codable` (the edge's working set, see `JSONWriter`).
+public struct JSONBody: ResponseGenerator {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try JSON.encodeCompact(self))))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -137,6 +137,43 @@ import Testing
         }
     }
 
+    /// A plain message is stored in the compact form a client is sent and goes into the
+    /// working set as it is; one with reactions is decoded and shown to the caller (`me`), and
+    /// only such messages pass through `prepare` (where the edge signs attachment URLs).
+    @Test func plainMessagesGoIntoTheWorkingSetAsStoredOthersAsTheCallerSeesThem() throws {
+        try withStore { store in
+            try seed(store)
+            let plain = message(4_000, by: bob, "hello <@\(alice)>")
+            var reacted = message(4_001, by: alice, "party")
+            reacted.reactions = [Reaction(emoji: "tada", count: 1, me: false, userIDs: [bob])]
+            try store.apply([try event(11, .messageCreated, channel: general, plain),
+                             try event(12, .messageCreated, channel: general, reacted)], workspaceID: ws)
+            let stored = try #require(try store.storedWorkingSet(ws, user: bob, focus: nil))
+            guard case .stored(let head, let json) = stored.messages.first, case .decoded(let shown) = stored.messages.last else {
+                Issue.record("expected a stored and a decoded message: \(stored.messages)")
+                return
+            }
+            #expect(head == MessageHead(id: plain.id, authorID: bob, mentions: [alice], isWireForm: true))
+            // Stored compact: only the fields that are set (JSONEncoder's key order varies, so compare keys).
+            let storedKeys = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]).keys
+            #expect(Set(storedKeys) == ["id", "channel_id", "author_id", "content", "created_at_ms", "mentions"])
+            #expect(try JSON.decode(Message.self, from: Data(json)) == plain)
+            #expect(shown.reactions == [Reaction(emoji: "tada", count: 1, me: true)])
+            #expect(stored.users.map(\.id) == [alice])  // the caller is left out; the mentioned author is not
+            let seenByAlice = try #require(try store.workingSet(ws, user: alice, focus: nil))
+            #expect(seenByAlice.messages == [plain, Message(id: reacted.id, channelID: general, authorID: alice, content: "party",
+                                                            createdAtMs: reacted.createdAtMs,
+                                                            reactions: [Reaction(emoji: "tada", count: 1, me: false)])])
+            let prepared = try JSON.decode(WorkingSet.self, from: Data(try stored.json(preparing: { message in
+                var message = message
+                message.content = "prepared"
+                return message
+            })))
+            #expect(prepared.messages.map(\.content) == ["hello <@\(alice)>", "prepared"])
+            #expect(try EdgeStore.decode(Message.self, try EdgeStore.encode(reacted)) == reacted)
+        }
+    }
+
     /// Channels and users are stored as a binary head ahead of their JSON, memberships in
     /// binary: each reads back as written, a working set reads only the heads, and a copy
     /// written before (plain JSON) reads the same.
@@ -180,15 +217,16 @@ import Testing
             try seed(store)
             try store.apply([try event(11, .messageCreated, channel: general, message(4_000, by: bob, "hello <@\(alice)>"))], workspaceID: ws)
             let framed = try #require(try store.workingSet(ws, user: alice, focus: nil))
-            // Rewrite every channel, membership and user as an edge before heads stored them.
+            // Rewrite every channel, membership, user and message as an edge before heads stored them.
             try store.env.write { txn in
                 for (db, key) in [(store.channels, EdgeStore.key(ws, general)), (store.members, EdgeStore.key(ws, general, alice)),
-                                  (store.users, EdgeStore.key(ws, alice)), (store.users, EdgeStore.key(ws, bob))] {
+                                  (store.users, EdgeStore.key(ws, alice)), (store.users, EdgeStore.key(ws, bob)),
+                                  (store.messages, EdgeStore.key(ws, general, Snowflake(4_000)))] {
                     let stored = try #require(try txn.get(db, key))
-                    let json: [UInt8] = if db.name == store.members.name {
-                        try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(MemberRecord.self, stored)))
-                    } else {
-                        try FramedRecord.json(stored)
+                    let json: [UInt8] = switch db.name {
+                    case store.members.name: try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(MemberRecord.self, stored)))
+                    case store.messages.name: try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(Message.self, stored)))
+                    default: try FramedRecord.json(stored)
                     }
                     #expect(json.first == UInt8(ascii: "{"))
                     try txn.put(db, key, json)

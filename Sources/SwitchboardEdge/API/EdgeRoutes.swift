@@ -14,11 +14,10 @@ enum EdgeRoutes {
         router.get("/api/bootstrap") { request, _ in
             let caller = try await authorized(request, edge)
             let focus = try request.queryID("focus")
-            guard var workingSet = try await read(edge, { try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus) })
+            guard let workingSet = try await read(edge, { try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus) })
             else { throw SwitchboardError.unauthorized }
-            workingSet.messages = edge.files.signed(workingSet.messages)
             edge.metrics.bootstraps.increment()
-            return workingSet
+            return JSONBody(try workingSet.json(preparing: { edge.files.signed($0) }))
         }
         router.get("/api/users/me") { request, _ in
             let caller = try await authorized(request, edge)

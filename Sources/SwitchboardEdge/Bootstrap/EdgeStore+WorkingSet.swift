@@ -1,3 +1,4 @@
+import Foundation
 import LMDB
 import SwitchboardCore
 
@@ -8,11 +9,12 @@ extension EdgeStore {
     ///
     /// `focus` is used if the caller is a member; otherwise `#general`, else their first channel.
     /// Nil when the user is unknown to this edge.
-    public func workingSet(_ ws: Snowflake, user userID: Snowflake, focus: Snowflake?,
-                           messageLimit: Int = Limits.workingSetMessages) throws -> WorkingSet? {
+    func storedWorkingSet(_ ws: Snowflake, user userID: Snowflake, focus: Snowflake?,
+                          messageLimit: Int = Limits.workingSetMessages) throws -> StoredWorkingSet? {
         try env.read { txn in
-            guard let me = try txn.get(users, Self.key(ws, userID)).map({ try Self.decode(User.self, $0) }),
-                  let workspace = try txn.get(meta, Self.metaKey(ws, "w")).map({ try Self.decode(Workspace.self, $0) })
+            // The caller and the workspace as stored: their JSON is what the client is sent.
+            guard let me = try txn.get(users, Self.key(ws, userID)).map({ try FramedRecord.json($0) }),
+                  let workspace = try txn.get(meta, Self.metaKey(ws, "w"))
             else { return nil }
 
             // From the stored heads and memberships: no JSON is decoded for the sidebar.
@@ -34,9 +36,17 @@ extension EdgeStore {
             let mine = named + direct
             let focusID = focus.flatMap { id in mine.contains { $0.id == id } ? id : nil }
                 ?? (named.first { $0.name == "general" } ?? named.first ?? direct.first)?.id
-            var messages: [Message] = []
+            // Plain messages go as stored; the others are decoded and shown to the caller.
+            var messages: [StoredWorkingSet.Entry] = []
             if let focusID {
-                messages = try cachedTimeline(ws, focusID, txn, last: messageLimit).map { Self.present($0, to: userID) }
+                for (_, stored) in try txn.prefixed(self.messages, Self.key(ws, focusID)).suffix(messageLimit) {
+                    let (head, json) = try Message.head(ofStored: stored)
+                    if let head, head.isWireForm {
+                        messages.append(.stored(head, json: json))
+                    } else {
+                        messages.append(.decoded(Self.present(try Self.decode(Message.self, stored), to: userID)))
+                    }
+                }
             }
 
             // Short profiles: DM partners, then the focused messages' authors and mentioned users.
@@ -51,8 +61,17 @@ extension EdgeStore {
             let profiles = try wanted.compactMap { id in
                 try txn.get(users, Self.key(ws, id)).map { try User.short(ofStored: $0) }
             }
-            return WorkingSet(me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
-                              messages: messages, focusChannelID: focusID)
+            return StoredWorkingSet(me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
+                                    messages: messages, focusChannelID: focusID)
+        }
+    }
+
+    /// The working set as a value (tests, tools): what ``storedWorkingSet(_:user:focus:messageLimit:)``
+    /// writes, read back.
+    public func workingSet(_ ws: Snowflake, user userID: Snowflake, focus: Snowflake?,
+                           messageLimit: Int = Limits.workingSetMessages) throws -> WorkingSet? {
+        try storedWorkingSet(ws, user: userID, focus: focus, messageLimit: messageLimit).map {
+            try JSON.decode(WorkingSet.self, from: Data(try $0.json()))
         }
     }
 }

@@ -32,10 +32,9 @@ struct EdgeGatewayConnection: GatewayHandler {
         let focus = try await blocking { try fanout.register(session, focus: identify.focusChannelID) }
         gateway.add(session)
         do {
-            guard var workingSet = try await blocking({
-                try edge.store.workingSet(caller.workspaceID, user: caller.userID, focus: focus)
+            guard let workingSet = try await blocking({
+                try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
-            workingSet.messages = edge.files.signed(workingSet.messages)
             fanout.markProfilesKnown(session, workingSet.users.map(\.id))
             let horizon = workingSet.focusChannelID.flatMap { focus in
                 workingSet.messages.last.map { EdgeSession.MessageRef(channelID: focus, id: $0.id) }
@@ -43,7 +42,7 @@ struct EdgeGatewayConnection: GatewayHandler {
             guard session.bootstrapped(horizon: horizon) else {
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }
-            link.reply(GatewayFrame.ready(bootstrap: [UInt8](try JSON.encodeCompact(workingSet))))
+            link.reply(GatewayFrame.ready(bootstrap: try workingSet.json(preparing: { edge.files.signed($0) })))
             guard session.outbox.attach(link.queue, resumeAfter: 0, closeConnection: { link.end($0) }) != nil else {
                 throw SwitchboardError(.sessionExpired, "too many events during identify; identify again")
             }

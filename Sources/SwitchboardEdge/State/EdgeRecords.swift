@@ -169,3 +169,37 @@ extension User {
         return UserShort(id: id, handle: try reader.string(), displayName: try reader.string(), image48: try reader.string())
     }
 }
+
+/// What the working set needs of a stored message without decoding it: who wrote it, whom it
+/// mentions (their short profiles go with it), and whether its stored JSON can go to a client
+/// as it is.
+struct MessageHead: Equatable {
+    var id: Snowflake
+    var authorID: Snowflake
+    var mentions: [Snowflake]
+    /// The stored JSON is what every viewer is sent: no reactions (their `me` depends on the
+    /// viewer) and no attachments (their URLs are signed per request).
+    var isWireForm: Bool
+}
+
+extension Message {
+    /// The message's ``MessageHead``, stored ahead of its compact JSON (see ``FramedRecord``).
+    var storedHead: [UInt8] {
+        var writer = ByteWriter()
+        writer.id(id)
+        writer.id(authorID)
+        writer.ids(mentions)
+        writer.uint8(reactions.isEmpty && attachments.isEmpty ? 1 : 0)
+        return writer.bytes
+    }
+
+    /// The head of a stored message and its JSON; the head is nil for a message stored before
+    /// heads existed.
+    static func head(ofStored bytes: [UInt8]) throws -> (head: MessageHead?, json: ArraySlice<UInt8>) {
+        let (head, json) = try FramedRecord.split(bytes)
+        guard let head else { return (nil, json) }
+        var reader = ByteReader(head)
+        guard let id = try reader.id(), let authorID = try reader.id() else { throw FramedRecord.Malformed() }
+        return (MessageHead(id: id, authorID: authorID, mentions: try reader.ids() ?? [], isWireForm: try reader.uint8() == 1), json)
+    }
+}

@@ -51,12 +51,13 @@ public final class EdgeStore: Sendable {
     static func id(_ key: [UInt8], at index: Int) -> Snowflake { Snowflake(LMDBKey.readUInt64(key, at: index * 8)) }
 
     static let encoder = JSON.encoder()
+    static let compactEncoder = JSON.compactEncoder()
     static let decoder = JSON.decoder()
 
     // MARK: Values
-    // JSON, except where the working set reads a record for every connect: channels and users
-    // are stored with a binary head ahead of their JSON (``FramedRecord``), memberships in
-    // binary. These overloads are the one place that decides; call sites say `encode`/`decode`.
+    // JSON, except where the working set reads a record for every connect: channels, users and
+    // messages are stored with a binary head ahead of their JSON (``FramedRecord``), memberships
+    // in binary. These overloads are the one place that decides; call sites say `encode`/`decode`.
 
     static func encode(_ value: some Encodable) throws -> [UInt8] { [UInt8](try encoder.encode(value)) }
 
@@ -71,6 +72,12 @@ public final class EdgeStore: Sendable {
     }
 
     static func encode(_ member: MemberRecord) throws -> [UInt8] { member.stored }
+
+    /// In the compact form a client is sent, which loses nothing (every left-out field has a
+    /// default), so a plain message goes into the working set as it is stored.
+    static func encode(_ message: Message) throws -> [UInt8] {
+        FramedRecord.frame(head: message.storedHead, json: [UInt8](try compactEncoder.encode(message)))
+    }
 
     /// Any record's JSON, framed or not.
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
