@@ -8,7 +8,8 @@
 #
 # Environment: USERS (32000), SCENARIOS ("origin origin-rest fanout capacity capacity5k bootstrap storm": writes
 # first and the storm last — sessions stay resumable for a minute after a scenario, and take badges),
-# PERF=1 records the edge with `perf record` during the fan-out (perf.data in OUT_DIR); STRACE=1
+# PERF=1 records the edge with `perf record` during the fan-out, the bootstrap scenario and the
+# storm (perf.data, perf-bootstrap.data, perf-storm.data in OUT_DIR); STRACE=1
 # counts its system calls instead (strace.txt: strace slows the edge, so its latency is not a figure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,7 +75,13 @@ for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k boots
             bench fanout --manifest "$work/ws.json" --clients 5000 --viewers 5000 --rate 8 --senders 20 --seconds 5 \
                 --via-gateway --capacity --json "$out/capacity-5000.json" ;;
         storm)
+            if [ "${PERF:-0}" = 1 ]; then
+                # The whole storm (its tokens are minted at the origin first).
+                perf record -F 499 -g -p $edge_pid -o "$out/perf-storm.data" >/dev/null 2>&1 &
+                perf_pid=$!
+            fi
             bench connect-storm --manifest "$work/ws.json" --clients 10000 --parallelism 500 --json "$out/storm.json"
+            if [ -n "${perf_pid:-}" ]; then kill -INT $perf_pid; wait $perf_pid || true; unset perf_pid; fi
             # What the resident memory is: heap (anonymous) or LMDB's map (file-backed pages read).
             grep -E "^(Rss|Pss_Anon|Pss_File|Anonymous)" /proc/$edge_pid/smaps_rollup | tee "$out/storm-smaps.txt" ;;
         bootstrap)

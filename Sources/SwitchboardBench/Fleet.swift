@@ -63,6 +63,8 @@ public enum Fleet {
 public struct ProcessSample: Codable, Sendable {
     public var cpuSeconds: Double
     public var residentBytes: Double
+    /// Resident memory not backed by a file: an edge's RSS without LMDB's mapped pages.
+    public var anonymousBytes: Double
     public var openFiles: Double
 
     public static func read(_ baseURL: String) async throws -> ProcessSample {
@@ -74,6 +76,7 @@ public struct ProcessSample: Codable, Sendable {
         }
         return ProcessSample(cpuSeconds: values["process_cpu_seconds_total"] ?? 0,
                              residentBytes: values["process_resident_memory_bytes"] ?? 0,
+                             anonymousBytes: values["switchboard_process_resident_anonymous_bytes"] ?? 0,
                              openFiles: values["process_open_fds"] ?? 0)
     }
 

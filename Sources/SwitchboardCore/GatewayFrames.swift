@@ -177,10 +177,13 @@ public enum GatewayFrame {
         eventHead(s: s) + EventBody(type, payload: payload).bytes
     }
 
-    /// The part of an `event` frame that differs per session: `{"op":"event","s":17`.
+    /// The part of an `event` frame that differs per session: `{"op":"event","s":17`, i.e.
+    /// ``eventHeadPrefix`` and `s` in decimal.
     public static func eventHead(s: UInt64) -> [UInt8] {
-        Array(#"{"op":"event","s":"#.utf8) + Array(String(s).utf8)
+        eventHeadPrefix + Array(String(s).utf8)
     }
+
+    public static let eventHeadPrefix: [UInt8] = Array(#"{"op":"event","s":"#.utf8)
 
     public static func ack(nonce: String, message: Message) -> [UInt8] {
         frame("ack", Ack(nonce: nonce, message: message))

@@ -1,29 +1,57 @@
 import DequeModule
 import NIOCore
+import SwitchboardCore
 import SwitchboardLocking
 
-/// One frame on its way to a socket: a small head of its own and a body that many
-/// recipients share. An event is encoded once; a Swift array's storage is shared until
-/// written, so a thousand queues hold one body, and only the head (`{"op":"event","s":17`)
-/// differs per recipient.
+/// One frame on its way to a socket: for an event, its number `s` (the only part that differs
+/// per recipient) and a body that many recipients share. An event is encoded once; a Swift
+/// array's storage is shared until written, so a thousand queues hold one body, and the head
+/// (`{"op":"event","s":17`) is written straight into the socket's buffer.
 public struct OutboundFrame: Sendable {
-    public var head: [UInt8]
+    /// The event's number, for an `event` frame; nil for a frame that is all `body`.
+    public var s: UInt64?
     public var body: [UInt8]
 
-    public init(head: [UInt8] = [], body: [UInt8]) {
-        self.head = head
+    public init(body: [UInt8]) {
         self.body = body
     }
 
-    public var count: Int { head.count + body.count }
-    public var bytes: [UInt8] { head + body }
+    public init(event s: UInt64, body: [UInt8]) {
+        self.s = s
+        self.body = body
+    }
 
-    /// The frame as one buffer for the socket (the only copy made per recipient).
+    /// Bytes of the frame's text.
+    public var count: Int {
+        guard let s else { return body.count }
+        return GatewayFrame.eventHeadPrefix.count + Self.decimalDigits(s) + body.count
+    }
+
+    public var bytes: [UInt8] { (s.map { GatewayFrame.eventHead(s: $0) } ?? []) + body }
+
+    /// Appends the frame's text to `buffer`.
+    public func write(to buffer: inout ByteBuffer) {
+        if let s {
+            buffer.writeBytes(GatewayFrame.eventHeadPrefix)
+            buffer.writeString(String(s))  // up to 15 digits: a small string, no allocation
+        }
+        buffer.writeBytes(body)
+    }
+
+    /// The frame as one buffer for the socket.
     public func buffer(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: count)
-        buffer.writeBytes(head)
-        buffer.writeBytes(body)
+        write(to: &buffer)
         return buffer
+    }
+
+    private static func decimalDigits(_ value: UInt64) -> Int {
+        var digits = 1, rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        return digits
     }
 }
 

@@ -13,6 +13,11 @@ public enum ProcessMetrics {
             lines += ["# HELP process_resident_memory_bytes Resident memory size in bytes.",
                       "# TYPE process_resident_memory_bytes gauge", "process_resident_memory_bytes \(rss)"]
         }
+        if let anonymous = residentBytes(field: "RssAnon") {
+            lines += ["# HELP switchboard_process_resident_anonymous_bytes Resident memory not backed by a file (not LMDB's mapped pages).",
+                      "# TYPE switchboard_process_resident_anonymous_bytes gauge",
+                      "switchboard_process_resident_anonymous_bytes \(anonymous)"]
+        }
         if let files = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             lines += ["# HELP process_open_fds Number of open file descriptors.", "# TYPE process_open_fds gauge",
                       "process_open_fds \(files.count)"]
@@ -29,10 +34,10 @@ public enum ProcessMetrics {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// `VmRSS` of `/proc/self/status`, in bytes.
-    static func residentBytes() -> Int? {
+    /// `VmRSS` (or another resident-memory `field`: `RssAnon`, `RssFile`) of `/proc/self/status`, in bytes.
+    static func residentBytes(field: String = "VmRSS") -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1_024 }
         }
         return nil

@@ -40,7 +40,7 @@ public final class SessionOutbox: Sendable {
         state.withLock { state in
             let s = state.nextS
             state.nextS += 1
-            let frame = OutboundFrame(head: GatewayFrame.eventHead(s: s), body: body.bytes)
+            let frame = OutboundFrame(event: s, body: body.bytes)
             state.replay.append((s, frame))
             state.replayBytes += frame.count
             while state.replay.count > limits.replayEvents || state.replayBytes > limits.replayBytes,
