@@ -109,6 +109,10 @@ public enum LMDBKey {
         values.flatMap(uint64)
     }
 
+    /// The big-endian UInt64 at `offset` (fewer than 8 bytes there read as a shorter number).
+    /// Inlinable, so a caller in another module gets it specialized for its collection: the
+    /// generic version, called for every key a cursor walks, was ~5 % of an edge's CPU per connect.
+    @inlinable
     public static func readUInt64(_ bytes: some Collection<UInt8>, at offset: Int = 0) -> UInt64 {
         var value: UInt64 = 0
         for byte in bytes.dropFirst(offset).prefix(8) { value = value << 8 | UInt64(byte) }

@@ -146,6 +146,26 @@ public struct Reaction: Codable, Sendable, Equatable {
         case emoji, count, me
         case userIDs = "user_ids"
     }
+
+    /// As `viewer` sees it: `me` from who reacted, where that is known (an edge's copy).
+    public func presented(to viewer: Snowflake) -> Reaction {
+        Reaction(emoji: emoji, count: count, me: userIDs?.contains(viewer) ?? me)
+    }
+
+    /// What `encode(to:)` writes, without `JSONEncoder`.
+    public func write(to json: inout JSONWriter) {
+        json.raw(#"{"emoji":"#)
+        json.string(emoji)
+        json.raw(#","count":"#)
+        json.number(count)
+        json.raw(#","me":"#)
+        json.bool(me)
+        if let userIDs {
+            json.raw(#","user_ids":"#)
+            json.ids(userIDs)
+        }
+        json.raw("}")
+    }
 }
 
 /// A file attached to a message.

@@ -56,6 +56,17 @@ import Testing
         }
     }
 
+    @Test func aReactionIsWrittenAsItsCodableFormSays() throws {
+        for reaction in [Reaction(emoji: "tada", count: 3, me: true), Reaction(emoji: "+1\"", count: 0, me: false, userIDs: [Snowflake(4)])] {
+            var json = JSONWriter()
+            reaction.write(to: &json)
+            #expect(try JSON.decode(Reaction.self, from: Data(json.bytes)) == reaction)
+            #expect(try object(json.bytes) == (try object([UInt8](try JSON.encodeCompact(reaction)))))
+        }
+        #expect(Reaction(emoji: "x", count: 2, me: false, userIDs: [Snowflake(4)]).presented(to: Snowflake(4)) == Reaction(emoji: "x", count: 2, me: true))
+        #expect(Reaction(emoji: "x", count: 2, me: true).presented(to: Snowflake(4)).me)  // who reacted unknown: kept
+    }
+
     @Test func aShortProfileIsWrittenAsItsCodableFormSays() throws {
         let user = UserShort(id: Snowflake(5), handle: "zoë", displayName: "Zoë \"Z\" O'Neil\t", image48: "https://a.example/5/48.png")
         var json = JSONWriter()

@@ -137,40 +137,59 @@ import Testing
         }
     }
 
-    /// A plain message is stored in the compact form a client is sent and goes into the
-    /// working set as it is; one with reactions is decoded and shown to the caller (`me`), and
-    /// only such messages pass through `prepare` (where the edge signs attachment URLs).
-    @Test func plainMessagesGoIntoTheWorkingSetAsStoredOthersAsTheCallerSeesThem() throws {
+    /// A message is stored in the compact form a client is sent, its reactions in a head: it
+    /// goes into the working set as stored, with each caller's `me` written from the head. One
+    /// with attachments is decoded, and only such messages pass through `prepare` (where the
+    /// edge signs attachment URLs).
+    @Test func messagesGoIntoTheWorkingSetAsStoredWithTheCallersReactions() throws {
         try withStore { store in
             try seed(store)
             let plain = message(4_000, by: bob, "hello <@\(alice)>")
-            var reacted = message(4_001, by: alice, "party")
-            reacted.reactions = [Reaction(emoji: "tada", count: 1, me: false, userIDs: [bob])]
+            var reacted = message(4_001, by: alice, "party \"time\"")
+            reacted.reactions = [Reaction(emoji: "tada", count: 1, me: false, userIDs: [bob]),
+                                 Reaction(emoji: "eyes", count: 2, me: false, userIDs: [alice, Snowflake(7)])]
+            var attached = message(4_002, by: bob, "a file")
+            attached.attachments = [Attachment(id: Snowflake(9), name: "a.txt", size: 1, contentType: "text/plain", url: "/files/9")]
+            attached.reactions = [Reaction(emoji: "tada", count: 1, me: false, userIDs: [alice])]
             try store.apply([try event(11, .messageCreated, channel: general, plain),
-                             try event(12, .messageCreated, channel: general, reacted)], workspaceID: ws)
+                             try event(12, .messageCreated, channel: general, reacted),
+                             try event(13, .messageCreated, channel: general, attached)], workspaceID: ws)
+            for message in [plain, reacted, attached] {
+                #expect(try EdgeStore.decode(Message.self, try EdgeStore.encode(message)) == message)
+            }
+
             let stored = try #require(try store.storedWorkingSet(ws, user: bob, focus: nil))
-            guard case .stored(let head, let json) = stored.messages.first, case .decoded(let shown) = stored.messages.last else {
-                Issue.record("expected a stored and a decoded message: \(stored.messages)")
+            guard stored.messages.count == 3, case .stored(let head, let json) = stored.messages[0],
+                  case .stored(let reactedHead, _) = stored.messages[1], case .decoded(let shown) = stored.messages[2] else {
+                Issue.record("expected two stored messages and a decoded one: \(stored.messages)")
                 return
             }
-            #expect(head == MessageHead(id: plain.id, authorID: bob, mentions: [alice], isWireForm: true))
+            #expect(head == MessageHead(plain) && reactedHead == MessageHead(reacted))
+            #expect(reactedHead.reactions == reacted.reactions && !reactedHead.hasAttachments)
             // Stored compact: only the fields that are set (JSONEncoder's key order varies, so compare keys).
             let storedKeys = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]).keys
             #expect(Set(storedKeys) == ["id", "channel_id", "author_id", "content", "created_at_ms", "mentions"])
-            #expect(try JSON.decode(Message.self, from: Data(json)) == plain)
-            #expect(shown.reactions == [Reaction(emoji: "tada", count: 1, me: true)])
+            #expect(shown.reactions == [Reaction(emoji: "tada", count: 1, me: false)])
             #expect(stored.users.map(\.id) == [alice])  // the caller is left out; the mentioned author is not
+
+            // Each caller sees their own `me`, and no one sees who reacted.
+            func reactions(seenBy user: Snowflake) throws -> [[Reaction]] {
+                try #require(try store.workingSet(ws, user: user, focus: nil)).messages.map(\.reactions)
+            }
+            #expect(try reactions(seenBy: bob) == [[], [Reaction(emoji: "tada", count: 1, me: true), Reaction(emoji: "eyes", count: 2, me: false)],
+                                                   [Reaction(emoji: "tada", count: 1, me: false)]])
+            #expect(try reactions(seenBy: alice) == [[], [Reaction(emoji: "tada", count: 1, me: false), Reaction(emoji: "eyes", count: 2, me: true)],
+                                                     [Reaction(emoji: "tada", count: 1, me: true)]])
             let seenByAlice = try #require(try store.workingSet(ws, user: alice, focus: nil))
-            #expect(seenByAlice.messages == [plain, Message(id: reacted.id, channelID: general, authorID: alice, content: "party",
-                                                            createdAtMs: reacted.createdAtMs,
-                                                            reactions: [Reaction(emoji: "tada", count: 1, me: false)])])
+            #expect(seenByAlice.messages.map(\.content) == [plain.content, reacted.content, attached.content])
+            #expect(seenByAlice.messages[2].attachments == attached.attachments)
+
             let prepared = try JSON.decode(WorkingSet.self, from: Data(try stored.json(preparing: { message in
                 var message = message
                 message.content = "prepared"
                 return message
             })))
-            #expect(prepared.messages.map(\.content) == ["hello <@\(alice)>", "prepared"])
-            #expect(try EdgeStore.decode(Message.self, try EdgeStore.encode(reacted)) == reacted)
+            #expect(prepared.messages.map(\.content) == [plain.content, reacted.content, "prepared"])
         }
     }
 

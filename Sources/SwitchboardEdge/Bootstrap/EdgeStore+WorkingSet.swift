@@ -36,12 +36,13 @@ extension EdgeStore {
             let mine = named + direct
             let focusID = focus.flatMap { id in mine.contains { $0.id == id } ? id : nil }
                 ?? (named.first { $0.name == "general" } ?? named.first ?? direct.first)?.id
-            // Plain messages go as stored; the others are decoded and shown to the caller.
+            // Messages go as stored, their reactions written from the head; one with attachments
+            // (or stored before heads) is decoded and shown to the caller.
             var messages: [StoredWorkingSet.Entry] = []
             if let focusID {
                 for (_, stored) in try txn.prefixed(self.messages, Self.key(ws, focusID)).suffix(messageLimit) {
                     let (head, json) = try Message.head(ofStored: stored)
-                    if let head, head.isWireForm {
+                    if let head, !head.hasAttachments, json.last == UInt8(ascii: "}") {
                         messages.append(.stored(head, json: json))
                     } else {
                         messages.append(.decoded(Self.present(try Self.decode(Message.self, stored), to: userID)))
@@ -61,7 +62,7 @@ extension EdgeStore {
             let profiles = try wanted.compactMap { id in
                 try txn.get(users, Self.key(ws, id)).map { try User.short(ofStored: $0) }
             }
-            return StoredWorkingSet(me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
+            return StoredWorkingSet(viewer: userID, me: me, workspace: workspace, channels: named, dms: direct, users: profiles,
                                     messages: messages, focusChannelID: focusID)
         }
     }

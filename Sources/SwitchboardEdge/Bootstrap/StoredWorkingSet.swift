@@ -1,9 +1,9 @@
 import SwitchboardCore
 
 /// A working set as read from LMDB, written to its JSON without `JSONEncoder` and without
-/// decoding what a client is sent as stored: the caller's profile, the workspace, and plain
-/// messages (stored in their compact form). Only a message with reactions (whose `me` depends
-/// on the caller) or attachments (whose URLs are signed per request) is decoded.
+/// decoding what a client is sent as stored: the caller's profile, the workspace, and messages
+/// (stored in their compact form, their reactions in a head from which the caller's `me` is
+/// written). Only a message with attachments (whose URLs are signed per request) is decoded.
 struct StoredWorkingSet: Sendable {
     /// One of the focused channel's messages.
     enum Entry: Sendable {
@@ -32,6 +32,8 @@ struct StoredWorkingSet: Sendable {
         }
     }
 
+    /// The caller.
+    var viewer: Snowflake
     /// The caller's and the workspace's stored JSON.
     var me: [UInt8]
     var workspace: [UInt8]
@@ -70,7 +72,7 @@ struct StoredWorkingSet: Sendable {
         for (index, message) in messages.enumerated() {
             if index > 0 { json.raw(",") }
             switch message {
-            case .stored(_, let stored): json.raw(stored)
+            case .stored(let head, let stored): write(stored, reactions: head.reactions, to: &json)
             case .decoded(let message): try json.encoded(prepare(message))
             }
         }
@@ -81,5 +83,17 @@ struct StoredWorkingSet: Sendable {
         }
         json.raw("}")
         return json.bytes
+    }
+
+    /// A stored message's JSON (an object without `reactions`), with its reactions as the caller sees them.
+    private func write(_ stored: ArraySlice<UInt8>, reactions: [Reaction], to json: inout JSONWriter) {
+        guard !reactions.isEmpty else { return json.raw(stored) }
+        json.raw(stored.dropLast())  // its closing brace
+        json.raw(#","reactions":["#)
+        for (index, reaction) in reactions.enumerated() {
+            if index > 0 { json.raw(",") }
+            reaction.presented(to: viewer).write(to: &json)
+        }
+        json.raw("]}")
     }
 }

@@ -171,35 +171,76 @@ extension User {
 }
 
 /// What the working set needs of a stored message without decoding it: who wrote it, whom it
-/// mentions (their short profiles go with it), and whether its stored JSON can go to a client
-/// as it is.
+/// mentions (their short profiles go with it), its reactions and whether it has attachments.
+///
+/// The reactions live here, not in the stored JSON, because each viewer sees them differently
+/// (`me`): the working set writes them from the head after the JSON. A message with attachments
+/// is decoded, since its URLs are signed per request.
 struct MessageHead: Equatable {
     var id: Snowflake
     var authorID: Snowflake
     var mentions: [Snowflake]
-    /// The stored JSON is what every viewer is sent: no reactions (their `me` depends on the
-    /// viewer) and no attachments (their URLs are signed per request).
-    var isWireForm: Bool
-}
+    var reactions: [Reaction]
+    var hasAttachments: Bool
 
-extension Message {
-    /// The message's ``MessageHead``, stored ahead of its compact JSON (see ``FramedRecord``).
-    var storedHead: [UInt8] {
-        var writer = ByteWriter()
+    init(_ message: Message) {
+        (id, authorID, mentions, reactions, hasAttachments) =
+            (message.id, message.authorID, message.mentions, message.reactions, !message.attachments.isEmpty)
+    }
+
+    func write(to writer: inout ByteWriter) {
         writer.id(id)
         writer.id(authorID)
         writer.ids(mentions)
-        writer.uint8(reactions.isEmpty && attachments.isEmpty ? 1 : 0)
-        return writer.bytes
+        writer.uint8(hasAttachments ? 1 : 0)
+        writer.uint32(UInt32(reactions.count))
+        for reaction in reactions {
+            writer.string(reaction.emoji)
+            writer.int64(reaction.count)
+            writer.uint8(reaction.me ? 1 : 0)
+            writer.ids(reaction.userIDs)
+        }
     }
 
-    /// The head of a stored message and its JSON; the head is nil for a message stored before
-    /// heads existed.
+    init(reading reader: inout ByteReader) throws {
+        guard let id = try reader.id(), let authorID = try reader.id() else { throw FramedRecord.Malformed() }
+        (self.id, self.authorID) = (id, authorID)
+        mentions = try reader.ids() ?? []
+        hasAttachments = try reader.uint8() == 1
+        let count = Int(try reader.uint32())
+        guard count <= 10_000 else { throw FramedRecord.Malformed() }
+        reactions = try (0..<count).map { _ in
+            Reaction(emoji: try reader.string(), count: try reader.int64(), me: try reader.uint8() == 1, userIDs: try reader.ids())
+        }
+    }
+}
+
+extension Message {
+    /// The stored form (see ``FramedRecord``): the ``MessageHead``, then the message's compact
+    /// JSON without its reactions (they are in the head).
+    var stored: [UInt8] {
+        get throws {
+            var head = ByteWriter()
+            MessageHead(self).write(to: &head)
+            var withoutReactions = self
+            withoutReactions.reactions = []
+            return FramedRecord.frame(head: head.bytes, json: [UInt8](try EdgeStore.compactEncoder.encode(withoutReactions)))
+        }
+    }
+
+    /// The head of a stored message and its JSON (without reactions); the head is nil for a
+    /// message stored before heads existed, whose JSON is the whole message.
     static func head(ofStored bytes: [UInt8]) throws -> (head: MessageHead?, json: ArraySlice<UInt8>) {
         let (head, json) = try FramedRecord.split(bytes)
         guard let head else { return (nil, json) }
         var reader = ByteReader(head)
-        guard let id = try reader.id(), let authorID = try reader.id() else { throw FramedRecord.Malformed() }
-        return (MessageHead(id: id, authorID: authorID, mentions: try reader.ids() ?? [], isWireForm: try reader.uint8() == 1), json)
+        return (try MessageHead(reading: &reader), json)
+    }
+
+    /// A stored message, whole.
+    init(stored bytes: [UInt8]) throws {
+        let (head, json) = try Self.head(ofStored: bytes)
+        self = try EdgeStore.decoder.decode(Message.self, from: Data(json))
+        if let head { reactions = head.reactions }
     }
 }

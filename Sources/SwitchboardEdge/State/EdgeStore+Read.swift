@@ -120,9 +120,7 @@ extension EdgeStore {
     /// A message as a viewer sees it: `me` on reactions, no reactor lists.
     static func present(_ message: Message, to viewer: Snowflake) -> Message {
         var message = message
-        message.reactions = message.reactions.map { reaction in
-            Reaction(emoji: reaction.emoji, count: reaction.count, me: reaction.userIDs?.contains(viewer) ?? reaction.me)
-        }
+        message.reactions = message.reactions.map { $0.presented(to: viewer) }
         return message
     }
 

@@ -74,10 +74,8 @@ public final class EdgeStore: Sendable {
     static func encode(_ member: MemberRecord) throws -> [UInt8] { member.stored }
 
     /// In the compact form a client is sent, which loses nothing (every left-out field has a
-    /// default), so a plain message goes into the working set as it is stored.
-    static func encode(_ message: Message) throws -> [UInt8] {
-        FramedRecord.frame(head: message.storedHead, json: [UInt8](try compactEncoder.encode(message)))
-    }
+    /// default), so a message goes into the working set as it is stored (see ``MessageHead``).
+    static func encode(_ message: Message) throws -> [UInt8] { try message.stored }
 
     /// Any record's JSON, framed or not.
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
@@ -86,6 +84,10 @@ public final class EdgeStore: Sendable {
 
     static func decode(_ type: MemberRecord.Type, _ bytes: [UInt8]) throws -> MemberRecord {
         try MemberRecord(stored: bytes)
+    }
+
+    static func decode(_ type: Message.Type, _ bytes: [UInt8]) throws -> Message {
+        try Message(stored: bytes)
     }
 
     // MARK: Position
