@@ -162,6 +162,17 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         }
     }
 
+    /// Runs a deep, one-off call (identify reads and writes the working set) in a child task:
+    /// a task keeps the memory of its deepest stack of async frames for as long as it lives, so
+    /// run in the reader's task, identify's frames would stay with every idle connection.
+    private static func inTaskOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask(operation: body)
+            guard let result = try await group.next() else { throw CancellationError() }
+            return result
+        }
+    }
+
     private func handle(_ command: GatewayCommand, link: GatewayLink, bound: Bound) async throws {
         let session = bound.session.withLock { $0 }
         switch command {
@@ -170,12 +181,12 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
             link.reply(GatewayFrame.heartbeatAck())
         case .identify(let identify):
             guard session == nil else { throw SwitchboardError.badRequest("already identified") }
-            let session = try await handler.identify(identify, link: link)
+            let session = try await Self.inTaskOfItsOwn { [handler] in try await handler.identify(identify, link: link) }
             bound.session.withLock { $0 = session }
             link.identified(nowMs: WallClock.nowMs())
         case .resume(let resume):
             guard session == nil else { throw SwitchboardError.badRequest("already identified") }
-            let session = try await handler.resume(resume, link: link)
+            let session = try await Self.inTaskOfItsOwn { [handler] in try await handler.resume(resume, link: link) }
             bound.session.withLock { $0 = session }
             link.identified(nowMs: WallClock.nowMs())
         default:
