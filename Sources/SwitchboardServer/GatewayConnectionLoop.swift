@@ -23,8 +23,8 @@ public protocol GatewayHandler: Sendable {
     func disconnected(_ session: Session, link: GatewayLink)
 }
 
-/// Serves one client WebSocket of a gateway. Reader, writer and heartbeat monitor run as one
-/// task group; leaving it closes the socket.
+/// Serves one client WebSocket of a gateway. Reader and writer run as one task group; leaving
+/// it closes the socket. The heartbeat monitor is a timer on the connection's event loop.
 public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
     public let handler: Handler
     public let limits: GatewayLimits
@@ -36,7 +36,7 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         self.logger = logger
     }
 
-    /// Shared by the reader, the writer and the monitor.
+    /// Shared by the reader and the writer.
     private final class Bound: Sendable {
         let session = Locked<Handler.Session?>(nil)
     }
@@ -50,13 +50,14 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         let link = GatewayLink(queue: queue, helloSessionID: UUID().uuidString.lowercased(), nowMs: WallClock.nowMs())
         let bound = Bound()
         link.reply(GatewayFrame.hello(heartbeatIntervalMs: Int(limits.heartbeatIntervalMs), sessionID: link.helloSessionID))
+        let heartbeats = watchHeartbeats(link: link, on: channel.eventLoop)
+        defer { heartbeats.cancel() }
 
         // A server shutting down waits for its connections: tell the client to go elsewhere
         // (it can resume there, or identify) and close once that is written. (A server run in
         // a ``DrainingService`` has done this, spread over time, before.)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await watchHeartbeats(link: link) }
                 group.addTask {
                     await readLoop(inbound: inbound, link: link, bound: bound)
                     // The reader is done (client gone, or we decided to close): the writer
@@ -93,26 +94,26 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
         }
     }
 
-    private func watchHeartbeats(link: GatewayLink) async {
+    /// Closes the connection when its client misses heartbeats, or does not identify in time:
+    /// a timer on the connection's event loop, not a task of its own (a task per idle
+    /// connection costs its stack memory and a wake-up per check).
+    private func watchHeartbeats(link: GatewayLink, on eventLoop: any EventLoop) -> RepeatedTask {
         let interval = limits.heartbeatIntervalMs
         let identifyDeadline = WallClock.nowMs() + limits.identifyTimeoutMs
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int(max(20, interval / 4))))
+        let period = TimeAmount.milliseconds(Int64(max(20, interval / 4)))
+        return eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { task in
             let nowMs = WallClock.nowMs()
             let (identified, last) = link.state.withLock { ($0.identified, $0.lastHeartbeatMs) }
             // Before identify only the identify deadline applies; the heartbeat clock starts
             // when the session is ready (a large bootstrap must not count against the client).
-            if !identified {
-                if nowMs >= identifyDeadline {
-                    link.close(.identifyTimeout)
-                    return
-                }
-                continue
+            let missed: GatewayCloseCode? = if !identified {
+                nowMs >= identifyDeadline ? .identifyTimeout : nil
+            } else {
+                nowMs > last + 2 * interval ? .heartbeatTimeout : nil
             }
-            if nowMs > last + 2 * interval {
-                link.close(.heartbeatTimeout)
-                return
-            }
+            guard let missed else { return }
+            link.close(missed)
+            task.cancel()
         }
     }
 
