@@ -47,10 +47,13 @@ public struct User: Codable, Sendable, Equatable {
         self.updatedAtMs = updatedAtMs
     }
 
-    /// Whether a token issued at `issuedAtMs` still speaks for this user: the one rule the origin
-    /// and every edge apply to tokens they verified.
+    /// Whether a token issued at `issuedAtMs` still speaks for this user (``TokenHolder``).
     public func acceptsToken(issuedAtMs: UInt64) -> Bool {
-        !deleted && issuedAtMs >= sessionsValidFromMs
+        tokenHolder.acceptsToken(issuedAtMs: issuedAtMs)
+    }
+
+    public var tokenHolder: TokenHolder {
+        TokenHolder(deleted: deleted, sessionsValidFromMs: sessionsValidFromMs, createdAtMs: createdAtMs)
     }
 
     /// The short form used by working sets: `{id, handle, display_name, image_48}`.
@@ -114,6 +117,26 @@ public struct Avatar: Codable, Sendable, Equatable {
         case image72 = "image_72"
         case image192 = "image_192"
         case image512 = "image_512"
+    }
+}
+
+/// What decides whether a user's tokens are accepted (an edge keeps it where it reads it on
+/// every request, without the whole profile).
+public struct TokenHolder: Sendable, Equatable {
+    public var deleted: Bool
+    public var sessionsValidFromMs: UInt64
+    public var createdAtMs: UInt64
+
+    public init(deleted: Bool, sessionsValidFromMs: UInt64, createdAtMs: UInt64) {
+        self.deleted = deleted
+        self.sessionsValidFromMs = sessionsValidFromMs
+        self.createdAtMs = createdAtMs
+    }
+
+    /// Whether a token issued at `issuedAtMs` still speaks for this user: the one rule the origin
+    /// and every edge apply to tokens they verified.
+    public func acceptsToken(issuedAtMs: UInt64) -> Bool {
+        !deleted && issuedAtMs >= sessionsValidFromMs
     }
 }
 

@@ -84,22 +84,22 @@ public struct Edge: Sendable {
     /// Where this edge holds the user, their deactivation or revocation is known here too;
     /// anything else is proxied, and the origin checks.
     func checkAccess(_ caller: Caller) async throws -> Caller {
-        if let (user, signedOut) = try await holder(of: caller) {
-            try Self.requireAccepted(caller, by: user, signedOut: signedOut)
+        if let (holder, signedOut) = try await holder(of: caller) {
+            try Self.requireAccepted(caller, by: holder, signedOut: signedOut)
         }
         return caller
     }
 
     /// The token's user as this edge holds them, and whether the token's sign-in was ended.
-    private func holder(of caller: Caller) async throws -> (User, signedOut: Bool)? {
+    private func holder(of caller: Caller) async throws -> (TokenHolder, signedOut: Bool)? {
         try await blocking {
-            guard let user = try self.store.user(caller.workspaceID, caller.userID) else { return nil }
-            return (user, try self.store.isRevoked(caller.workspaceID, sessionID: caller.sessionID))
+            guard let holder = try self.store.tokenHolder(caller.workspaceID, caller.userID) else { return nil }
+            return (holder, try self.store.isRevoked(caller.workspaceID, sessionID: caller.sessionID))
         }
     }
 
-    static func requireAccepted(_ caller: Caller, by user: User, signedOut: Bool) throws(SwitchboardError) {
-        guard user.acceptsToken(issuedAtMs: caller.issuedAtMs), !signedOut else { throw SwitchboardError.unauthorized }
+    static func requireAccepted(_ caller: Caller, by holder: TokenHolder, signedOut: Bool) throws(SwitchboardError) {
+        guard holder.acceptsToken(issuedAtMs: caller.issuedAtMs), !signedOut else { throw SwitchboardError.unauthorized }
     }
 
     /// Makes sure the caller's workspace is synced here (opening its feed if needed) and that
@@ -114,9 +114,9 @@ public struct Edge: Sendable {
         try await upstreams.waitUntilSynced(caller.workspaceID)
         let deadline = ContinuousClock.now + .seconds(2)
         while true {
-            if let (user, signedOut) = try await holder(of: caller) {
-                try Self.requireAccepted(caller, by: user, signedOut: signedOut)
-                guard WallClock.nowMs() < user.createdAtMs + 10_000, ContinuousClock.now < deadline,
+            if let (holder, signedOut) = try await holder(of: caller) {
+                try Self.requireAccepted(caller, by: holder, signedOut: signedOut)
+                guard WallClock.nowMs() < holder.createdAtMs + 10_000, ContinuousClock.now < deadline,
                       try await !blocking({ try self.store.hasChannels(caller.workspaceID, user: caller.userID) })
                 else { return }
             } else {

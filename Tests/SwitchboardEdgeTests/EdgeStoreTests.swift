@@ -225,6 +225,20 @@ import Testing
         #expect(try EdgeStore.decode(User.self, storedUser) == alice)
         #expect(try JSON.decode(User.self, from: Data(try FramedRecord.json(storedUser))) == alice)
         #expect(try User.short(ofStored: try EdgeStore.encode(AnyEncodable(alice))) == alice.short)
+        // Whether the user's tokens are accepted reads from the head too; from the JSON for a
+        // user stored as plain JSON or with a head written before it carried this.
+        var gone = alice
+        (gone.deleted, gone.sessionsValidFromMs, gone.createdAtMs) = (true, 55, 7)
+        let storedGone = try EdgeStore.encode(gone)
+        #expect(try User.tokenHolder(ofStored: storedGone) == TokenHolder(deleted: true, sessionsValidFromMs: 55, createdAtMs: 7))
+        #expect(try User.tokenHolder(ofStored: try EdgeStore.encode(AnyEncodable(gone))) == gone.tokenHolder)
+        var olderHead = ByteWriter()
+        olderHead.id(gone.id)
+        for field in [gone.handle, gone.displayName, gone.avatar.image48] { olderHead.string(field) }
+        let olderFramed = FramedRecord.frame(head: olderHead.bytes, json: try FramedRecord.json(storedGone))
+        #expect(try User.tokenHolder(ofStored: olderFramed) == gone.tokenHolder)
+        #expect(try User.short(ofStored: olderFramed) == gone.short)
+        #expect(!gone.acceptsToken(issuedAtMs: 100) && alice.acceptsToken(issuedAtMs: 1))
 
         // Cut short: an error, not a crash or a wrong value.
         #expect(throws: FramedRecord.Malformed.self) { try ChannelRecord.head(ofStored: Array(stored.prefix(12))) }

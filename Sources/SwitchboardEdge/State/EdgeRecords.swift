@@ -150,13 +150,17 @@ extension MemberRecord {
 }
 
 extension User {
-    /// The working set's short profile, stored ahead of the user's JSON (see ``FramedRecord``).
+    /// The working set's short profile, then what decides whether the user's tokens are
+    /// accepted, stored ahead of the user's JSON (see ``FramedRecord``).
     var storedHead: [UInt8] {
         var writer = ByteWriter()
         writer.id(id)
         writer.string(handle)
         writer.string(displayName)
         writer.string(avatar.image48)
+        writer.uint8(deleted ? 1 : 0)
+        writer.uint64(sessionsValidFromMs)
+        writer.uint64(createdAtMs)
         return writer.bytes
     }
 
@@ -165,6 +169,25 @@ extension User {
         let (head, json) = try FramedRecord.split(bytes)
         guard let head else { return try EdgeStore.decode(User.self, Array(json)).short }
         var reader = ByteReader(head)
+        return try readShort(&reader)
+    }
+
+    /// Whether a stored user's tokens are accepted, without decoding their JSON (unless it has
+    /// no head, or a head written before it carried this).
+    static func tokenHolder(ofStored bytes: [UInt8]) throws -> TokenHolder {
+        let (head, json) = try FramedRecord.split(bytes)
+        if let head {
+            var reader = ByteReader(head)
+            _ = try readShort(&reader)
+            if !reader.isAtEnd {
+                return TokenHolder(deleted: try reader.uint8() == 1, sessionsValidFromMs: try reader.uint64(),
+                                   createdAtMs: try reader.uint64())
+            }
+        }
+        return try EdgeStore.decode(User.self, Array(json)).tokenHolder
+    }
+
+    private static func readShort(_ reader: inout ByteReader) throws -> UserShort {
         guard let id = try reader.id() else { throw FramedRecord.Malformed() }
         return UserShort(id: id, handle: try reader.string(), displayName: try reader.string(), image48: try reader.string())
     }

@@ -11,6 +11,11 @@ extension EdgeStore {
         try env.read { txn in try txn.get(users, Self.key(ws, id)).map { try Self.decode(User.self, $0) } }
     }
 
+    /// What decides whether the user's tokens are accepted, from the stored head.
+    public func tokenHolder(_ ws: Snowflake, _ id: Snowflake) throws -> TokenHolder? {
+        try env.read { txn in try txn.get(users, Self.key(ws, id)).map { try User.tokenHolder(ofStored: $0) } }
+    }
+
     /// Whether that sign-in was ended (`session.revoked`) and its token has not expired yet.
     public func isRevoked(_ ws: Snowflake, sessionID: String) throws -> Bool {
         guard !sessionID.isEmpty else { return false }

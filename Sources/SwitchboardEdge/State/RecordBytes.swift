@@ -86,6 +86,9 @@ struct ByteReader {
         position = bytes.startIndex
     }
 
+    /// Nothing left to read (a record written before its head grew ends here).
+    var isAtEnd: Bool { position == bytes.endIndex }
+
     mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
         guard count >= 0, bytes.endIndex - position >= count else { throw FramedRecord.Malformed() }
         defer { position += count }
