@@ -11,42 +11,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-bench-heap}")
 mkdir -p "$out"
-bash scripts/install-deps.sh heaptrack
-swift build -c release --product switchboard-origin
-swift build -c release --product switchboard-edge
-swift build -c release --product switchboard-bench
-
-work=$(mktemp -d /tmp/switchboard-bench-heap.XXXXXX)
-source scripts/secrets.sh "$work/secrets.env"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-origin=http://127.0.0.1:18080 edge=http://127.0.0.1:18081
-bench() { .build/release/switchboard-bench "$1" --origin $origin --edge $edge --quiet "${@:2}"; }
-wait_ready() { for _ in $(seq 1 600); do curl -sf "$1/healthz" >/dev/null && return; sleep 0.2; done; echo "$1 did not start" >&2; exit 1; }
-
-.build/release/switchboard-origin --port 18080 --data-dir "$work/origin" --rate-limit 0 --log-level warning &
-pids+=($!)
-wait_ready $origin
-bench seed --users "${USERS:-1500}" --manifest "$work/ws.json"
-echo '{"gateway": {"commandsPerWindow": 1000000}}' > "$work/edge.json"
+BENCH_NAME=heap BENCH_PACKAGES=heaptrack . scripts/bench-servers.sh
+start_origin
+USERS=${USERS:-1500} seed
 rm -f "$out/edge.zst"
-heaptrack -o "$out/edge" .build/release/switchboard-edge --port 18081 --origin $origin --data-dir "$work/edge" \
-    --config "$work/edge.json" --log-level warning &
-heaptrack_pid=$!
-wait_ready $edge
-for _ in $(seq 1 30); do
-    bench bootstrap --manifest "$work/ws.json" --samples 1 --full-samples 1 >/dev/null 2>&1 && break
-    sleep 5
-done
+start_edge heaptrack -o "$out/edge"
+warm_edge
 bench connect-storm --manifest "$work/ws.json" --clients "${CLIENTS:-3000}" --parallelism 500 --json "$out/storm.json"
 # Stopped with SIGINT, the edge exits cleanly and heaptrack writes its data.
-pkill -INT -f "release/switchboard-edge --port 18081" || true
-wait $heaptrack_pid || true
+pkill -INT -f "release/switchboard-edge --port $edge_port" || true
+wait $edge_pid || true
 
 heaptrack_print -f "$out/edge.zst" --print-peaks 1 --print-allocators 0 --print-temporary 0 --print-leaks 0 \
     --peak-limit 10 -s 0 | swift demangle --simplified > "$out/peaks.txt"

@@ -15,41 +15,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-bench-pipeline}")
 mkdir -p "$out"
-bash scripts/install-deps.sh
-swift build -c release --product switchboard-origin
-swift build -c release --product switchboard-edge
-swift build -c release --product switchboard-bench
-
-work=$(mktemp -d /tmp/switchboard-bench-pipeline.XXXXXX)
-source scripts/secrets.sh "$work/secrets.env"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-origin=http://127.0.0.1:18080 edge=http://127.0.0.1:18081
-bench() { .build/release/switchboard-bench "$1" --origin $origin --edge $edge --quiet "${@:2}"; }
-wait_ready() { for _ in $(seq 1 600); do curl -sf "$1/healthz" >/dev/null && return; sleep 0.2; done; echo "$1 did not start" >&2; exit 1; }
-
-.build/release/switchboard-origin --port 18080 --data-dir "$work/origin" --rate-limit 0 --log-level warning &
-pids+=($!)
-wait_ready $origin
-bench seed --users "${USERS:-32000}" --manifest "$work/ws.json" --json "$out/seed.json"
-echo '{"gateway": {"commandsPerWindow": 1000000}}' > "$work/edge.json"
-.build/release/switchboard-edge --port 18081 --origin $origin --data-dir "$work/edge" --config "$work/edge.json" \
-    --log-level warning &
-edge_pid=$!
-pids+=($edge_pid)
-wait_ready $edge
-# The edge takes the workspace's snapshot on first use (tens of seconds at 32,000 users):
-# warm it before anything is measured, and say how long that took and in how many feeds.
+BENCH_NAME=pipeline . scripts/bench-servers.sh
+start_origin
+seed --json "$out/seed.json"
+start_edge
+# Warm the edge before anything is measured, and say how long that took and in how many feeds.
 warm_start=$(date +%s)
-for _ in $(seq 1 30); do
-    bench bootstrap --manifest "$work/ws.json" --samples 1 --full-samples 1 >/dev/null 2>&1 && break
-    sleep 5
-done
+warm_edge
 feeds=$(curl -s $edge/metrics | awk '/^switchboard_edge_(snapshots|upstream_connects)_total/ {printf "%s %s  ", $1, $2}')
 echo "== edge warm: $(( $(date +%s) - warm_start )) s; $feeds" | tee "$out/warm.txt"
 
