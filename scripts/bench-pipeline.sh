@@ -9,7 +9,8 @@
 # Environment: USERS (32000), SCENARIOS ("origin origin-rest fanout capacity capacity5k bootstrap storm": writes
 # first and the storm last — sessions stay resumable for a minute after a scenario, and take badges),
 # PERF=1 records the edge with `perf record` during the fan-out, the bootstrap scenario and the
-# storm (perf.data, perf-bootstrap.data, perf-storm.data in OUT_DIR); STRACE=1
+# storm (perf.data, perf-bootstrap.data, perf-storm.data in OUT_DIR), and the whole machine during
+# `origin` (perf-origin.data); STRACE=1
 # counts its system calls instead (strace.txt: strace slows the edge, so its latency is not a figure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,7 +69,13 @@ for scenario in ${SCENARIOS:-origin origin-rest fanout capacity capacity5k boots
             bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --history-messages 1000 \
                 --history-requests 10 --json "$out/origin-rest.json" ;;
         origin)
+            if [ "${PERF:-0}" = 1 ]; then
+                # Every process on the machine (origin, edge, bench client): a post's cost is spread over them.
+                perf record -F 499 -g -a -o "$out/perf-origin.data" -- sleep 20 >/dev/null 2>&1 &
+                perf_pid=$!
+            fi
             bench origin --manifest "$work/ws.json" --senders 64 --seconds 20 --via-gateway --history-messages 1000 \
-                --history-requests 10 --json "$out/origin-via-gateway.json" ;;
+                --history-requests 10 --json "$out/origin-via-gateway.json"
+            if [ -n "${perf_pid:-}" ]; then wait $perf_pid || true; unset perf_pid; fi ;;
     esac
 done

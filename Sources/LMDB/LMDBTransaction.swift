@@ -86,6 +86,28 @@ public struct LMDBTransaction: ~Copyable {
         return entries
     }
 
+    /// The keys that start with `prefix`, in order, at most `limit` (no value is copied).
+    public func prefixedKeys(_ db: LMDBDatabase, _ prefix: [UInt8], limit: Int = .max) throws -> [[UInt8]] {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, db.dbi, &cursor), "mdb_cursor_open \(db.name)")
+        defer { mdb_cursor_close(cursor) }
+        var k = MDB_val()
+        var v = MDB_val()
+        var code = prefix.withUnsafeBytes { bytes in
+            k = MDB_val(mv_size: bytes.count, mv_data: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+        }
+        var keys: [[UInt8]] = []
+        while code == 0, keys.count < limit {
+            let key = Self.copy(k)
+            guard key.starts(with: prefix) else { break }
+            keys.append(key)
+            code = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+        }
+        if code != 0, code != MDB_NOTFOUND { try LMDBError.check(code, "mdb_cursor_get \(db.name)") }
+        return keys
+    }
+
     /// Number of entries in a database.
     public func count(_ db: LMDBDatabase) throws(LMDBError) -> Int {
         var stat = MDB_stat()

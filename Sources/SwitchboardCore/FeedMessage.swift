@@ -20,8 +20,9 @@ public enum FeedMessage: Sendable {
     case presenceState(PresenceState)
     /// A logged event (`seq` > 0) or an ephemeral one (typing, presence: `seq` 0).
     case event(FeedEvent)
-    /// A forwarded `send` was committed.
-    case ack(ref: String, message: Message)
+    /// A forwarded `send` was committed: the message as the origin wrote it, for the edge to
+    /// pass on to its client without decoding it.
+    case ack(ref: String, message: EncodedMessage)
     /// A command was refused (`ref` names the `send`, if it was one).
     case error(ref: String?, SwitchboardError)
     /// The origin is there: sent every few seconds whatever else is going on, so that an edge
@@ -97,7 +98,7 @@ public enum FeedMessage: Sendable {
             }
             self = .event(FeedEvent(seq: header.seq ?? 0, type: type, channelID: header.channelID, userID: header.userID,
                                     createdAtMs: header.createdAtMs ?? 0, payload: [UInt8](payload), content: content))
-        case .ack: self = .ack(ref: try need(header.ref, "ref"), message: try JSON.decoder().decode(Message.self, from: payload))
+        case .ack: self = .ack(ref: try need(header.ref, "ref"), message: try EncodedMessage(json: [UInt8](payload)))
         case .error:
             let code = ErrorCode(rawValue: try need(header.code, "code")) ?? .internalError
             self = .error(ref: header.ref, SwitchboardError(code, header.message ?? "", retryAfterMs: header.retryAfterMs))
@@ -138,8 +139,14 @@ public enum FeedMessage: Sendable {
         Array(#"{"op":"event","t":"\#(type.rawValue)"}"#.utf8) + [UInt8(ascii: "\n")] + payload
     }
 
-    public static func ack(ref: String, message: Message) throws -> [UInt8] {
-        frame(Header(op: .ack, ref: ref), payload: [UInt8](try JSON.encode(message)))
+    /// Written by hand, as `event`: one per post.
+    public static func ack(ref: String, message: Message) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 + message.content.utf8.count)
+        json.raw(#"{"op":"ack","ref":"#)
+        json.string(ref)
+        json.raw("}\n")
+        message.write(to: &json, omittingDefaults: false)
+        return json.bytes
     }
 
     public static func error(_ error: SwitchboardError, ref: String? = nil) -> [UInt8] {

@@ -186,7 +186,19 @@ public enum GatewayFrame {
     public static let eventHeadPrefix: [UInt8] = Array(#"{"op":"event","s":"#.utf8)
 
     public static func ack(nonce: String, message: Message) -> [UInt8] {
-        frame("ack", Ack(nonce: nonce, message: message))
+        ack(nonce: nonce, message: EncodedMessage(message))
+    }
+
+    /// What ``Ack`` encodes to, around a message already in JSON (an edge passes on the
+    /// origin's without decoding it).
+    public static func ack(nonce: String, message: EncodedMessage) -> [UInt8] {
+        var json = JSONWriter(capacity: 48 + nonce.utf8.count + message.json.count)
+        json.raw(#"{"op":"ack","d":{"nonce":"#)
+        json.string(nonce)
+        json.raw(#","message":"#)
+        json.raw(message.json)
+        json.raw("}}")
+        return json.bytes
     }
 
     public static func error(_ error: SwitchboardError, nonce: String? = nil) -> [UInt8] {

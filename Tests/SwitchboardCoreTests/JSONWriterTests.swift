@@ -74,4 +74,64 @@ import Testing
         #expect(try JSON.decode(UserShort.self, from: Data(json.bytes)) == user)
         #expect(try object(json.bytes) == (try object([UInt8](try JSON.encodeCompact(user)))))
     }
+
+    /// Messages with each field at its default and away from it, both forms: what the writer
+    /// writes decodes to the message, and is the object the `Codable` form is.
+    @Test func aMessageIsWrittenAsItsCodableFormSays() throws {
+        let bare = Message(id: Snowflake(1), channelID: Snowflake(2), authorID: Snowflake(3), content: "", createdAtMs: 0)
+        let full = Message(id: Snowflake(255_431_218_676_371_456), channelID: Snowflake(2), authorID: Snowflake(3),
+                           content: "quo\"te \\ new\nline\t<@3> 🎉 naïve \u{1}", createdAtMs: 1_700_000_000_000, editedAtMs: 9,
+                           threadID: Snowflake(7), alsoToChannel: true, replyCount: 4, latestReplyID: Snowflake(8),
+                           reactions: [Reaction(emoji: "tada", count: 2, me: true),
+                                       Reaction(emoji: "+1", count: 1, me: false, userIDs: [Snowflake(3)])],
+                           mentions: [Snowflake(3), Snowflake(4)], mentionsHere: true, mentionsChannel: true,
+                           attachments: [Attachment(id: Snowflake(5), name: "a \"b\".png", size: 10, contentType: "image/png",
+                                                    url: "https://x.example/f/5?sig=a/b", width: 3, height: 4),
+                                         Attachment(id: Snowflake(6), name: "c.txt", size: 0, contentType: "text/plain", url: "/f/6")],
+                           linkPreviews: [LinkPreview(url: "https://l.example/"),
+                                          LinkPreview(url: "https://m.example/", title: "T", description: "D\n",
+                                                      imageURL: "https://m.example/i.png", siteName: "M")])
+        var noPreviews = full
+        noPreviews.linkPreviews = []
+        for message in [bare, full, noPreviews] {
+            for compact in [true, false] {
+                let written = message.json(omittingDefaults: compact)
+                #expect(try JSON.decode(Message.self, from: Data(written)) == message)
+                let codable = compact ? try JSON.encodeCompact(message) : try JSON.encode(message)
+                #expect(try object(written) == (try object([UInt8](codable))))
+            }
+        }
+        #expect(bare.json(omittingDefaults: true) == Array(#"{"id":"1","channel_id":"2","author_id":"3","content":"","created_at_ms":0}"#.utf8))
+    }
+
+    /// An `ack` around a message already in JSON is the frame `Ack` encodes; a feed's `ack`
+    /// carries the message as the origin wrote it.
+    @Test func acksCarryTheMessageAsWritten() throws {
+        let message = Message(id: Snowflake(11), channelID: Snowflake(2), authorID: Snowflake(3), content: "hi \"there\"",
+                              createdAtMs: 5, mentions: [Snowflake(3)])
+        struct Frame: Decodable { var op: String; var d: GatewayFrame.Ack }
+        let frame = try JSON.decode(Frame.self, from: Data(GatewayFrame.ack(nonce: "n\"1", message: message)))
+        #expect(frame.op == "ack" && frame.d.nonce == "n\"1" && frame.d.message == message)
+        #expect(try object(GatewayFrame.ack(nonce: "n", message: message)) ==
+                (try object([UInt8](try JSON.encode(AckFrame(d: .init(nonce: "n", message: message)))))))
+
+        guard case .ack(let ref, let encoded) = try FeedMessage(decoding: FeedMessage.ack(ref: "r\"1", message: message)) else {
+            Issue.record("not an ack")
+            return
+        }
+        #expect(try ref == "r\"1" && encoded == EncodedMessage(message) && encoded.decoded() == message)
+        #expect(GatewayFrame.ack(nonce: "n", message: encoded) == GatewayFrame.ack(nonce: "n", message: message))
+        #expect(throws: (any Error).self) { try FeedMessage(decoding: Array(#"{"op":"ack","ref":"r"}"#.utf8) + [0x0A] + Array("nope".utf8)) }
+        #expect(throws: (any Error).self) { try EncodedMessage(json: []) }
+    }
+
+    /// What `GatewayFrame.Ack` encodes, spelled out (its memberwise init is the module's own).
+    struct AckFrame: Encodable {
+        struct Body: Encodable {
+            var nonce: String
+            var message: Message
+        }
+        var op = "ack"
+        var d: Body
+    }
 }

@@ -62,10 +62,18 @@ import Testing
             try store.apply([try event(15, .messageCreated, channel: general, message(1_003, by: alice, "my own"))], workspaceID: ws)
             channel = try #require(try store.channel(ws, general, viewer: alice))
             #expect(channel.unreadCount == 0 && channel.mentionCount == 0 && channel.lastMessageID == Snowflake(1_003))
-            #expect(try store.seq(ws) == 15)
+            // A rename (the whole channel from the origin) keeps the counters posts moved.
+            try store.apply([try event(16, .messageCreated, channel: general, message(1_004, by: bob, "after"))], workspaceID: ws)
+            try store.apply([try event(17, .channelUpdated, channel: general,
+                                       Channel(id: general, workspaceID: ws, name: "lobby", kind: .public, creatorID: alice, createdAtMs: 1,
+                                               memberCount: 2, lastMessageID: Snowflake(1_004)))], workspaceID: ws)
+            channel = try #require(try store.channel(ws, general, viewer: alice))
+            #expect(channel.name == "lobby" && channel.unreadCount == 1 && channel.lastMessageID == Snowflake(1_004))
+            #expect(try store.channel(ws, general, viewer: bob)?.unreadCount == 0)
+            #expect(try store.seq(ws) == 17)
             // Already-applied events are skipped.
-            try store.apply([try event(15, .messageCreated, channel: general, message(1_004, by: bob, "dup"))], workspaceID: ws)
-            #expect(try store.cachedMessages(ws, channel: general, viewer: alice).map(\.id.rawValue) == [1_000, 1_001, 1_002, 1_003])
+            try store.apply([try event(17, .messageCreated, channel: general, message(1_005, by: bob, "dup"))], workspaceID: ws)
+            #expect(try store.cachedMessages(ws, channel: general, viewer: alice).map(\.id.rawValue) == [1_000, 1_001, 1_002, 1_003, 1_004])
         }
     }
 
@@ -210,6 +218,17 @@ import Testing
         #expect(plain.first == UInt8(ascii: "{"))
         #expect(try ChannelRecord.head(ofStored: plain) == record.head)
         #expect(try EdgeStore.decode(ChannelRecord.self, plain).channel == dm)
+        // A post changes the head alone; the whole record reads the head's last message and
+        // counters, framed or (stored before heads) plain.
+        var posted = record.head
+        (posted.lastMessageID, posted.posted, posted.broadcasts) = (Snowflake(5_000), 9, 3)
+        for before in [stored, plain] {
+            let after = try ChannelRecord.withHead(posted, ofStored: before)
+            #expect(try ChannelRecord.head(ofStored: after) == posted)
+            let whole = try EdgeStore.decode(ChannelRecord.self, after)
+            #expect(whole.channel.lastMessageID == Snowflake(5_000) && whole.posted == 9 && whole.broadcasts == 3)
+            #expect(whole.channel.memberIDs == [alice, bob] && whole.channel.kind == .dm)
+        }
 
         let member = MemberRecord(lastReadID: Snowflake(99), unreadBase: 3, mentionBase: 1, postedBase: 5, broadcastsBase: 1,
                                   directMentions: 2, preferences: ChannelPreferences(level: .nothing, muted: true))
@@ -257,6 +276,8 @@ import Testing
                                   (store.messages, EdgeStore.key(ws, general, Snowflake(4_000)))] {
                     let stored = try #require(try txn.get(db, key))
                     let json: [UInt8] = switch db.name {
+                    // A channel's JSON as it was before heads: with its last message and counters.
+                    case store.channels.name: try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(ChannelRecord.self, stored)))
                     case store.members.name: try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(MemberRecord.self, stored)))
                     case store.messages.name: try EdgeStore.encode(AnyEncodable(try EdgeStore.decode(Message.self, stored)))
                     default: try FramedRecord.json(stored)

@@ -119,8 +119,9 @@ import Testing
 
             // send: acked after the commit, with the message; refused for a non-member, by ref.
             try await feed.send(.send(.init(ref: "r1", userID: ws.user("bob").id, channelID: general.id, content: "via edge", nonce: "e1")))
-            guard case .ack(let ref, let acked) = try await feed.next(where: { if case .ack = $0 { true } else { false } }).frame
+            guard case .ack(let ref, let encoded) = try await feed.next(where: { if case .ack = $0 { true } else { false } }).frame
             else { return }
+            let acked = try encoded.decoded()
             #expect(ref == "r1" && acked.authorID == ws.user("bob").id)
             #expect(try await ws.client("alice").messages(in: general.id).messages.map(\.id) == [acked.id])
             try await feed.send(.send(.init(ref: "r2", userID: ws.user("bob").id, channelID: secret.id, content: "x", nonce: "e2")))

@@ -182,19 +182,20 @@ extension EdgeStore {
                 parent.latestReplyID = message.id
             }
         }
-        guard inTimeline, var record = try txn.get(channels, Self.key(ws, message.channelID))
-            .map({ try Self.decode(ChannelRecord.self, $0) }) else { return }
+        let channelKey = Self.key(ws, message.channelID)
+        guard inTimeline, let stored = try txn.get(channels, channelKey) else { return }
+        var channel = try ChannelRecord.head(ofStored: stored)
 
         try txn.put(messages, Self.key(ws, message.channelID, message.id), try Self.encode(message))
         // Keep the latest N: drop the oldest beyond the ring's size.
-        let cached = try txn.prefixed(messages, Self.key(ws, message.channelID))
-        for (key, _) in cached.prefix(max(0, cached.count - messagesPerChannel)) { try txn.delete(messages, key) }
+        let cached = try txn.prefixedKeys(messages, Self.key(ws, message.channelID))
+        for key in cached.prefix(max(0, cached.count - messagesPerChannel)) { try txn.delete(messages, key) }
 
         let broadcast = message.mentionsHere || message.mentionsChannel
-        record.posted += 1
-        if broadcast { record.broadcasts += 1 }
-        record.channel.lastMessageID = message.id
-        try txn.put(channels, Self.key(ws, message.channelID), try Self.encode(record))
+        channel.posted += 1
+        if broadcast { channel.broadcasts += 1 }
+        channel.lastMessageID = message.id
+        try txn.put(channels, channelKey, try ChannelRecord.withHead(channel, ofStored: stored))
         if !broadcast {
             for user in message.mentions where user != message.authorID {
                 try updateMember(ws, message.channelID, user, txn) { $0.directMentions += 1 }
@@ -202,7 +203,7 @@ extension EdgeStore {
         }
         // Posting marks the channel read for its author, as at the origin.
         try updateMember(ws, message.channelID, message.authorID, txn) { member in
-            member.sync(lastReadID: message.id, unread: 0, mentions: 0, channel: record)
+            member.sync(lastReadID: message.id, unread: 0, mentions: 0, channel: channel)
         }
     }
 

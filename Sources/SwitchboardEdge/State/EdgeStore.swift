@@ -75,11 +75,15 @@ public final class EdgeStore: Sendable {
 
     /// In the compact form a client is sent, which loses nothing (every left-out field has a
     /// default), so a message goes into the working set as it is stored (see ``MessageHead``).
-    static func encode(_ message: Message) throws -> [UInt8] { try message.stored }
+    static func encode(_ message: Message) throws -> [UInt8] { message.stored }
 
     /// Any record's JSON, framed or not.
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
         try decoder.decode(type, from: Data(try FramedRecord.split(bytes).json))
+    }
+
+    static func decode(_ type: ChannelRecord.Type, _ bytes: [UInt8]) throws -> ChannelRecord {
+        try ChannelRecord(stored: bytes)
     }
 
     static func decode(_ type: MemberRecord.Type, _ bytes: [UInt8]) throws -> MemberRecord {

@@ -12,7 +12,7 @@ final class PendingReplies: Sendable {
     private struct Waiting {
         var order: UInt64
         var command: FeedCommand
-        var continuation: CheckedContinuation<Message, any Error>
+        var continuation: CheckedContinuation<EncodedMessage, any Error>
     }
 
     private struct State {
@@ -25,7 +25,7 @@ final class PendingReplies: Sendable {
     /// Registers `command` under `ref`, sends it with `send` (a feed that is down sends nothing:
     /// ``resend(with:)`` does when one opens), and waits for the reply (at most `timeout`).
     func request(ref: String, command: FeedCommand, timeout: Duration,
-                 send: @escaping @Sendable (FeedCommand) async throws -> Void) async throws -> Message {
+                 send: @escaping @Sendable (FeedCommand) async throws -> Void) async throws -> EncodedMessage {
         let timer = Task {
             try await Task.sleep(for: timeout)
             self.resolve(ref, .failure(SwitchboardError(.unavailable, "the origin did not answer in time; retry with the same nonce")))
@@ -53,7 +53,7 @@ final class PendingReplies: Sendable {
 
     var count: Int { state.withLock { $0.waiting.count } }
 
-    func resolve(_ ref: String, _ result: Result<Message, any Error>) {
+    func resolve(_ ref: String, _ result: Result<EncodedMessage, any Error>) {
         state.withLock { $0.waiting.removeValue(forKey: ref) }?.continuation.resume(with: result)
     }
 

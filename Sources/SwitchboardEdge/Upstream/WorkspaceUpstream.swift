@@ -183,7 +183,7 @@ final class WorkspaceUpstream: Sendable {
 
     /// Posts a message as a user and waits for the origin's commit (`ack`) or refusal.
     /// If the feed drops meanwhile, the send goes again on the next one (see ``PendingReplies``).
-    func post(_ send: FeedCommand.Send, timeout: Duration = .seconds(15)) async throws -> Message {
+    func post(_ send: FeedCommand.Send, timeout: Duration = .seconds(15)) async throws -> EncodedMessage {
         try await pending.request(ref: send.ref, command: .send(send), timeout: timeout) { try await self.send($0) }
     }
 

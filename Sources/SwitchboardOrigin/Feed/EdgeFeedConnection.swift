@@ -286,7 +286,7 @@ struct EdgeFeedConnection {
             let result = try await origin.chat.postMessage(caller, channelID: send.channelID, PostMessageRequest(
                 content: send.content, nonce: send.nonce, threadID: send.threadID, alsoToChannel: send.alsoToChannel))
             (result.created ? origin.metrics.messagesPosted : origin.metrics.nonceReplays).increment()
-            _ = queue.enqueue(try FeedMessage.ack(ref: send.ref, message: result.message))
+            _ = queue.enqueue(FeedMessage.ack(ref: send.ref, message: result.message))
         } catch let error as SwitchboardError {
             if error.code == .rateLimited { origin.metrics.rateLimited.increment() }
             _ = queue.enqueue(FeedMessage.error(error, ref: send.ref))

@@ -39,6 +39,13 @@ extension SQLiteStore {
     /// Appends one event to the workspace's log; called inside the transaction of the change.
     static func appendEvent(_ db: Database, workspaceID: Snowflake, type: EventType, channelID: Snowflake? = nil,
                             userID: Snowflake? = nil, payload: some Encodable, nowMs: UInt64) throws {
+        try appendEvent(db, workspaceID: workspaceID, type: type, channelID: channelID, userID: userID,
+                        encoded: try JSON.encodeCompact(payload), nowMs: nowMs)
+    }
+
+    /// A payload already in its compact JSON (a posted message, written without `JSONEncoder`).
+    static func appendEvent(_ db: Database, workspaceID: Snowflake, type: EventType, channelID: Snowflake? = nil,
+                            userID: Snowflake? = nil, encoded payload: Data, nowMs: UInt64) throws {
         guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"),
                                            arguments: [workspaceID]) else {
             throw SwitchboardError.notFound("workspace")
@@ -46,7 +53,7 @@ extension SQLiteStore {
         try db.run("""
             INSERT INTO events (workspace_id, seq, type, channel_id, user_id, created_at_ms, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [workspaceID, seq, type.rawValue, channelID, userID, nowMs.db, try JSON.encodeCompact(payload)])
+            """, [workspaceID, seq, type.rawValue, channelID, userID, nowMs.db, payload])
     }
 
     /// The workspace a channel belongs to; `not_found` for an unknown channel.

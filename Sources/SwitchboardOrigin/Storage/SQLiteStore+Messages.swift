@@ -93,8 +93,8 @@ extension SQLiteStore {
             // Logged before the reply, so that whoever routes the reply knows its followers.
             try Self.followOnReply(db, message, thread: threadID, workspaceID: workspaceID)
         }
-        try Self.appendEvent(db, workspaceID: workspaceID, type: .messageCreated,
-                             channelID: draft.channelID, payload: message, nowMs: draft.nowMs)
+        try Self.appendEvent(db, workspaceID: workspaceID, type: .messageCreated, channelID: draft.channelID,
+                             encoded: Data(message.json(omittingDefaults: true)), nowMs: draft.nowMs)
         return (message, true)
     }
 

@@ -64,7 +64,7 @@ extension PostgresStore {
                                   mentions: draft.mentions.userIDs, mentionsHere: draft.mentions.here,
                                   mentionsChannel: draft.mentions.channel, attachments: draft.attachments)
             created.append(message)
-            posts.append(PostMessagesStatement.Post(draft, alsoToChannel: alsoToChannel, event: try JSON.encodeCompact(message)))
+            posts.append(PostMessagesStatement.Post(draft, alsoToChannel: alsoToChannel, event: Data(message.json(omittingDefaults: true))))
         }
         var outcomes: [PostMessagesStatement.Row] = []
         for try await row in try await client.execute(PostMessagesStatement(posts: try JSON.encode(posts)), logger: logger) {
