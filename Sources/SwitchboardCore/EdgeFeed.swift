@@ -93,6 +93,29 @@ public enum FeedCommand: Sendable, Equatable {
             case threadID = "thread_id"
             case alsoToChannel = "also_to_channel"
         }
+
+        /// What `encode(to:)` writes, without `JSONEncoder` (one per post an edge forwards).
+        public func write(to json: inout JSONWriter) {
+            json.raw(#"{"ref":"#)
+            json.string(ref)
+            json.raw(#","user_id":"#)
+            json.id(userID)
+            json.raw(#","channel_id":"#)
+            json.id(channelID)
+            json.raw(#","content":"#)
+            json.string(content)
+            json.raw(#","nonce":"#)
+            json.string(nonce)
+            if let threadID {
+                json.raw(#","thread_id":"#)
+                json.id(threadID)
+            }
+            if let alsoToChannel {
+                json.raw(#","also_to_channel":"#)
+                json.bool(alsoToChannel)
+            }
+            json.raw("}")
+        }
     }
 
     public struct Presence: Codable, Sendable, Equatable {
@@ -174,23 +197,29 @@ public enum FeedCommand: Sendable, Equatable {
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> FeedCommand {
-        let frame = try IncomingFrame(bytes)
-        guard let op = Op(rawValue: frame.op) else { throw .badRequest("unknown feed op '\(frame.op)'") }
-        switch op {
-        case .send: return .send(try frame.payload(Send.self))
-        case .presence: return .presence(try frame.payload(Presence.self))
-        case .presenceSync: return .presenceSync(try frame.payload(PresenceSync.self))
-        case .typing: return .typing(try frame.payload(UserChannel.self))
-        case .read: return .read(try frame.payload(Read.self))
-        case .setPresence: return .setPresence(try frame.payload(SetPresence.self))
-        case .heartbeat: return .heartbeat
+        try IncomingFrame.decode(bytes) { frame throws(SwitchboardError) in
+            guard let op = Op(rawValue: frame.op) else { throw .badRequest("unknown feed op '\(frame.op)'") }
+            switch op {
+            case .send: return .send(try frame.payload(Send.self))
+            case .presence: return .presence(try frame.payload(Presence.self))
+            case .presenceSync: return .presenceSync(try frame.payload(PresenceSync.self))
+            case .typing: return .typing(try frame.payload(UserChannel.self))
+            case .read: return .read(try frame.payload(Read.self))
+            case .setPresence: return .setPresence(try frame.payload(SetPresence.self))
+            case .heartbeat: return .heartbeat
+            }
         }
     }
 
     public func encoded() -> [UInt8] {
         func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op.rawValue, d) }
         switch self {
-        case .send(let d): return frame(d)
+        case .send(let d):
+            var json = JSONWriter(capacity: 160 + d.content.utf8.count)
+            json.raw(#"{"op":"send","d":"#)
+            d.write(to: &json)
+            json.raw("}")
+            return json.bytes
         case .presence(let d): return frame(d)
         case .presenceSync(let d): return frame(d)
         case .typing(let d): return frame(d)

@@ -128,18 +128,19 @@ public enum GatewayCommand: Sendable, Equatable {
     /// Parses one client frame. Every failure is a ``SwitchboardError`` with code
     /// `bad_request` whose message says what was wrong.
     public static func decode(_ bytes: some Collection<UInt8>) throws(SwitchboardError) -> GatewayCommand {
-        let frame = try IncomingFrame(bytes)
-        switch frame.op {
-        case "identify": return .identify(try frame.payload(Identify.self))
-        case "resume": return .resume(try frame.payload(Resume.self))
-        case "heartbeat": return .heartbeat(frame.optionalPayload(Heartbeat.self) ?? Heartbeat(s: nil))
-        case "focus": return .focus(try frame.payload(Focus.self))
-        case "presence_subscribe": return .presenceSubscribe(try frame.payload(PresenceSubscribe.self))
-        case "typing": return .typing(try frame.payload(Typing.self))
-        case "send": return .send(try frame.payload(Send.self))
-        case "read": return .read(try frame.payload(Read.self))
-        case "set_presence": return .setPresence(try frame.payload(SetPresence.self))
-        default: throw .badRequest("unknown op '\(frame.op)'")
+        try IncomingFrame.decode(bytes) { frame throws(SwitchboardError) in
+            switch frame.op {
+            case "identify": return .identify(try frame.payload(Identify.self))
+            case "resume": return .resume(try frame.payload(Resume.self))
+            case "heartbeat": return .heartbeat(frame.optionalPayload(Heartbeat.self) ?? Heartbeat(s: nil))
+            case "focus": return .focus(try frame.payload(Focus.self))
+            case "presence_subscribe": return .presenceSubscribe(try frame.payload(PresenceSubscribe.self))
+            case "typing": return .typing(try frame.payload(Typing.self))
+            case "send": return .send(try frame.payload(Send.self))
+            case "read": return .read(try frame.payload(Read.self))
+            case "set_presence": return .setPresence(try frame.payload(SetPresence.self))
+            default: throw .badRequest("unknown op '\(frame.op)'")
+            }
         }
     }
 

@@ -1,8 +1,25 @@
 import SwitchboardCore
+import Synchronization
 
-/// How the router names a session: its id (concrete, not generic, so that the router's code
-/// is compiled for it once instead of resolving generic metadata per call).
-public typealias SessionKey = String
+/// How the router names a session: a number its owner draws once per session (``next()``),
+/// not the session's protocol id. Routing hashes and compares keys several times per recipient,
+/// and with 36-character string ids that hashing and the copies' reference counting were most
+/// of the router's time per message. Concrete, not generic, so that the router's code is
+/// compiled for it once.
+public struct SessionKey: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+
+    private static let drawn = Atomic<UInt64>(0)
+
+    /// A key no other session of this process has.
+    public static func next() -> SessionKey {
+        SessionKey(drawn.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+
+    public var description: String { "session#\(rawValue)" }
+}
 
 /// What a session's client keeps, and so what it must be sent.
 public enum DeliveryMode: Sendable, Equatable {

@@ -187,15 +187,15 @@ public struct WorkspaceRouter: Sendable {
     public mutating func dueBadges(nowMs: UInt64) -> [Snowflake: [SessionKey]] {
         var due: [Snowflake: [SessionKey]] = [:]
         for id in pendingBadges {
-            guard var session = sessions[id] else {
+            // In place: a copy of the entry would make its badge map copy itself on change.
+            guard let ready = sessions[id]?.badges.due(nowMs: nowMs) else {
                 pendingBadges.remove(id)
                 continue
             }
-            for channel in session.badges.due(nowMs: nowMs) where session.channels.contains(channel) {
+            for channel in ready where sessions[id]!.channels.contains(channel) {
                 due[channel, default: []].append(id)
             }
-            if session.badges.pending.isEmpty { pendingBadges.remove(id) }
-            sessions[id] = session
+            if sessions[id]!.badges.pending.isEmpty { pendingBadges.remove(id) }
         }
         return due
     }
@@ -224,10 +224,12 @@ public struct WorkspaceRouter: Sendable {
             if !routing.badges.isEmpty { routing.badgeChannel = channel }
         }
         let needed = [message.authorID] + message.mentions
+        routing.recipients.reserveCapacity(recipients.count)
         for id in recipients {
             routing.recipients.append(id)
             guard modes[id] == .workingSet else { continue }
-            let unknown = needed.filter { sessions[id]!.knownProfiles.insert($0).inserted }
+            var unknown: [Snowflake] = []
+            for user in needed where sessions[id]!.knownProfiles.insert(user).inserted { unknown.append(user) }
             if !unknown.isEmpty { routing.profilesFirst[id] = unknown }
         }
     }

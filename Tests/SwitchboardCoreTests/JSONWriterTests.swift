@@ -104,6 +104,19 @@ import Testing
         #expect(bare.json(omittingDefaults: true) == Array(#"{"id":"1","channel_id":"2","author_id":"3","content":"","created_at_ms":0}"#.utf8))
     }
 
+    @Test func aForwardedSendIsWrittenAsItsCodableFormSays() throws {
+        let bare = FeedCommand.Send(ref: "r", userID: Snowflake(1), channelID: Snowflake(2), content: "", nonce: "n")
+        let full = FeedCommand.Send(ref: "r\"1", userID: Snowflake(1), channelID: Snowflake(2), content: "a\nb \\ \"c\" 🎉",
+                                    nonce: "n\t", threadID: Snowflake(3), alsoToChannel: false)
+        for send in [bare, full] {
+            var json = JSONWriter()
+            send.write(to: &json)
+            #expect(try JSON.decode(FeedCommand.Send.self, from: Data(json.bytes)) == send)
+            #expect(try object(json.bytes) == (try object([UInt8](try JSON.encode(send)))))
+            #expect(try FeedCommand.decode(FeedCommand.send(send).encoded()) == .send(send))
+        }
+    }
+
     /// An `ack` around a message already in JSON is the frame `Ack` encodes; a feed's `ack`
     /// carries the message as the origin wrote it.
     @Test func acksCarryTheMessageAsWritten() throws {

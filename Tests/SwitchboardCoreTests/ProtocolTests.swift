@@ -95,3 +95,35 @@ import Testing
         #expect(throws: (any Error).self) { try FeedMessage(decoding: Array(#"{"op":"later"}"#.utf8)) }
     }
 }
+
+/// A command frame is read in one pass; one that cannot be read says why, as `bad_request`.
+@Suite struct CommandFrameTests {
+    func refusal(_ text: String) -> String? {
+        do {
+            _ = try GatewayCommand.decode(Array(text.utf8))
+            return nil
+        } catch {
+            return error.code == .badRequest ? error.message : "not bad_request: \(error)"
+        }
+    }
+
+    @Test func aFrameThatCannotBeReadSaysWhy() throws {
+        let notAFrame = #"a frame is a JSON object {"op": ..., "d": {...}}"#
+        for text in ["not json", #"{"op":5}"#, #"{"d":{}}"#, "[1]", "", "{\"op\":\"send\""] { #expect(refusal(text) == notAFrame) }
+        #expect(refusal(#"{"op":"launch_rockets","d":{}}"#) == "unknown op 'launch_rockets'")
+        #expect(refusal(#"{"op":"send","d":{"channel_id":5,"content":"x","nonce":"n"}}"#) == "send: field 'channel_id' has the wrong type")
+        #expect(refusal(#"{"op":"typing","d":{}}"#) == "typing: missing field 'channel_id'")
+        #expect(refusal(#"{"op":"typing"}"#) == "typing: missing field 'd'")
+        #expect(refusal(#"{"op":"typing","d":null}"#) == "typing: field 'd' has the wrong type")
+        #expect(refusal(#"{"op":"focus","d":{"channel_id":"abc"}}"#) == "focus: field 'channel_id' is invalid")
+        // A heartbeat's payload may be left out, or be anything: its `s` is advisory.
+        for text in [#"{"op":"heartbeat"}"#, #"{"op":"heartbeat","d":null}"#, #"{"op":"heartbeat","d":{"s":"x"}}"#] {
+            #expect(try GatewayCommand.decode(Array(text.utf8)) == .heartbeat(.init(s: nil)))
+        }
+        #expect(try GatewayCommand.decode(Array(#"{"d":{"s":7},"op":"heartbeat"}"#.utf8)) == .heartbeat(.init(s: 7)))
+
+        #expect(throws: SwitchboardError.badRequest("unknown feed op 'nope'")) { try FeedCommand.decode(Array(#"{"op":"nope"}"#.utf8)) }
+        #expect(throws: SwitchboardError.badRequest("send: missing field 'ref'")) { try FeedCommand.decode(Array(#"{"op":"send","d":{}}"#.utf8)) }
+        #expect(try FeedCommand.decode(Array(#"{"op":"heartbeat"}"#.utf8)) == .heartbeat)
+    }
+}

@@ -1,6 +1,7 @@
 import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardRouting
 import SwitchboardServer
 
 /// One client session of the edge's gateway. It outlives its WebSocket by the resume window:
@@ -8,7 +9,10 @@ import SwitchboardServer
 /// exactly what it missed. What it looks at (channels, focus, subscriptions, known profiles)
 /// is the router's, in the workspace's ``WorkspaceFanout``.
 final class EdgeSession: Sendable {
+    /// The protocol's session id (`hello`, `resume`).
     let id: String
+    /// How its workspace's router names it.
+    let key = SessionKey.next()
     let caller: Caller
     let outbox: SessionOutbox
 

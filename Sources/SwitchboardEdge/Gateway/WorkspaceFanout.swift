@@ -19,9 +19,9 @@ final class WorkspaceFanout: Sendable {
 
     private struct State {
         var router = WorkspaceRouter()
-        var sessions: [String: EdgeSession] = [:]
+        var sessions: [SessionKey: EdgeSession] = [:]
 
-        func sessions(_ ids: some Sequence<String>) -> [EdgeSession] { ids.compactMap { sessions[$0] } }
+        func sessions(_ ids: some Sequence<SessionKey>) -> [EdgeSession] { ids.compactMap { sessions[$0] } }
     }
 
     private let state = Locked(State())
@@ -46,39 +46,39 @@ final class WorkspaceFanout: Sendable {
         return try state.withLock { state throws -> Snowflake? in
             let (channels, fallback) = try store.memberships(workspaceID, user: session.userID)
             let focus = requested.flatMap { channels.contains($0) ? $0 : nil } ?? fallback
-            state.router.insert(RoutedSession(id: session.id, userID: session.userID, mode: .workingSet, channels: channels,
+            state.router.insert(RoutedSession(id: session.key, userID: session.userID, mode: .workingSet, channels: channels,
                                               focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs, tokenSessionID: session.caller.sessionID,
                                               badgeIntervalMs: badgeIntervalMs))
-            state.sessions[session.id] = session
+            state.sessions[session.key] = session
             return focus
         }
     }
 
     func unregister(_ session: EdgeSession) {
         state.withLock { state in
-            guard state.sessions[session.id] === session else { return }
-            state.sessions[session.id] = nil
-            state.router.remove(session.id)
+            guard state.sessions[session.key] === session else { return }
+            state.sessions[session.key] = nil
+            state.router.remove(session.key)
         }
     }
 
     /// The channel on the session's screen (a member's channel, or nil for none).
     func setFocus(_ session: EdgeSession, to channel: Snowflake?) throws(SwitchboardError) {
-        try state.withLock { state throws(SwitchboardError) in try state.router.setFocus(session.id, to: channel) }
+        try state.withLock { state throws(SwitchboardError) in try state.router.setFocus(session.key, to: channel) }
     }
 
     /// Replaces the session's presence subscriptions; returns the current status of each user.
     func setPresenceSubscriptions(_ session: EdgeSession, to users: Set<Snowflake>) -> [PresenceChange] {
-        state.withLock { $0.router.setPresenceSubscriptions(session.id, to: users) }
+        state.withLock { $0.router.setPresenceSubscriptions(session.key, to: users) }
     }
 
     /// The working set sent these profiles: messages need not be preceded by them.
     func markProfilesKnown(_ session: EdgeSession, _ users: some Sequence<Snowflake>) {
-        state.withLock { $0.router.markProfilesKnown(session.id, users) }
+        state.withLock { $0.router.markProfilesKnown(session.key, users) }
     }
 
     func isMember(_ session: EdgeSession, of channel: Snowflake) -> Bool {
-        state.withLock { $0.router.isMember(session.id, of: channel) }
+        state.withLock { $0.router.isMember(session.key, of: channel) }
     }
 
     // MARK: Routing
@@ -110,8 +110,8 @@ final class WorkspaceFanout: Sendable {
             let routing = state.router.route(content, threadFollowers: followers, nowMs: nowMs)
             let revoked = state.sessions(routing.revoked)
             for session in revoked {
-                state.router.remove(session.id)
-                state.sessions[session.id] = nil
+                state.router.remove(session.key)
+                state.sessions[session.key] = nil
             }
             return (routing, state.sessions(routing.recipients), state.sessions(routing.badges), revoked)
         }
@@ -140,12 +140,12 @@ final class WorkspaceFanout: Sendable {
 
     /// Profiles first, so a viewer can show the message the moment it arrives.
     private func deliverMessage(_ body: EventBody, message: Message, to recipients: [EdgeSession],
-                                profiles wanted: [String: [Snowflake]]) throws {
+                                profiles wanted: [SessionKey: [Snowflake]]) throws {
         let profiles = wanted.isEmpty ? [:] : try store.encodedUsers(workspaceID, ids: Set(wanted.values.joined()))
             .mapValues { EventBody(.userUpdated, payload: $0) }
         let ref = EdgeSession.MessageRef(channelID: message.channelID, id: message.id)
         for session in recipients {
-            for user in wanted[session.id] ?? [] {
+            for user in wanted[session.key] ?? [] {
                 guard let profile = profiles[user] else { continue }
                 send(profile, to: session)
                 metrics.prefetches.increment()

@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardLocking
 import SwitchboardAuth
 import SwitchboardCore
+import SwitchboardRouting
 import SwitchboardServer
 
 /// One identified client session of the origin's gateway. It outlives its WebSocket by the
@@ -9,7 +10,10 @@ import SwitchboardServer
 /// can replay exactly what the client missed. Which events it gets is decided by its
 /// workspace's ``WorkspaceGateway`` (the router there knows its channels and focus).
 public final class GatewaySession: Sendable {
+    /// The protocol's session id (`hello`, `resume`).
     public let id: String
+    /// How its workspace's router names it.
+    let key = SessionKey.next()
     public let caller: Caller
     /// Called when this session's queue overflowed; the connection must close.
     let onOverflow: @Sendable (GatewaySession) -> Void

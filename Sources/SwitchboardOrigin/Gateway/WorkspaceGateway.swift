@@ -29,13 +29,13 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     private struct State {
         var router = WorkspaceRouter()
-        var sessions: [String: GatewaySession] = [:]
+        var sessions: [SessionKey: GatewaySession] = [:]
         /// Every event up to here was routed by `router`.
         var position: UInt64
-        var apart: [String: Apart] = [:]
+        var apart: [SessionKey: Apart] = [:]
 
         /// The router holding the session, wherever it is.
-        mutating func withRouter<T, E: Error>(of id: String, _ body: (inout WorkspaceRouter) throws(E) -> T) throws(E) -> T {
+        mutating func withRouter<T, E: Error>(of id: SessionKey, _ body: (inout WorkspaceRouter) throws(E) -> T) throws(E) -> T {
             if apart[id] != nil { return try body(&apart[id]!.router) }
             return try body(&router)
         }
@@ -61,12 +61,12 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     /// Adds a session whose bootstrap was read at its log position.
     func add(_ session: GatewaySession, channels: Set<Snowflake>, focus: Snowflake?) {
-        let routed = RoutedSession(id: session.id, userID: session.caller.userID, mode: .everything,
+        let routed = RoutedSession(id: session.key, userID: session.caller.userID, mode: .everything,
                                    channels: channels, focus: focus, tokenIssuedAtMs: session.caller.issuedAtMs,
                                    tokenSessionID: session.caller.sessionID)
         let after = session.logSeq
         let sink = state.withLock { state -> CatchUpSink? in
-            state.sessions[session.id] = session
+            state.sessions[session.key] = session
             guard after < state.position else {
                 state.router.insert(routed)
                 return nil
@@ -78,10 +78,10 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     func remove(_ session: GatewaySession) {
         let sink = state.withLock { state -> CatchUpSink? in
-            guard state.sessions[session.id] === session else { return nil }
-            state.sessions[session.id] = nil
-            state.router.remove(session.id)
-            return state.apart.removeValue(forKey: session.id)?.sink
+            guard state.sessions[session.key] === session else { return nil }
+            state.sessions[session.key] = nil
+            state.router.remove(session.key)
+            return state.apart.removeValue(forKey: session.key)?.sink
         }
         if let sink { hub.unsubscribe(sink, workspaceID: workspaceID) }
     }
@@ -90,9 +90,9 @@ final class WorkspaceGateway: EventSink, Sendable {
     func resubscribeIfDropped(_ session: GatewaySession) {
         let after = session.logSeq
         let sink = state.withLock { state -> CatchUpSink? in
-            guard let apart = state.apart[session.id], apart.sink == nil else { return nil }
-            let sink = CatchUpSink(gateway: self, sessionID: session.id)
-            state.apart[session.id] = Apart(router: apart.router, position: after, sink: sink)
+            guard let apart = state.apart[session.key], apart.sink == nil else { return nil }
+            let sink = CatchUpSink(gateway: self, sessionID: session.key)
+            state.apart[session.key] = Apart(router: apart.router, position: after, sink: sink)
             return sink
         }
         if let sink { hub.subscribe(sink, workspaceID: workspaceID, after: after) }
@@ -100,18 +100,18 @@ final class WorkspaceGateway: EventSink, Sendable {
 
     func setFocus(_ session: GatewaySession, to channel: Snowflake?) throws(SwitchboardError) {
         try state.withLock { state throws(SwitchboardError) in
-            try state.withRouter(of: session.id) { router throws(SwitchboardError) in try router.setFocus(session.id, to: channel) }
+            try state.withRouter(of: session.key) { router throws(SwitchboardError) in try router.setFocus(session.key, to: channel) }
         }
     }
 
     func setPresenceSubscriptions(_ session: GatewaySession, to users: Set<Snowflake>) {
         state.withLock { state in
-            state.withRouter(of: session.id) { router in _ = router.setPresenceSubscriptions(session.id, to: users) }
+            state.withRouter(of: session.key) { router in _ = router.setPresenceSubscriptions(session.key, to: users) }
         }
     }
 
     func isMember(_ session: GatewaySession, of channel: Snowflake) -> Bool {
-        state.withLock { state in state.withRouter(of: session.id) { router in router.isMember(session.id, of: channel) } }
+        state.withLock { state in state.withRouter(of: session.key) { router in router.isMember(session.key, of: channel) } }
     }
 
     // MARK: Events
@@ -142,7 +142,7 @@ final class WorkspaceGateway: EventSink, Sendable {
     }
 
     /// A catching-up session's own stream. False ends it (the session overflowed or is gone).
-    fileprivate func catchUp(_ id: String, _ events: [WorkspaceEvent], sink: CatchUpSink) -> Bool {
+    fileprivate func catchUp(_ id: SessionKey, _ events: [WorkspaceEvent], sink: CatchUpSink) -> Bool {
         let (keepGoing, joined) = state.withLock { state -> (Bool, Bool) in
             guard var apart = state.apart[id], apart.sink === sink, let session = state.sessions[id] else { return (false, false) }
             for event in events where event.seq > apart.position {
@@ -214,9 +214,9 @@ final class WorkspaceGateway: EventSink, Sendable {
 /// The subscription a session catches up on before it joins its workspace's shared router.
 final class CatchUpSink: EventSink, Sendable {
     private let gateway: WorkspaceGateway
-    let sessionID: String
+    let sessionID: SessionKey
 
-    init(gateway: WorkspaceGateway, sessionID: String) {
+    init(gateway: WorkspaceGateway, sessionID: SessionKey) {
         self.gateway = gateway
         self.sessionID = sessionID
     }
