@@ -91,6 +91,25 @@ public enum GatewayCommand: Sendable, Equatable {
             case threadID = "thread_id"
             case alsoToChannel = "also_to_channel"
         }
+
+        /// What `encode(to:)` writes, without `JSONEncoder` (a client's every post).
+        public func write(to json: inout JSONWriter) {
+            json.raw(#"{"channel_id":"#)
+            json.id(channelID)
+            json.raw(#","content":"#)
+            json.string(content)
+            json.raw(#","nonce":"#)
+            json.string(nonce)
+            if let threadID {
+                json.raw(#","thread_id":"#)
+                json.id(threadID)
+            }
+            if let alsoToChannel {
+                json.raw(#","also_to_channel":"#)
+                json.bool(alsoToChannel)
+            }
+            json.raw("}")
+        }
     }
 
     public struct Read: Codable, Sendable, Equatable {
@@ -154,7 +173,12 @@ public enum GatewayCommand: Sendable, Equatable {
         case .focus(let d): return frame(d)
         case .presenceSubscribe(let d): return frame(d)
         case .typing(let d): return frame(d)
-        case .send(let d): return frame(d)
+        case .send(let d):
+            var json = JSONWriter(capacity: 96 + d.content.utf8.count)
+            json.raw(#"{"op":"send","d":"#)
+            d.write(to: &json)
+            json.raw("}")
+            return json.bytes
         case .read(let d): return frame(d)
         case .setPresence(let d): return frame(d)
         }

@@ -214,8 +214,8 @@ public struct WorkspaceRouter: Sendable {
         }
         if message.threadID == nil || message.alsoToChannel {
             for id in memberIDs where !recipients.contains(id) {
-                guard modes[id] == .workingSet else { continue }
-                if sessions[id]!.badges.changed(channel, nowMs: nowMs) {
+                guard modes[id] == .workingSet, let entry = sessions.index(forKey: id) else { continue }
+                if sessions.values[entry].badges.changed(channel, nowMs: nowMs) {
                     routing.badges.append(id)
                 } else {
                     pendingBadges.insert(id)
@@ -227,9 +227,9 @@ public struct WorkspaceRouter: Sendable {
         routing.recipients.reserveCapacity(recipients.count)
         for id in recipients {
             routing.recipients.append(id)
-            guard modes[id] == .workingSet else { continue }
+            guard modes[id] == .workingSet, let entry = sessions.index(forKey: id) else { continue }
             var unknown: [Snowflake] = []
-            for user in needed where sessions[id]!.knownProfiles.insert(user).inserted { unknown.append(user) }
+            for user in needed where sessions.values[entry].knownProfiles.insert(user).inserted { unknown.append(user) }
             if !unknown.isEmpty { routing.profilesFirst[id] = unknown }
         }
     }
@@ -245,7 +245,9 @@ public struct WorkspaceRouter: Sendable {
         return Array(recipients)
     }
 
-    // Entries are changed in place (`sessions[id]!.…`): a copy would duplicate their sets.
+    // Entries are changed in place (`sessions[id]!.…`, or `sessions.values[index].…` on the
+    // hot path, where the optional's unwrapping still copied the entry): a copy would
+    // duplicate their sets.
     private mutating func join(_ users: Set<Snowflake>, channel: Snowflake) {
         for user in users {
             for id in byUser[user] ?? [] where sessions[id]!.channels.insert(channel).inserted {

@@ -4,11 +4,12 @@ import SwitchboardLocking
 
 /// Writes a client's ``OutboundQueue`` to its channel from the channel's event loop: no task
 /// between the producer and the socket. A frame queued while the writer is idle schedules it
-/// on the loop; it takes everything queued, frames it into one buffer and writes that with one
-/// flush — one write system call — and, once that reached the socket, takes what queued
-/// meanwhile. So a fan-out costs one event-loop hop, one buffer and one system call per
-/// recipient and wake-up, and a client that does not read leaves its frames in the bounded
-/// queue, which overflows instead of growing.
+/// on the loop (with every other writer woken there meanwhile: ``LoopWakeups``); it takes
+/// everything queued, frames it into one buffer and writes that with one flush — one write
+/// system call — and, once that reached the socket, takes what queued meanwhile. So a fan-out
+/// costs one buffer and one system call per recipient and wake-up, one event-loop hop per loop,
+/// and a client that does not read leaves its frames in the bounded queue, which overflows
+/// instead of growing.
 ///
 /// The frames are framed here (``ByteBuffer/writeWebSocketText(_:)``) and written below NIO's
 /// `WebSocketFrameEncoder`, which would otherwise take a `WebSocketFrame`, a buffer of its own
@@ -32,12 +33,13 @@ final class SocketWriter: Sendable {
     func run() async throws {
         try await withCheckedThrowingContinuation { continuation in
             done.withLock { $0 = continuation }
-            queue.setConsumer { [self] in channel.eventLoop.execute { self.drain() } }
+            let wakeups = LoopWakeups.of(channel.eventLoop)
+            queue.setConsumer { [self] in wakeups.wake(self) }
         }
     }
 
     /// On the event loop.
-    private func drain() {
+    func drain() {
         switch queue.takeBatch() {
         case .empty:
             return

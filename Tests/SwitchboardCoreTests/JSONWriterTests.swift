@@ -104,7 +104,7 @@ import Testing
         #expect(bare.json(omittingDefaults: true) == Array(#"{"id":"1","channel_id":"2","author_id":"3","content":"","created_at_ms":0}"#.utf8))
     }
 
-    @Test func aForwardedSendIsWrittenAsItsCodableFormSays() throws {
+    @Test func sendsAreWrittenAsTheirCodableFormSays() throws {
         let bare = FeedCommand.Send(ref: "r", userID: Snowflake(1), channelID: Snowflake(2), content: "", nonce: "n")
         let full = FeedCommand.Send(ref: "r\"1", userID: Snowflake(1), channelID: Snowflake(2), content: "a\nb \\ \"c\" 🎉",
                                     nonce: "n\t", threadID: Snowflake(3), alsoToChannel: false)
@@ -114,6 +114,14 @@ import Testing
             #expect(try JSON.decode(FeedCommand.Send.self, from: Data(json.bytes)) == send)
             #expect(try object(json.bytes) == (try object([UInt8](try JSON.encode(send)))))
             #expect(try FeedCommand.decode(FeedCommand.send(send).encoded()) == .send(send))
+        }
+        let sends = [GatewayCommand.Send(channelID: Snowflake(2), content: "", nonce: "n"),
+                     GatewayCommand.Send(channelID: Snowflake(2), content: "x\"\n🎉", nonce: "n\\", threadID: Snowflake(3), alsoToChannel: true)]
+        for send in sends {
+            var json = JSONWriter()
+            send.write(to: &json)
+            #expect(try object(json.bytes) == (try object([UInt8](try JSON.encode(send)))))
+            #expect(try GatewayCommand.decode(GatewayCommand.send(send).encoded()) == .send(send))
         }
     }
 
