@@ -111,18 +111,49 @@ public struct Edge: Sendable {
     /// seconds it is waited for too (within the same bound), so that their first working set
     /// is not an empty sidebar.
     func ready(_ caller: Caller) async throws {
+        try await whenReady(caller) {}
+    }
+
+    /// ``ready(_:)``, then `work` (LMDB reads) in the same trip to the thread pool: each trip is
+    /// two thread hand-offs, and on a connect they were most of the working set's latency.
+    func whenReady<T: Sendable>(_ caller: Caller, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await upstreams.waitUntilSynced(caller.workspaceID)
         let deadline = ContinuousClock.now + .seconds(2)
         while true {
-            if let (holder, signedOut) = try await holder(of: caller) {
-                try Self.requireAccepted(caller, by: holder, signedOut: signedOut)
-                guard WallClock.nowMs() < holder.createdAtMs + 10_000, ContinuousClock.now < deadline,
-                      try await !blocking({ try self.store.hasChannels(caller.workspaceID, user: caller.userID) })
-                else { return }
-            } else {
-                guard ContinuousClock.now < deadline else { throw SwitchboardError.unauthorized }
+            let waitedEnough = ContinuousClock.now >= deadline
+            let attempt = try await blocking { () throws -> ReadyAttempt<T> in
+                switch try self.readiness(of: caller) {
+                case .ready: return .done(try work())
+                case .newcomerWithoutChannels where waitedEnough: return .done(try work())
+                case .unknownUser where waitedEnough: throw SwitchboardError.unauthorized
+                case .unknownUser, .newcomerWithoutChannels: return .wait
+                }
             }
+            if case .done(let result) = attempt { return result }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    private enum Readiness {
+        case ready
+        /// The token's user has not reached this edge's copy yet.
+        case unknownUser
+        /// Created in the last few seconds, and their `#general` membership not applied yet.
+        case newcomerWithoutChannels
+    }
+
+    private enum ReadyAttempt<T: Sendable>: Sendable {
+        case done(T)
+        case wait
+    }
+
+    /// On the thread pool. Throws if the edge holds the user and their token is not accepted.
+    private func readiness(of caller: Caller) throws -> Readiness {
+        guard let holder = try store.tokenHolder(caller.workspaceID, caller.userID) else { return .unknownUser }
+        try Self.requireAccepted(caller, by: holder, signedOut: try store.isRevoked(caller.workspaceID, sessionID: caller.sessionID))
+        if WallClock.nowMs() < holder.createdAtMs + 10_000, try !store.hasChannels(caller.workspaceID, user: caller.userID) {
+            return .newcomerWithoutChannels
+        }
+        return .ready
     }
 }

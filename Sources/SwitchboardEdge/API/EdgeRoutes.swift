@@ -12,10 +12,11 @@ import SwitchboardServer
 enum EdgeRoutes {
     static func add(to router: Router<EdgeRequestContext>, edge: Edge) {
         router.get("/api/bootstrap") { request, _ in
-            let caller = try await authorized(request, edge)
             let focus = try request.queryID("focus")
-            guard let workingSet = try await read(edge, { try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus) })
-            else { throw SwitchboardError.unauthorized }
+            let (caller, stored) = try await authorized(request, edge) { caller in
+                try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus)
+            }
+            guard let workingSet = stored else { throw SwitchboardError.unauthorized }
             edge.metrics.bootstraps.increment()
             return JSONBody(try workingSet.json(preparing: { edge.files.signed($0) }))
         }
@@ -116,10 +117,16 @@ enum EdgeRoutes {
 
     /// Verifies the token here and makes sure the workspace is synced.
     static func authorized(_ request: Request, _ edge: Edge) async throws -> Caller {
-        let caller = try await edge.caller(request.headers[.authorization])
-        try await edge.ready(caller)
+        try await authorized(request, edge) { _ in }.caller
+    }
+
+    /// The caller once ``Edge/whenReady(_:_:)``, and `read` done in the same trip to LMDB.
+    static func authorized<T: Sendable>(_ request: Request, _ edge: Edge,
+                                        then read: @escaping @Sendable (Caller) throws -> T) async throws -> (caller: Caller, T) {
+        let caller = try await edge.tokens.verify(authorization: request.headers[.authorization])
+        let result = try await edge.whenReady(caller) { try read(caller) }
         edge.upstreams.upstream(caller.workspaceID)?.touch()
-        return caller
+        return (caller, result)
     }
 
     /// Public channels of the workspace are visible to everyone in it but guests; others to members only.

@@ -23,17 +23,17 @@ struct EdgeGatewayConnection: GatewayHandler {
     func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> EdgeSession {
         guard !gateway.isDraining else { throw SwitchboardError(.unavailable, "this edge is shutting down; connect to another") }
         let caller = try await edge.tokens.verify(identify.token)
-        try await edge.ready(caller)
         let upstream = edge.upstreams.ensure(caller.workspaceID)
         let fanout = gateway.fanout(caller.workspaceID)
         let session = EdgeSession(id: link.helloSessionID, caller: caller, limits: limits)
-        // Indexed before the working set is read, so no event falls between the two; events
-        // routed meanwhile are held by the session and follow `ready`, minus what it carried.
-        let focus = try await blocking { try fanout.register(session, focus: identify.focusChannelID) }
         gateway.add(session)
         do {
-            guard let workingSet = try await blocking({
-                try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus)
+            // Indexed before the working set is read, so no event falls between the two; events
+            // routed meanwhile are held by the session and follow `ready`, minus what it carried.
+            // Both in the trip to LMDB that checks the caller.
+            guard let workingSet = try await edge.whenReady(caller, {
+                let focus = try fanout.register(session, focus: identify.focusChannelID)
+                return try edge.store.storedWorkingSet(caller.workspaceID, user: caller.userID, focus: focus)
             }) else { throw SwitchboardError.unauthorized }
             fanout.markProfilesKnown(session, workingSet.users.map(\.id))
             let horizon = workingSet.focusChannelID.flatMap { focus in
