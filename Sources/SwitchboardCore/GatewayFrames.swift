@@ -187,8 +187,16 @@ public enum GatewayCommand: Sendable, Equatable {
 
 /// Server → client frames, encoded once into bytes.
 public enum GatewayFrame {
+    /// What ``Hello`` encodes to, written by hand: one per connection, and a connect storm
+    /// opens thousands a second.
     public static func hello(heartbeatIntervalMs: Int, sessionID: String) -> [UInt8] {
-        frame("hello", Hello(heartbeatIntervalMs: heartbeatIntervalMs, sessionID: sessionID))
+        var json = JSONWriter(capacity: 96 + sessionID.utf8.count)
+        json.raw(#"{"op":"hello","d":{"heartbeat_interval_ms":"#)
+        json.number(heartbeatIntervalMs)
+        json.raw(#","session_id":"#)
+        json.string(sessionID)
+        json.raw("}}")
+        return json.bytes
     }
 
     /// `ready` around an already-encoded bootstrap object.

@@ -146,6 +146,18 @@ import Testing
         #expect(throws: (any Error).self) { try EncodedMessage(json: []) }
     }
 
+    @Test func helloIsTheFrameHelloEncodes() throws {
+        struct HelloFrame: Encodable {
+            var op = "hello"
+            var d: GatewayFrame.Hello
+        }
+        struct Read: Decodable { var op: String; var d: GatewayFrame.Hello }
+        let written = GatewayFrame.hello(heartbeatIntervalMs: 41_250, sessionID: "3f2a\"x")
+        let read = try JSON.decode(Read.self, from: Data(written))
+        #expect(read.op == "hello" && read.d.heartbeatIntervalMs == 41_250 && read.d.sessionID == "3f2a\"x")
+        #expect(try object(written) == (try object([UInt8](try JSON.encode(HelloFrame(d: read.d))))))
+    }
+
     /// What `GatewayFrame.Ack` encodes, spelled out (its memberwise init is the module's own).
     struct AckFrame: Encodable {
         struct Body: Encodable {
