@@ -100,20 +100,9 @@ public enum FeedCommand: Sendable, Equatable {
             json.string(ref)
             json.raw(#","user_id":"#)
             json.id(userID)
-            json.raw(#","channel_id":"#)
-            json.id(channelID)
-            json.raw(#","content":"#)
-            json.string(content)
-            json.raw(#","nonce":"#)
-            json.string(nonce)
-            if let threadID {
-                json.raw(#","thread_id":"#)
-                json.id(threadID)
-            }
-            if let alsoToChannel {
-                json.raw(#","also_to_channel":"#)
-                json.bool(alsoToChannel)
-            }
+            json.raw(",")
+            GatewayCommand.Send.writeFields(to: &json, channelID: channelID, content: content, nonce: nonce,
+                                            threadID: threadID, alsoToChannel: alsoToChannel)
             json.raw("}")
         }
     }
@@ -214,12 +203,7 @@ public enum FeedCommand: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         func frame(_ d: some Encodable) -> [UInt8] { encodeFrame(op: op.rawValue, d) }
         switch self {
-        case .send(let d):
-            var json = JSONWriter(capacity: 160 + d.content.utf8.count)
-            json.raw(#"{"op":"send","d":"#)
-            d.write(to: &json)
-            json.raw("}")
-            return json.bytes
+        case .send(let d): return writeFrame(op: "send", payloadBytes: 160 + d.content.utf8.count) { d.write(to: &$0) }
         case .presence(let d): return frame(d)
         case .presenceSync(let d): return frame(d)
         case .typing(let d): return frame(d)

@@ -94,7 +94,16 @@ public enum GatewayCommand: Sendable, Equatable {
 
         /// What `encode(to:)` writes, without `JSONEncoder` (a client's every post).
         public func write(to json: inout JSONWriter) {
-            json.raw(#"{"channel_id":"#)
+            json.raw("{")
+            Self.writeFields(to: &json, channelID: channelID, content: content, nonce: nonce, threadID: threadID,
+                             alsoToChannel: alsoToChannel)
+            json.raw("}")
+        }
+
+        /// A send's fields, as both a client's and an edge's forwarded `send` carry them.
+        static func writeFields(to json: inout JSONWriter, channelID: Snowflake, content: String, nonce: String,
+                                threadID: Snowflake?, alsoToChannel: Bool?) {
+            json.raw(#""channel_id":"#)
             json.id(channelID)
             json.raw(#","content":"#)
             json.string(content)
@@ -108,7 +117,6 @@ public enum GatewayCommand: Sendable, Equatable {
                 json.raw(#","also_to_channel":"#)
                 json.bool(alsoToChannel)
             }
-            json.raw("}")
         }
     }
 
@@ -173,12 +181,7 @@ public enum GatewayCommand: Sendable, Equatable {
         case .focus(let d): return frame(d)
         case .presenceSubscribe(let d): return frame(d)
         case .typing(let d): return frame(d)
-        case .send(let d):
-            var json = JSONWriter(capacity: 96 + d.content.utf8.count)
-            json.raw(#"{"op":"send","d":"#)
-            d.write(to: &json)
-            json.raw("}")
-            return json.bytes
+        case .send(let d): return writeFrame(op: "send", payloadBytes: 96 + d.content.utf8.count) { d.write(to: &$0) }
         case .read(let d): return frame(d)
         case .setPresence(let d): return frame(d)
         }

@@ -90,6 +90,17 @@ func encodeFrame(op: String, _ d: some Encodable) -> [UInt8] {
     [UInt8]((try? JSON.encode(OutgoingFrame(op: op, d: d))) ?? Data())
 }
 
+/// The same around a payload that writes itself (a `send`: one per post).
+func writeFrame(op: StaticString, payloadBytes: Int, _ writePayload: (inout JSONWriter) -> Void) -> [UInt8] {
+    var json = JSONWriter(capacity: 32 + payloadBytes)
+    json.raw(#"{"op":""#)
+    json.raw(op)
+    json.raw(#"","d":"#)
+    writePayload(&json)
+    json.raw("}")
+    return json.bytes
+}
+
 private struct OutgoingFrame<D: Encodable>: Encodable {
     var op: String
     var d: D
