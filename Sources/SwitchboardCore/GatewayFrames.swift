@@ -305,9 +305,15 @@ public struct ServerFrame: Sendable, CustomStringConvertible {
     public init(_ raw: Data) throws {
         self.raw = raw
         // Events, the bulk of the traffic, are written `{"op":"event","s":N,"t":"…","d":…}`:
-        // read those three fields straight from the bytes; anything else is decoded in full.
+        // read those three fields straight from the bytes. Other frames of the servers' own
+        // layout, `{"op":"ready","d":…}`, are read by their op (a `ready` is tens of KB that a
+        // full decode would scan only to find it). Anything else is decoded in full.
         if let fast = Self.scanEvent(raw) {
             (op, s, t) = ("event", fast.s, fast.t)
+            return
+        }
+        if let fast = Self.scanOp(raw) {
+            (op, s, t) = (fast, nil, nil)
             return
         }
         let envelope = try JSON.decoder().decode(Envelope.self, from: raw)
@@ -334,6 +340,24 @@ public struct ServerFrame: Sendable, CustomStringConvertible {
             guard let typeEnd = bytes[typeStart...].firstIndex(of: UInt8(ascii: "\"")),
                   bytes[typeStart..<typeEnd].allSatisfy({ $0 != UInt8(ascii: "\\") }) else { return nil }
             return (s, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[typeStart..<typeEnd]), as: UTF8.self))
+        }
+    }
+
+    private static let opPrefix = Array(#"{"op":""#.utf8)
+    private static let payloadMarker = Array(#"","d":"#.utf8)
+
+    /// The op of a frame written `{"op":"…","d":…}` other than an event (which carries `s`
+    /// and `t`), or nil.
+    static func scanOp(_ raw: Data) -> String? {
+        raw.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            guard bytes.count > opPrefix.count + payloadMarker.count, bytes.starts(with: opPrefix),
+                  bytes.last == UInt8(ascii: "}") else { return nil }
+            let opStart = opPrefix.count
+            guard let opEnd = bytes[opStart...].firstIndex(of: UInt8(ascii: "\"")), opEnd > opStart,
+                  bytes[opStart..<opEnd].allSatisfy({ $0 != UInt8(ascii: "\\") }),
+                  bytes[opEnd...].starts(with: payloadMarker) else { return nil }
+            let op = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[opStart..<opEnd]), as: UTF8.self)
+            return op == "event" ? nil : op
         }
     }
 

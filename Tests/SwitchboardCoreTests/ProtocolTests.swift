@@ -73,6 +73,20 @@ import Testing
         #expect(hello.op == "hello" && hello.s == nil)
         #expect(throws: (any Error).self) { try ServerFrame(Data(#"{"op":"event","s":1,"t":"#.utf8)) }
     }
+
+    @Test func otherFramesInTheServersLayoutAreReadByTheirOp() throws {
+        #expect(ServerFrame.scanOp(Data(GatewayFrame.ready(bootstrap: Array(#"{"self":{}}"#.utf8)))) == "ready")
+        #expect(ServerFrame.scanOp(Data(GatewayFrame.heartbeatAck())) == "heartbeat_ack")
+        // Events, other layouts, escapes and cut frames go to the full decoder.
+        #expect(ServerFrame.scanOp(Data(GatewayFrame.event(s: 1, type: .messageCreated, payload: Array("{}".utf8)))) == nil)
+        #expect(ServerFrame.scanOp(Data(#"{"op":"event","d":{}}"#.utf8)) == nil)
+        #expect(ServerFrame.scanOp(Data(#"{"d":{},"op":"ready"}"#.utf8)) == nil)
+        #expect(ServerFrame.scanOp(Data(#"{"op":"re\u0061dy","d":{}}"#.utf8)) == nil)
+        #expect(ServerFrame.scanOp(Data(#"{"op":"ready","d":{"#.utf8)) == nil)
+        let ready = try ServerFrame(Data(GatewayFrame.ready(bootstrap: Array(#"{"self":{}}"#.utf8))))
+        #expect(ready.op == "ready" && ready.s == nil && ready.t == nil)
+        #expect(throws: (any Error).self) { try ServerFrame(Data(#"{"op":"ready","d":{"#.utf8)) }
+    }
 }
 
 @Suite struct FeedMessageTests {
