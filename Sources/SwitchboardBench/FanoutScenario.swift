@@ -278,13 +278,15 @@ public struct FanoutScenario: Sendable {
     }
 
     /// Reads one client's frames: bench messages are timed, badges counted.
+    /// Each frame is read on the socket's own reading task as it arrives (``FrameSocket/handEachFrame(to:)``):
+    /// the benchmark's clients share the machine with the servers they measure.
     static func receive(_ socket: GatewaySocket, tally: Tally) async {
-        let marker = Array("bench:".utf8)
-        while let frame = try? await socket.next(timeout: .seconds(3_600)) {
-            guard frame.op == "event" else { continue }
+        let marker = Data("bench:".utf8)
+        await socket.handEachFrame { frame in
+            guard frame.op == "event" else { return }
             if frame.t == EventType.unreadUpdated.rawValue {
                 tally.badge()
-            } else if frame.t == EventType.messageCreated.rawValue, let stamp = Self.stamp(in: [UInt8](frame.raw), after: marker) {
+            } else if frame.t == EventType.messageCreated.rawValue, let stamp = Self.stamp(in: frame.raw, after: marker) {
                 let now = DispatchTime.now().uptimeNanoseconds
                 tally.delivered(latencyUs: now > stamp ? (now - stamp) / 1_000 : 0)
             }
@@ -292,10 +294,10 @@ public struct FanoutScenario: Sendable {
     }
 
     /// The send time in `bench:<sender>:<second>:<nanoseconds>`.
-    static func stamp(in bytes: [UInt8], after marker: [UInt8]) -> UInt64? {
-        guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: marker) }) else { return nil }
-        var colons = 0, value: UInt64 = 0, index = start + marker.count
-        while index < bytes.count {
+    static func stamp(in bytes: Data, after marker: Data) -> UInt64? {
+        guard let found = bytes.range(of: marker) else { return nil }
+        var colons = 0, value: UInt64 = 0, index = found.upperBound
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: ":") {
                 colons += 1

@@ -19,9 +19,11 @@ final class FrameMailbox<Element: Sendable>: Sendable {
         var timedConsumer: (deadline: DispatchTime, continuation: CheckedContinuation<Taken, Never>)?
         var producers: [CheckedContinuation<Void, Never>] = []
         var finished = false
+        /// Takes every element as it arrives, once set (``handOff(to:)``).
+        var handler: (@Sendable (Element) -> Void)?
     }
 
-    private enum PutOutcome { case done, handTo(CheckedContinuation<Taken, Never>), full }
+    private enum PutOutcome { case done, handTo(CheckedContinuation<Taken, Never>), handle(@Sendable (Element) -> Void), full }
 
     let capacity: Int
     private let state = Locked(State())
@@ -58,6 +60,7 @@ final class FrameMailbox<Element: Sendable>: Sendable {
         while true {
             let outcome = state.withLock { state -> PutOutcome in
                 if state.finished { return .done }
+                if let handler = state.handler { return .handle(handler) }
                 if let timed = state.timedConsumer {
                     state.timedConsumer = nil
                     return .handTo(timed.continuation)
@@ -72,6 +75,9 @@ final class FrameMailbox<Element: Sendable>: Sendable {
             case .done: return
             case .handTo(let consumer):
                 consumer.resume(returning: .element(element))
+                return
+            case .handle(let handler):
+                handler(element)
                 return
             case .full: break
             }
@@ -106,6 +112,20 @@ final class FrameMailbox<Element: Sendable>: Sendable {
             producer?.resume()
             if let immediate { continuation.resume(returning: immediate) }
         }
+    }
+
+    /// From now on each element goes to `handler` as it is put, on the producer's task, instead
+    /// of waiting to be taken (no hand-off to a consumer task, no timer): the elements already
+    /// waiting go first, in order. `take` then only reports the end.
+    func handOff(to handler: @escaping @Sendable (Element) -> Void) {
+        let producers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            // Under the lock, so that no element put meanwhile overtakes these.
+            while let item = state.items.popFirst() { handler(item) }
+            state.handler = handler
+            defer { state.producers = [] }
+            return state.producers
+        }
+        for producer in producers { producer.resume() }
     }
 
     /// The next element if one is waiting; never suspends.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SwitchboardSockets
+import SwitchboardLocking
 import Testing
 
 /// The hand-off between a socket's reader and its consumer: timed waits end with an element or
@@ -55,5 +56,24 @@ import Testing
         }
         // A thousand day-long waits, each answered at once: nothing still holds the mailbox.
         #expect(released == nil)
+    }
+
+    @Test func aHandlerTakesWhatWaitedInOrderThenEachElementAsItIsPut() async {
+        let mailbox = FrameMailbox<Int>(capacity: 2)
+        await mailbox.put(1)
+        await mailbox.put(2)
+        // The mailbox is full: this producer waits until the hand-off makes room.
+        async let blocked: Void = mailbox.put(3)
+        try? await Task.sleep(for: .milliseconds(20))
+        let seen = Locked<[Int]>([])
+        mailbox.handOff { value in seen.withLock { $0.append(value) } }
+        await blocked
+        for value in 4...100 { await mailbox.put(value) }
+        #expect(seen.withLock { $0 } == Array(1...100))
+        mailbox.finish()
+        guard case .finished = await mailbox.take(timeout: .seconds(1)) else {
+            Issue.record("a handed-off mailbox still reports its end")
+            return
+        }
     }
 }
