@@ -11,7 +11,7 @@ import SwitchboardCore
 /// resumed, and what its commands do. Everything else — the handshake, frame limits, the flood
 /// guard, heartbeats, the bounded writer, draining — is ``GatewayConnectionLoop``.
 public protocol GatewayHandler: Sendable {
-    associatedtype Session: Sendable
+    associatedtype Session: SessionOutboxOwner
 
     /// Verifies the token, sends `ready` through `link` and binds the new session to it.
     func identify(_ identify: GatewayCommand.Identify, link: GatewayLink) async throws -> Session
@@ -177,9 +177,10 @@ public struct GatewayConnectionLoop<Handler: GatewayHandler>: Sendable {
     private func handle(_ command: GatewayCommand, link: GatewayLink, bound: Bound) async throws {
         let session = bound.session.withLock { $0 }
         switch command {
-        case .heartbeat:
+        case .heartbeat(let heartbeat):
             link.heartbeat(nowMs: WallClock.nowMs())
             link.reply(GatewayFrame.heartbeatAck())
+            if let s = heartbeat.s, let session { session.outbox.acknowledge(upTo: s) }
         case .identify(let identify):
             guard session == nil else { throw SwitchboardError.badRequest("already identified") }
             let session = try await Self.inTaskOfItsOwn { [handler] in try await handler.identify(identify, link: link) }

@@ -56,6 +56,19 @@ public final class SessionOutbox: Sendable {
         }
     }
 
+    /// The client has every event up to `s` (its heartbeat says so): those are no longer kept
+    /// for a resume, which must now name `s` or later. A busy session otherwise holds its last
+    /// `replayEvents` events for as long as it lives.
+    public func acknowledge(upTo s: UInt64) {
+        state.withLock { state in
+            let acknowledged = min(s, state.nextS - 1)
+            while let first = state.replay.first, first.s <= acknowledged {
+                state.replay.removeFirst()
+                state.replayBytes -= first.frame.count
+            }
+        }
+    }
+
     /// A frame outside the event sequence (ack, error, heartbeat_ack, ...).
     public func sendControl(_ frame: [UInt8]) {
         _ = state.withLock { $0.queue }?.enqueue(frame)
@@ -110,6 +123,11 @@ public final class SessionOutbox: Sendable {
     }
 
     public var isAttached: Bool { state.withLock { $0.queue != nil } }
+}
+
+/// A gateway session as the connection loop needs it: its outbound side.
+public protocol SessionOutboxOwner: Sendable {
+    var outbox: SessionOutbox { get }
 }
 
 /// Bounds of one gateway session.

@@ -87,6 +87,39 @@ import Testing
         }
     }
 
+    @Test func whatAHeartbeatAcknowledgesIsNoLongerKeptForAResume() async throws {
+        try await withGateway { origin, ws in
+            let general = try await ws.client("alice").general()
+            let first = try await identify(origin, ws, "alice"), second = try await identify(origin, ws, "alice")
+            for i in 0..<3 { _ = try await ws.client("bob").post("seen \(i)", to: general.id) }
+            var numbers: [[UInt64]] = []
+            for session in [first, second] {
+                var seen: [UInt64] = []
+                while seen.count < 3 { seen.append(try await session.socket.expectEvent(.messageCreated).s!) }
+                // The client has everything up to its second event; it says so with its heartbeat.
+                try await session.socket.send(.heartbeat(.init(s: seen[1])))
+                _ = try await session.socket.expect("heartbeat_ack")
+                await session.socket.close()
+                while !session.socket.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+                numbers.append(seen)
+            }
+            let missed = try await ws.client("bob").post("missed", to: general.id).message.id
+            try await Task.sleep(for: .milliseconds(100))  // let the event reach the detached sessions
+
+            // A resume from before the acknowledged event is refused: those events are gone.
+            let early = try await GatewaySocket.connect(origin.gatewayURL)
+            _ = try await early.expect("hello")
+            try await early.send(.resume(.init(token: ws.client("alice").token!, sessionID: first.hello.sessionID, s: numbers[0][0])))
+            #expect(try await early.expect("error").payload(GatewayFrame.ErrorPayload.self).code == "session_expired")
+            // From the acknowledged one on, nothing is missing.
+            let resumed = try await GatewaySocket.resume(origin.gatewayURL, token: ws.client("alice").token!,
+                                                         sessionID: second.hello.sessionID, s: numbers[1][1])
+            let events = resumed.replayed.filter { $0.op == "event" }
+            #expect(events.map(\.s!) == [numbers[1][2], numbers[1][2] + 1])
+            #expect(try events.last?.payload(Message.self).id == missed)
+        }
+    }
+
     @Test func resumeOutsideTheWindowIsRefused() async throws {
         try await withGateway(configure: { $0.gateway.resumeWindowMs = 200 }) { origin, ws in
             let alice = try await identify(origin, ws, "alice")

@@ -8,7 +8,7 @@ import SwitchboardServer
 /// detached, the fan-out keeps numbering and recording its events so that a `resume` replays
 /// exactly what it missed. What it looks at (channels, focus, subscriptions, known profiles)
 /// is the router's, in the workspace's ``WorkspaceFanout``.
-final class EdgeSession: Sendable {
+final class EdgeSession: SessionOutboxOwner {
     /// The protocol's session id (`hello`, `resume`).
     let id: String
     /// How its workspace's router names it.

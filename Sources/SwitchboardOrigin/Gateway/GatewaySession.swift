@@ -9,7 +9,7 @@ import SwitchboardServer
 /// resume window: while detached it keeps numbering and recording events so that a `resume`
 /// can replay exactly what the client missed. Which events it gets is decided by its
 /// workspace's ``WorkspaceGateway`` (the router there knows its channels and focus).
-public final class GatewaySession: Sendable {
+public final class GatewaySession: SessionOutboxOwner {
     /// The protocol's session id (`hello`, `resume`).
     public let id: String
     /// How its workspace's router names it.
@@ -27,7 +27,7 @@ public final class GatewaySession: Sendable {
     let state: Locked<State>
     let limits: GatewayLimits
     /// Numbering, replay and the attached connection.
-    let outbox: SessionOutbox
+    public let outbox: SessionOutbox
 
     init(id: String, caller: Caller, logSeq: UInt64, limits: GatewayLimits,
          onOverflow: @escaping @Sendable (GatewaySession) -> Void) {
