@@ -127,13 +127,13 @@ public final class FrameSocket<Frame: Sendable>: Sendable {
     /// Reads every frame from now on with `handler`, called on the socket's reading task as
     /// each arrives (the frames already waiting first); returns once the socket has closed.
     /// For a reader that only tallies frames — a load generator's thousands of sockets — it
-    /// saves the hand-off to a reading task and the timer of each ``next(timeout:)``.
+    /// saves each frame's hand-off to a second task and the timer of each ``next(timeout:)``.
     public func handEachFrame(to handler: @escaping @Sendable (Frame) -> Void) async {
         mailbox.handOff(to: handler)
         while true {
             switch await mailbox.take(timeout: .seconds(86_400)) {
             case .finished: return
-            case .element(let frame): handler(frame)  // put before the hand-off; none come after it
+            case .element(let frame): handler(frame)  // cannot happen: the hand-off took what waited
             case .timedOut: continue
             }
         }
